@@ -1,0 +1,90 @@
+"""The whole-run validation cache: findings keyed by everything that can change them.
+
+The key covers pmoctl's version and source, and the path and content of every catalogue
+file (the config included). It lives in the repository's git folder, which a pull request
+cannot write to, or in the user's cache folder outside a repository. A cache that cannot
+be read or written is simply not used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pmoctl._version import __version__
+
+_SCHEMA = 1
+
+
+@cache
+def _fingerprint() -> str:
+    """A hash of pmoctl's own source: a new rule or model invalidates every cache."""
+    digest = hashlib.sha256(f"{__version__}/{_SCHEMA}".encode())
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def key_for(root: Path, files: list[str]) -> str | None:
+    digest = hashlib.sha256(_fingerprint().encode())
+    for rel in files:
+        try:
+            data = (root / rel).read_bytes() if not os.path.islink(root / rel) else b"<link>"
+        except OSError:
+            return None
+        digest.update(rel.encode() + b"\0")
+        digest.update(hashlib.sha1(data, usedforsecurity=False).digest())
+    return digest.hexdigest()
+
+
+def _git_dir(root: Path) -> Path | None:
+    for folder in (root, *root.parents):
+        dot_git = folder / ".git"
+        if dot_git.is_dir():
+            return dot_git
+        if dot_git.is_file():
+            text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+            if text.startswith("gitdir:"):
+                target = Path(text.removeprefix("gitdir:").strip())
+                return target if target.is_absolute() else (folder / target)
+            return None
+    return None
+
+
+def cache_file(root: Path) -> Path:
+    name = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+    git_dir = _git_dir(root.resolve())
+    if git_dir is not None:
+        return git_dir / "pmoctl" / f"validate-{name}.json"
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "pmoctl" / f"validate-{name}.json"
+
+
+def load(root: Path, key: str) -> list[dict[str, Any]] | None:
+    try:
+        data = json.loads(cache_file(root).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("key") != key:
+        return None
+    findings = data.get("findings")
+    return findings if isinstance(findings, list) else None
+
+
+def store(root: Path, key: str, findings: list[dict[str, Any]]) -> None:
+    path = cache_file(root)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".validate-", suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump({"key": key, "findings": findings}, out)
+        os.replace(temp, path)
+    except OSError:
+        return

@@ -1,0 +1,41 @@
+"""The catalogue format, version 1, as pydantic v2 models (``extra="forbid"``)."""
+
+from __future__ import annotations
+
+from pmoctl.models.common import FORMAT_VERSION, ID_PATTERN, ClosureReason, JobRole, Stage
+from pmoctl.models.config import Config
+from pmoctl.models.handbook import Activity, Handbook, Procedure
+from pmoctl.models.organisation import Organisation, Person, Pmo
+from pmoctl.models.service import Kpi, Move, Process, Service
+from pmoctl.models.strategy import Strategy
+
+#: document kind -> model; the kind is also the schema file name (``<kind>.schema.json``)
+MODELS_BY_KIND = {
+    "config": Config,
+    "organisation": Organisation,
+    "strategy": Strategy,
+    "handbook": Handbook,
+    "service": Service,
+    "procedure": Procedure,
+}
+
+__all__ = [
+    "FORMAT_VERSION",
+    "ID_PATTERN",
+    "MODELS_BY_KIND",
+    "Activity",
+    "ClosureReason",
+    "Config",
+    "Handbook",
+    "JobRole",
+    "Kpi",
+    "Move",
+    "Organisation",
+    "Person",
+    "Pmo",
+    "Procedure",
+    "Process",
+    "Service",
+    "Stage",
+    "Strategy",
+]

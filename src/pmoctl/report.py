@@ -1,0 +1,240 @@
+"""Reporters: the only module that writes findings and messages for people or machines.
+
+Formats: ``text`` (rich colour on a terminal, plain when piped), ``json``, ``github``
+(workflow-command annotations), ``sarif`` (2.1.0) and ``junit``. Every user-derived string
+is printed literally: no rich markup is interpreted, control characters are escaped, and
+GitHub annotations escape ``%``, CR and LF so that a value cannot forge a command.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from typing import IO, Any
+from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import quoteattr
+
+from pmoctl._version import __version__
+from pmoctl.findings import Finding, Severity
+
+FORMATS = ("text", "json", "github", "sarif", "junit")
+_CONTROL = {code: f"\\x{code:02x}" for code in (*range(0x00, 0x20), *range(0x7F, 0xA0))}
+_CONTROL[0x09] = "\\t"
+_CONTROL[0x0A] = "\\n"
+_CONTROL[0x0D] = "\\r"
+
+
+def printable(text: str) -> str:
+    """One line of text with every control character written as an escape."""
+    return text.translate(_CONTROL)
+
+
+def use_colour(stream: IO[str], no_colour: bool) -> bool:
+    if no_colour or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return stream.isatty()
+
+
+def location(finding: Finding) -> str:
+    if finding.line:
+        return f"{finding.path}:{finding.line}:{finding.column}"
+    return finding.path
+
+
+def summary_line(findings: Sequence[Finding], files: int) -> str:
+    errors = sum(1 for finding in findings if finding.severity is Severity.ERROR)
+    warnings = len(findings) - errors
+    if not findings:
+        return f"{files} files checked: no problems"
+    return f"{files} files checked: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+
+
+def write_findings(
+    findings: Sequence[Finding],
+    fmt: str,
+    *,
+    files: int = 0,
+    stream: IO[str] | None = None,
+    no_colour: bool = False,
+    tool_name: str = "pmoctl validate",
+) -> None:
+    out = stream or sys.stdout
+    if fmt == "text":
+        _text(findings, files, out, use_colour(out, no_colour))
+    elif fmt == "json":
+        json.dump(as_json(findings, files), out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    elif fmt == "github":
+        for finding in findings:
+            out.write(github_annotation(finding) + "\n")
+        out.write(summary_line(findings, files) + "\n")
+    elif fmt == "sarif":
+        json.dump(as_sarif(findings), out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    elif fmt == "junit":
+        out.write(as_junit(findings, files, tool_name))
+    else:  # pragma: no cover - the CLI restricts the choice
+        raise ValueError(fmt)
+
+
+def _text(findings: Sequence[Finding], files: int, out: IO[str], colour: bool) -> None:
+    if colour:
+        from rich.console import Console
+        from rich.text import Text
+
+        console = Console(file=out, highlight=False, soft_wrap=True, emoji=False)
+        for finding in findings:
+            style = "bold red" if finding.severity is Severity.ERROR else "bold yellow"
+            line = Text()
+            line.append(location(finding), style="bold")
+            line.append(": ")
+            line.append(finding.severity.value, style=style)
+            line.append(f" [{finding.rule}] ", style="cyan")
+            line.append(printable(finding.message))
+            console.print(line)
+            if finding.hint:
+                console.print(Text("    hint: " + printable(finding.hint), style="dim"))
+        console.print(Text(summary_line(findings, files), style="bold"))
+        return
+    for finding in findings:
+        out.write(text_line(finding) + "\n")
+        if finding.hint:
+            out.write(f"    hint: {printable(finding.hint)}\n")
+    out.write(summary_line(findings, files) + "\n")
+
+
+def text_line(finding: Finding) -> str:
+    return (
+        f"{location(finding)}: {finding.severity.value} [{finding.rule}] "
+        f"{printable(finding.message)}"
+    )
+
+
+def as_json(findings: Iterable[Finding], files: int) -> dict[str, Any]:
+    items = [finding.as_dict() for finding in findings]
+    errors = sum(1 for item in items if item["severity"] == "error")
+    return {
+        "version": __version__,
+        "files": files,
+        "summary": {"errors": errors, "warnings": len(items) - errors},
+        "findings": items,
+    }
+
+
+def _github_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _github_property(text: str) -> str:
+    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotation(finding: Finding) -> str:
+    """A workflow command; GitHub shows it on the line in the pull request's diff."""
+    command = "error" if finding.severity is Severity.ERROR else "warning"
+    props = [f"file={_github_property(finding.path)}"]
+    if finding.line:
+        props += [f"line={finding.line}", f"col={finding.column}"]
+    props.append(f"title={_github_property(finding.rule)}")
+    message = finding.message + (f"\n{finding.hint}" if finding.hint else "")
+    return f"::{command} {','.join(props)}::{_github_data(message)}"
+
+
+def as_sarif(findings: Sequence[Finding]) -> dict[str, Any]:
+    from pmoctl.rules import all_rules
+
+    known = all_rules()
+    used = sorted({finding.rule for finding in findings})
+    rule_index = {rule_id: index for index, rule_id in enumerate(used)}
+    rules = []
+    for rule_id in used:
+        rule = known.get(rule_id)
+        entry: dict[str, Any] = {"id": rule_id}
+        if rule is not None:
+            entry["shortDescription"] = {"text": rule.summary}
+            entry["fullDescription"] = {"text": rule.explanation}
+            entry["defaultConfiguration"] = {"level": rule.severity.value}
+        rules.append(entry)
+    results = []
+    for finding in findings:
+        physical: dict[str, Any] = {"artifactLocation": {"uri": finding.path}}
+        if finding.line:
+            physical["region"] = {"startLine": finding.line, "startColumn": finding.column}
+        message = finding.message + (f" Hint: {finding.hint}" if finding.hint else "")
+        results.append(
+            {
+                "ruleId": finding.rule,
+                "ruleIndex": rule_index[finding.rule],
+                "level": finding.severity.value,
+                "message": {"text": message},
+                "locations": [{"physicalLocation": physical}],
+            }
+        )
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "pmoctl",
+                        "version": __version__,
+                        "informationUri": "https://pypi.org/project/pmoctl/",
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+
+
+def as_junit(findings: Sequence[Finding], files: int, suite: str) -> str:
+    """One test case per file with findings (failures for errors), plus one passing case."""
+    by_path: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_path.setdefault(finding.path, []).append(finding)
+    failures = sum(
+        1 for items in by_path.values() if any(f.severity is Severity.ERROR for f in items)
+    )
+    cases = []
+    for path, items in sorted(by_path.items()):
+        body = "\n".join(text_line(finding) for finding in items)
+        errors = [finding for finding in items if finding.severity is Severity.ERROR]
+        tag = "failure" if errors else "system-out"
+        if errors:
+            first = printable(errors[0].message)
+            content = (
+                f"<failure message={quoteattr(first)} type={quoteattr(errors[0].rule)}>"
+                f"{xml_escape(_xml_text(body))}</failure>"
+            )
+        else:
+            content = f"<{tag}>{xml_escape(_xml_text(body))}</{tag}>"
+        cases.append(f'  <testcase classname="pmoctl" name={quoteattr(path)}>{content}</testcase>')
+    cases.append(f'  <testcase classname="pmoctl" name={quoteattr("catalogue")}/>')
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f"<testsuite name={quoteattr(suite)} tests=\"{len(cases)}\" failures=\"{failures}\" "
+        f"errors=\"0\" skipped=\"0\">\n" + "\n".join(cases) + "\n</testsuite>\n"
+    )
+
+
+def _xml_text(text: str) -> str:
+    # XML 1.0 cannot hold most control characters, even escaped
+    return "".join(ch if ch in "\t\n\r" or ord(ch) >= 0x20 else f"\\x{ord(ch):02x}" for ch in text)
+
+
+def error(message: str, hint: str = "", *, stream: IO[str] | None = None) -> None:
+    """A one-off message for a person (an error that is not a finding)."""
+    out = stream or sys.stderr
+    out.write(f"pmoctl: error: {printable(message)}\n")
+    if hint:
+        out.write(f"    hint: {printable(hint)}\n")
+
+
+def info(message: str, *, stream: IO[str] | None = None) -> None:
+    (stream or sys.stdout).write(message + "\n")

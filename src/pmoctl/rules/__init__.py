@@ -1,0 +1,199 @@
+"""The rules: one id each, a default severity, a one-paragraph explanation.
+
+File-level rules (YAML-*, FILE-*, SCHEMA-*) are reported by the loader and the schema;
+cross-document rules have a ``check`` that reads the loaded :class:`Catalogue` and yields
+:class:`Pending` findings (a document path; validate turns it into line and column).
+Each cross-document rule lives in its own module of this package and is listed in
+:data:`RULE_MODULES`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
+
+from pmoctl.findings import Pending, Severity
+
+if TYPE_CHECKING:
+    from pmoctl.catalogue import Catalogue
+
+Check = Callable[["Catalogue"], Iterable[Pending]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    summary: str
+    explanation: str
+    check: Check | None = None
+
+
+def _file_rule(rule_id: str, summary: str, explanation: str) -> Rule:
+    return Rule(rule_id, Severity.ERROR, summary, explanation)
+
+
+FILE_RULES = [
+    _file_rule(
+        "FILE-MISSING",
+        "A file the catalogue needs does not exist",
+        "A catalogue has pmoctl.yaml, organisation.yaml, strategy.yaml and handbook.yaml at its "
+        "root. Without them people, PMOs and owners cannot be checked. `pmoctl init` makes them.",
+    ),
+    _file_rule(
+        "FILE-READ",
+        "A file cannot be read",
+        "The file exists but is not a regular file, or the operating system refused to read it.",
+    ),
+    _file_rule(
+        "FILE-SYMLINK",
+        "Catalogue files must not be symbolic links",
+        "A symbolic link can point anywhere, for instance at a secret outside the repository, "
+        "which a CI run on a pull request would then print. pmoctl never follows links: "
+        "replace the link with the file itself.",
+    ),
+    _file_rule(
+        "FILE-SIZE",
+        "A file is larger than the limit",
+        "Files are limited (256 KiB by default, `max_file_bytes` in pmoctl.yaml) so that a "
+        "hostile file cannot make validation slow or exhaust memory. A service record of that "
+        "size should be split.",
+    ),
+    _file_rule(
+        "FILE-NAME",
+        "A file in a catalogue folder has an unexpected name",
+        "Files under services/ and procedures/ are named <id>.yaml, with the id in lower-case "
+        "letters, digits and hyphens. Files named .yml, or with other characters, are not read.",
+    ),
+    _file_rule(
+        "YAML-ENCODING",
+        "A file is not UTF-8",
+        "Catalogue files are UTF-8 (a BOM is accepted). Latin-1, Windows-1252 and UTF-16 files "
+        "are reported at the first byte that is not UTF-8; save the file as UTF-8.",
+    ),
+    _file_rule(
+        "YAML-CHARACTER",
+        "A file holds a control character or an ambiguous line break",
+        "Control characters, NEL (U+0085), the Unicode line and paragraph separators, bidi "
+        "overrides and a byte-order mark inside the file are refused: YAML parsers disagree on "
+        "them, and they can hide text from a reviewer or forge terminal output.",
+    ),
+    _file_rule(
+        "YAML-SYNTAX",
+        "The file is not valid YAML",
+        "The parser stopped at this position. Common causes: a tab used for indentation, an "
+        "unclosed quote or bracket, or a value starting with a character that needs quoting "
+        "(`@`, `` ` ``, `%`, `*`, `&`, `!`, `|`, `>`, `#`).",
+    ),
+    _file_rule(
+        "YAML-DOCUMENTS",
+        "A file holds more than one YAML document",
+        "Each catalogue file holds exactly one document; remove the extra `---` separator.",
+    ),
+    _file_rule(
+        "YAML-EMPTY",
+        "A file is empty",
+        "The file holds nothing but white space and comments. Delete it, or fill it in "
+        "(`pmoctl new service ID` writes a starting point).",
+    ),
+    _file_rule(
+        "YAML-STRUCTURE",
+        "The top level of a file is not a mapping",
+        "Every catalogue file is a mapping of keys to values, starting with `format: 1` and "
+        "`kind: ...`.",
+    ),
+    _file_rule(
+        "YAML-DUPLICATE-KEY",
+        "A key appears twice in the same mapping",
+        "YAML tools disagree on which of two equal keys wins (some keep the first, some the "
+        "last), so pmoctl refuses both. Keep one of them.",
+    ),
+    _file_rule(
+        "YAML-KEY",
+        "A mapping key is a list or a mapping",
+        "Keys are plain values such as names and ids.",
+    ),
+    _file_rule(
+        "YAML-ANCHOR",
+        "Anchors, aliases and merge keys are not allowed",
+        "`&anchor`, `*alias` and `<<:` let a few hundred bytes expand into gigabytes (the "
+        "'billion laughs' attack), and they make hand-edited files hard to review. Write the "
+        "values out in full.",
+    ),
+    _file_rule(
+        "YAML-TAG",
+        "Explicit tags are not allowed",
+        "Tags such as `!!python/object` or `!Ref` ask the reader to build objects. Catalogue "
+        "files hold plain data; quote a value that must be read as text.",
+    ),
+    _file_rule(
+        "YAML-DIRECTIVE",
+        "%YAML and %TAG directives are not allowed",
+        "A `%YAML 1.1` directive changes how values such as `no` or `010` are read. Catalogue "
+        "files are always read as YAML 1.2.",
+    ),
+    _file_rule(
+        "YAML-DEPTH",
+        "Nesting is too deep",
+        "Mappings and lists may nest at most 32 levels deep; deeper input is a sign of a broken "
+        "or hostile file and would exhaust the parser's stack.",
+    ),
+    _file_rule(
+        "YAML-VALUE",
+        "A value cannot be read",
+        "A date that does not exist (2024-02-30), a number with more than 100 digits, or "
+        "infinity/NaN. Write dates as YYYY-MM-DD; quote values meant as text.",
+    ),
+    _file_rule(
+        "SCHEMA-FORMAT",
+        "The file's format version is not supported",
+        "Every file starts with `format: 1`. A later format needs a later pmoctl.",
+    ),
+    _file_rule(
+        "SCHEMA-REQUIRED",
+        "A required key is missing",
+        "The document kind requires this key; see the catalogue format in the README or the "
+        "JSON Schema in schemas/.",
+    ),
+    _file_rule(
+        "SCHEMA-UNKNOWN-KEY",
+        "A key is not part of the format",
+        "Unknown keys are errors, so that a typo (`summry:`) is not silently ignored. The hint "
+        "names the closest allowed key.",
+    ),
+    _file_rule(
+        "SCHEMA-TYPE",
+        "A value has the wrong type",
+        "For example a number where text is expected (quote it: `'1.10'`), or a single value "
+        "where a list is expected.",
+    ),
+    _file_rule(
+        "SCHEMA-VALUE",
+        "A value is not allowed",
+        "The value is not one of the allowed choices, does not have the required form (ids: "
+        "lower-case letters, digits and hyphens), or is out of range. The hint lists what is "
+        "allowed.",
+    ),
+]
+
+#: Modules of this package that each define ``RULE`` (a :class:`Rule` with a ``check``).
+RULE_MODULES: list[str] = []
+
+
+@cache
+def all_rules() -> dict[str, Rule]:
+    """Every rule by id, file-level rules first, then cross-document rules in module order."""
+    rules = {rule.id: rule for rule in FILE_RULES}
+    for name in RULE_MODULES:
+        rule: Rule = importlib.import_module(f"pmoctl.rules.{name}").RULE
+        if rule.id in rules:  # pragma: no cover - caught by the rules test
+            raise RuntimeError(f"duplicate rule id {rule.id}")
+        rules[rule.id] = rule
+    return rules
+
+
+def checks() -> list[Rule]:
+    return [rule for rule in all_rules().values() if rule.check is not None]

@@ -47,7 +47,9 @@ def _home_snapshot() -> dict[str, float]:
 
 
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
     """A fresh HOME with a git identity; the real HOME and git config must stay untouched."""
     home = tmp_path_factory.mktemp("home")
     gitconfig = home / ".gitconfig"
@@ -63,7 +65,9 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     for name in list(os.environ):
-        if name.startswith(("GIT_AUTHOR", "GIT_COMMITTER", "GITHUB_", "GITLAB_", "CI_")) or name in (
+        if name.startswith(
+            ("GIT_AUTHOR", "GIT_COMMITTER", "GITHUB_", "GITLAB_", "CI_")
+        ) or name in (
             "GIT_DIR",
             "GIT_WORK_TREE",
             "GIT_INDEX_FILE",
@@ -79,8 +83,13 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     assert _home_snapshot() == before, "test changed the real HOME or git config"
 
 
-def run_cli(*args: str | Path, cwd: Path | None = None, input: str | None = None,
-            env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str | Path,
+    cwd: Path | None = None,
+    input: str | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
     """The real CLI, as a separate process (``python -m pmoctl``)."""
     return subprocess.run(
         [sys.executable, "-m", "pmoctl", *map(str, args)],

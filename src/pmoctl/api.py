@@ -53,7 +53,9 @@ def rules_listing(*, as_json: bool = False) -> str:
             indent=2,
         )
     width = max(len(rule.id) for rule in rules)
-    return "\n".join(f"{rule.id:<{width}}  {rule.severity.value:<7}  {rule.summary}" for rule in rules)
+    return "\n".join(
+        f"{rule.id:<{width}}  {rule.severity.value:<7}  {rule.summary}" for rule in rules
+    )
 
 
 def explain_rule(rule_id: str) -> str:

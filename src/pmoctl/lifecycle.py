@@ -28,7 +28,9 @@ RETIRED = (Stage.CLOSING, Stage.CLOSED)
 
 CLOSURE_REASONS = tuple(reason.value for reason in ClosureReason)
 #: evidence fields of a move record (:class:`pmoctl.models.service.Move`)
-Evidence = Literal["note", "reason", "rollout", "readiness", "success_criteria_met", "artefact_review"]
+Evidence = Literal[
+    "note", "reason", "rollout", "readiness", "success_criteria_met", "artefact_review"
+]
 
 
 @dataclass(frozen=True)
@@ -153,15 +155,31 @@ def _last_move_into(service: Service, stage: Stage) -> Move | None:
     return None
 
 
+def _has_closure_reason(service: Service, _procedures: int) -> bool:
+    move = _last_move_into(service, Stage.CLOSING)
+    return move is not None and move.reason in CLOSURE_REASONS
+
+
+def _has_artefact_review(service: Service, _procedures: int) -> bool:
+    move = _last_move_into(service, Stage.CLOSED)
+    return move is not None and move.artefact_review is not None
+
+
 REQUIREMENTS: dict[str, Requirement] = {
     requirement.id: requirement
     for requirement in (
         Requirement("owner", "a Service Owner", ("roles",), lambda s, _: s.roles.owner is not None),
         Requirement(
-            "managers", "at least one Service Manager", ("roles",), lambda s, _: bool(s.roles.managers)
+            "managers",
+            "at least one Service Manager",
+            ("roles",),
+            lambda s, _: bool(s.roles.managers),
         ),
         Requirement(
-            "processes", "its processes as SIPOC rows", ("processes",), lambda s, _: bool(s.processes)
+            "processes",
+            "its processes as SIPOC rows",
+            ("processes",),
+            lambda s, _: bool(s.processes),
         ),
         Requirement(
             "procedures",
@@ -180,15 +198,13 @@ REQUIREMENTS: dict[str, Requirement] = {
             "closure-reason",
             "a closure reason on the move into closing",
             ("lifecycle",),
-            lambda s, _: (m := _last_move_into(s, Stage.CLOSING)) is not None
-            and m.reason in CLOSURE_REASONS,
+            _has_closure_reason,
         ),
         Requirement(
             "artefact-review",
             "an artefact review on the move into closed",
             ("lifecycle",),
-            lambda s, _: (m := _last_move_into(s, Stage.CLOSED)) is not None
-            and m.artefact_review is not None,
+            _has_artefact_review,
         ),
     )
 }

@@ -229,18 +229,12 @@ def apply_settings(
     findings: list[Finding], config: Config | None, waivers: list[Waiver]
 ) -> list[Finding]:
     """Severity overrides and switched-off rules from pmoctl.yaml, then inline waivers."""
-    known = all_rules()
     settings: dict[str, str] = {}
     result: list[Finding] = []
     if config is not None:
         for rule_id, setting in config.rules.items():
+            # an unknown rule id is reported, at its place, by the CONFIG-RULE rule
             severity = setting if isinstance(setting, str) else setting.severity
-            if rule_id not in known:
-                result.append(
-                    Finding(CONFIG_FILE, 0, 0, Severity.WARNING, "CONFIG-RULE",
-                            f"pmoctl.yaml configures unknown rule {rule_id!r}",
-                            "`pmoctl rules` lists the rule ids", doc_path=("rules", rule_id))
-                )
             settings[rule_id] = severity
     used: set[Waiver] = set()
     by_place = {(waiver.path, waiver.line, waiver.rule): waiver for waiver in waivers if waiver.reason}

@@ -20,7 +20,7 @@ from pmoctl._version import __version__
 from pmoctl.findings import Finding, Severity
 
 FORMATS = ("text", "json", "github", "sarif", "junit")
-_CONTROL = {code: f"\\x{code:02x}" for code in (*range(0x00, 0x20), *range(0x7F, 0xA0))}
+_CONTROL = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
 _CONTROL[0x09] = "\\t"
 _CONTROL[0x0A] = "\\n"
 _CONTROL[0x0D] = "\\r"
@@ -50,7 +50,9 @@ def summary_line(findings: Sequence[Finding], files: int) -> str:
     warnings = len(findings) - errors
     if not findings:
         return f"{files} files checked: no problems"
-    return f"{files} files checked: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+    plural_e = "" if errors == 1 else "s"
+    plural_w = "" if warnings == 1 else "s"
+    return f"{files} files checked: {errors} error{plural_e}, {warnings} warning{plural_w}"
 
 
 def write_findings(
@@ -218,8 +220,8 @@ def as_junit(findings: Sequence[Finding], files: int, suite: str) -> str:
     cases.append(f'  <testcase classname="pmoctl" name={quoteattr("catalogue")}/>')
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f"<testsuite name={quoteattr(suite)} tests=\"{len(cases)}\" failures=\"{failures}\" "
-        f"errors=\"0\" skipped=\"0\">\n" + "\n".join(cases) + "\n</testsuite>\n"
+        f'<testsuite name={quoteattr(suite)} tests="{len(cases)}" failures="{failures}" '
+        f'errors="0" skipped="0">\n' + "\n".join(cases) + "\n</testsuite>\n"
     )
 
 

@@ -74,10 +74,17 @@ def _describe(item: Any, model: type[BaseModel], loc: DocPath) -> tuple[str, str
         )
     if kind in ("literal_error", "enum"):
         expected = str(ctx.get("expected", ""))
-        options = [part.strip(" '") for part in expected.replace(" or ", ",").split(",") if part.strip()]
+        options = [
+            part.strip(" '") for part in expected.replace(" or ", ",").split(",") if part.strip()
+        ]
         close = difflib.get_close_matches(str(value), options, n=1, cutoff=0.5)
         hint = f"did you mean {close[0]!r}? " if close else ""
-        return "SCHEMA-VALUE", f"{shown(value)} is not allowed for {where}", hint + f"allowed: {expected}", False
+        return (
+            "SCHEMA-VALUE",
+            f"{shown(value)} is not allowed for {where}",
+            hint + f"allowed: {expected}",
+            False,
+        )
     if kind == "string_pattern_mismatch":
         if "[a-z0-9]" in str(ctx.get("pattern", "")) and "[A-Z]" not in str(ctx.get("pattern", "")):
             return (
@@ -86,7 +93,12 @@ def _describe(item: Any, model: type[BaseModel], loc: DocPath) -> tuple[str, str
                 "ids use lower-case letters, digits and inner hyphens, 1 to 64 characters",
                 False,
             )
-        return "SCHEMA-VALUE", f"{shown(value)} does not have the form {where} needs", f"pattern: {ctx.get('pattern')}", False
+        return (
+            "SCHEMA-VALUE",
+            f"{shown(value)} does not have the form {where} needs",
+            f"pattern: {ctx.get('pattern')}",
+            False,
+        )
     if kind in ("string_too_short", "too_short"):
         return "SCHEMA-VALUE", f"{where} must not be empty", "", False
     if kind in ("string_too_long", "too_long"):
@@ -97,7 +109,11 @@ def _describe(item: Any, model: type[BaseModel], loc: DocPath) -> tuple[str, str
         expected = _TYPE_NAMES[kind]
         hint = ""
         if kind == "string_type" and value is not None and not isinstance(value, (dict, list)):
-            hint = f"quote it: '{value}'" if isinstance(value, (int, float, bool)) or hasattr(value, "isoformat") else ""
+            hint = (
+                f"quote it: '{value}'"
+                if isinstance(value, (int, float, bool)) or hasattr(value, "isoformat")
+                else ""
+            )
         elif kind == "bool_type":
             hint = "write true or false without quotes"
         return "SCHEMA-TYPE", f"{where} must be {expected}", hint, False
@@ -138,7 +154,12 @@ def _list(label: str, items: list[str]) -> str:
 
 
 def _bound_hint(kind: str, ctx: dict[str, Any]) -> str:
-    for key, words in (("gt", "greater than"), ("ge", "at least"), ("lt", "less than"), ("le", "at most")):
+    for key, words in (
+        ("gt", "greater than"),
+        ("ge", "at least"),
+        ("lt", "less than"),
+        ("le", "at most"),
+    ):
         if key in ctx:
             return f"must be {words} {ctx[key]}"
     return kind
@@ -158,8 +179,8 @@ def _allowed_keys(model: type[BaseModel], loc: DocPath) -> list[str]:
     def resolve(schema: dict[str, Any]) -> dict[str, Any]:
         while "$ref" in schema:
             schema = defs.get(schema["$ref"].rsplit("/", 1)[-1], {})
-        for option in schema.get("anyOf", []):
-            option = resolve(option)
+        for choice in schema.get("anyOf", []):
+            option = resolve(choice)
             if "properties" in option or "items" in option:
                 return option
         return schema

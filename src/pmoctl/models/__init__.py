@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel
+
 from pmoctl.models.common import FORMAT_VERSION, ID_PATTERN, ClosureReason, JobRole, Stage
 from pmoctl.models.config import Config
 from pmoctl.models.handbook import Activity, Handbook, Procedure
@@ -10,7 +12,7 @@ from pmoctl.models.service import Kpi, Move, Process, Service
 from pmoctl.models.strategy import Strategy
 
 #: document kind -> model; the kind is also the schema file name (``<kind>.schema.json``)
-MODELS_BY_KIND = {
+MODELS_BY_KIND: dict[str, type[BaseModel]] = {
     "config": Config,
     "organisation": Organisation,
     "strategy": Strategy,

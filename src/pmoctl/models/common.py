@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -36,7 +36,7 @@ class Model(BaseModel):
     )
 
 
-class JobRole(str, Enum):
+class JobRole(StrEnum):
     """A person's job role in the organisation."""
 
     PMO_DIRECTOR = "pmo-director"
@@ -49,7 +49,7 @@ class JobRole(str, Enum):
     EXTERNAL = "external"
 
 
-class Stage(str, Enum):
+class Stage(StrEnum):
     """The lifecycle stages of a service, in order."""
 
     PROPOSED = "proposed"
@@ -61,7 +61,7 @@ class Stage(str, Enum):
     CLOSED = "closed"
 
 
-class ClosureReason(str, Enum):
+class ClosureReason(StrEnum):
     """Why a service is closed (the brief's list)."""
 
     END_DATE_REACHED = "end-date-reached"

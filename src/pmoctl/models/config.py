@@ -19,7 +19,7 @@ class RenderSettings(Model):
     templates: str | None = Field(
         default=None,
         pattern=r"^[A-Za-z0-9._-][A-Za-z0-9._/-]*$",
-        description="A folder (relative to the catalogue) whose templates override the built-in ones.",
+        description="A folder (relative to the catalogue) whose templates override the built-ins.",
     )
     title: ShortText | None = None
 

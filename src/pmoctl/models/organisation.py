@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import Field
@@ -10,7 +10,7 @@ from pydantic import Field
 from pmoctl.models.common import Email, FormatVersion, Fte, Id, JobRole, Model, ShortText, Text
 
 
-class PmoKind(str, Enum):
+class PmoKind(StrEnum):
     CORPORATE = "corporate"
     PORTFOLIO = "portfolio"
     PROGRAMME = "programme"

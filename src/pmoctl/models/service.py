@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import Field, StrictBool
@@ -21,7 +21,7 @@ from pmoctl.models.common import (
 )
 
 
-class Scope(str, Enum):
+class Scope(StrEnum):
     PROJECT = "project"
     PROGRAMME = "programme"
     MULTIPLE = "multiple-projects-or-programmes"
@@ -142,7 +142,7 @@ class Kpi(Model):
     readings: list[Reading] = []
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"

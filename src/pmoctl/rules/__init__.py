@@ -179,19 +179,58 @@ FILE_RULES = [
     ),
 ]
 
-#: Modules of this package that each define ``RULE`` (a :class:`Rule` with a ``check``).
-RULE_MODULES: list[str] = []
+#: Rules about the catalogue's own settings; ``pipeline.apply_settings`` reports the
+#: waiver rules, the ``settings`` module checks the configured rule ids.
+SETTINGS_RULES = [
+    Rule(
+        "WAIVER-REASON",
+        Severity.ERROR,
+        "An inline waiver gives no reason",
+        "A finding can be waived with a comment `# pmoctl: waive RULE-ID -- reason` on its "
+        "line or the line above. The reason is required: a waiver without one would hide a "
+        "problem without telling the next reader why it is acceptable, so the waiver is "
+        "ignored and reported.",
+    ),
+    Rule(
+        "WAIVER-UNUSED",
+        Severity.WARNING,
+        "An inline waiver matches no finding",
+        "The waived rule reports nothing on the waiver's line or the line below it: the "
+        "problem was fixed or the waiver sits on the wrong line. Remove it or move it next to "
+        "the finding, so that stale waivers do not hide a future problem.",
+    ),
+]
+
+#: Modules of this package that each define ``RULES`` (or a single ``RULE``): rules with
+#: a ``check`` that reads the catalogue.
+RULE_MODULES: list[str] = [
+    "settings",
+    "identity",
+    "references",
+    "raci",
+    "roles",
+    "stages",
+    "sipoc",
+    "capacity",
+    "quality",
+]
+
+
+def _module_rules(name: str) -> list[Rule]:
+    module = importlib.import_module(f"pmoctl.rules.{name}")
+    rules: list[Rule] | None = getattr(module, "RULES", None)
+    return list(rules) if rules is not None else [module.RULE]
 
 
 @cache
 def all_rules() -> dict[str, Rule]:
-    """Every rule by id, file-level rules first, then cross-document rules in module order."""
-    rules = {rule.id: rule for rule in FILE_RULES}
+    """Every rule by id: file-level rules, settings rules, then the cross-document rules."""
+    rules = {rule.id: rule for rule in (*FILE_RULES, *SETTINGS_RULES)}
     for name in RULE_MODULES:
-        rule: Rule = importlib.import_module(f"pmoctl.rules.{name}").RULE
-        if rule.id in rules:  # pragma: no cover - caught by the rules test
-            raise RuntimeError(f"duplicate rule id {rule.id}")
-        rules[rule.id] = rule
+        for rule in _module_rules(name):
+            if rule.id in rules:  # pragma: no cover - caught by the rules test
+                raise RuntimeError(f"duplicate rule id {rule.id}")
+            rules[rule.id] = rule
     return rules
 
 

@@ -1,0 +1,126 @@
+"""Turning catalogue text into safe markup: URLs, Markdown to HTML, and text for Markdown files.
+
+Everything in the YAML is data. In HTML it is escaped by autoescape; the few places where
+it becomes markup go through here:
+
+* :func:`safe_url` keeps only ``http``, ``https`` and ``mailto`` URLs (and page-relative
+  links pmoctl makes itself); anything else becomes ``#invalid-url``;
+* :func:`markdown_html` renders a description with markdown-it's ``js-default`` preset
+  (raw HTML off, dangerous link schemes refused) and cleans the result with nh3 as well;
+* :func:`md_text`, :func:`md_cell` and :func:`md_block` make text safe inside a Markdown
+  *output* file, where HTML escaping is not enough: Markdown punctuation is escaped and
+  raw HTML is neutralised as entities.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+INVALID_URL = "#invalid-url"
+ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+#: our own page-relative links: a path of safe characters, never starting with '/' or a scheme
+_RELATIVE = re.compile(r"^(?![/\\])[A-Za-z0-9._~/#-]*$")
+_ALLOWED_TAGS = frozenset(
+    {"p", "a", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote", "br", "hr",
+     "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "del", "s"}
+)
+# Markdown punctuation that can start or end markup inside a line.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+
+
+def safe_url(value: object) -> str:
+    """``value`` if it is an http(s)/mailto URL or a relative link of ours, else ``#invalid-url``.
+
+    Whitespace and control characters anywhere refuse the URL, so ``java\\tscript:`` and
+    `` javascript:`` (which browsers would still run) do not pass as "no scheme".
+    """
+    url = str(value)
+    if not url or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        return INVALID_URL
+    scheme = _SCHEME.match(url)
+    if scheme:
+        return url if scheme.group(1).lower() in ALLOWED_SCHEMES else INVALID_URL
+    if url.startswith("//") or not _RELATIVE.match(url) or ":" in url:
+        return INVALID_URL
+    return url
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    return MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False})
+
+
+def markdown_html(text: object) -> Markup:
+    """A description's Markdown as sanitised HTML (raw HTML shown as text, never run)."""
+    if text is None or text == "":
+        return Markup("")
+    html = _markdown().render(str(text))
+    cleaned = nh3.clean(
+        html,
+        tags=set(_ALLOWED_TAGS),
+        attributes={"a": {"href", "title"}, "th": {"align"}, "td": {"align"}},
+        url_schemes=set(ALLOWED_SCHEMES),
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+    return Markup(cleaned)  # noqa: S704 - produced by markdown-it without raw HTML, then nh3-cleaned
+
+
+def md_text(value: object) -> str:
+    """Inline text for a Markdown file: one line, Markdown punctuation escaped, no raw HTML."""
+    text = " ".join(str(value).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def md_cell(value: object) -> str:
+    """Text for a Markdown table cell (as :func:`md_text`; ``|`` is escaped there too)."""
+    return md_text(value) if value not in (None, "") else "—"
+
+
+_LINK_TARGET = re.compile(r"(\]\(\s*<?)([^)\s>]*)")
+_REFERENCE = re.compile(r"^(\s{0,3}\[[^\]]+\]:\s*<?)(\S+?)(>?)(\s|$)", re.MULTILINE)
+
+
+def md_block(value: object) -> str:
+    """A Markdown description kept as Markdown, made inert for a Markdown output file.
+
+    Raw HTML and entities are neutralised (``<`` and ``&`` become entities, so
+    ``<script>`` and ``&#106;avascript:`` are shown, not run), and the target of every
+    inline link or link reference definition must pass :func:`safe_url`.
+    """
+    if value is None:
+        return ""
+    text = str(value).replace("\r\n", "\n")
+    text = text.replace("&", "&amp;").replace("<", "&lt;")
+    text = _LINK_TARGET.sub(lambda m: m.group(1) + _md_url(m.group(2)), text)
+    text = _REFERENCE.sub(lambda m: m.group(1) + _md_url(m.group(2)) + m.group(3) + m.group(4), text)
+    return text.strip("\n")
+
+
+def _md_url(url: str) -> str:
+    # the text was entity-escaped above; judge the URL as the reader's renderer would see it
+    raw = url.replace("&lt;", "<").replace("&amp;", "&")
+    return url if safe_url(raw) == raw and "&" not in raw else INVALID_URL
+
+
+def html_attr_text(value: object) -> str:
+    """Plain text for a data attribute used by the filter box (lower case, one line)."""
+    return " ".join(str(value).split()).lower()
+
+
+__all__ = [
+    "INVALID_URL",
+    "html_attr_text",
+    "markdown_html",
+    "md_block",
+    "md_cell",
+    "md_text",
+    "safe_url",
+]

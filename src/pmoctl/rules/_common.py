@@ -1,0 +1,74 @@
+"""Helpers shared by the cross-document rules: where documents are, and "did you mean"."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Collection, Iterator
+from typing import TYPE_CHECKING
+
+from pmoctl.findings import DocPath, Pending, Severity
+
+if TYPE_CHECKING:
+    from pmoctl.catalogue import Catalogue
+    from pmoctl.models import Person, Procedure, Service
+
+#: how many known ids a hint lists when none is close
+_LISTED = 8
+
+
+def closest(value: str, known: Collection[str], what: str = "") -> str:
+    """A hint naming the closest known value, or a few known ones."""
+    match = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
+    if match:
+        return f"did you mean {match[0]!r}?"
+    if not known:
+        return f"there are no {what}" if what else ""
+    listed = sorted(known)
+    shown = ", ".join(listed[:_LISTED]) + (", ..." if len(listed) > _LISTED else "")
+    return f"known {what}: {shown}" if what else f"known: {shown}"
+
+
+def services(catalogue: Catalogue) -> Iterator[tuple[str, Service]]:
+    """Every loaded service with its file's path."""
+    for ident, service in catalogue.services.items():
+        yield catalogue.path_of("service", ident), service
+
+
+def procedures(catalogue: Catalogue) -> Iterator[tuple[str, Procedure]]:
+    for ident, procedure in catalogue.procedures.items():
+        yield catalogue.path_of("procedure", ident), procedure
+
+
+def people(catalogue: Catalogue) -> dict[str, Person] | None:
+    """People by id, or None when organisation.yaml is missing or broken (skip the check)."""
+    if catalogue.organisation is None:
+        return None
+    return {person.id: person for person in catalogue.organisation.people}
+
+
+def pmo_ids(catalogue: Catalogue) -> set[str] | None:
+    if catalogue.organisation is None:
+        return None
+    return {pmo.id for pmo in catalogue.organisation.pmos}
+
+
+def service_known(catalogue: Catalogue, ident: str) -> bool:
+    """True when a service file of that id exists, loaded or broken (no cascade)."""
+    return ident in catalogue.services or ident in catalogue.service_ids
+
+
+def any_broken(catalogue: Catalogue, folder: str) -> bool:
+    return any(path.startswith(folder + "/") for path in catalogue.broken)
+
+
+def finding(
+    path: str,
+    doc_path: DocPath,
+    rule: str,
+    message: str,
+    hint: str = "",
+    *,
+    at_key: bool = False,
+    severity: Severity | None = None,
+) -> Pending:
+    return Pending(path, doc_path, rule, message, hint, at_key, severity)

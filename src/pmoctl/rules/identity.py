@@ -1,0 +1,173 @@
+"""Ids: equal to file names, unique in their namespace, safe as file names everywhere."""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pmoctl.catalogue import COLLECTIONS, list_files
+from pmoctl.findings import DocPath, Pending, Severity
+from pmoctl.rules import Rule
+from pmoctl.rules._common import finding, procedures, services
+
+if TYPE_CHECKING:
+    from pmoctl.catalogue import Catalogue
+
+#: stems Windows refuses as file names, whatever the extension
+WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul"}
+    | {f"com{n}" for n in range(1, 10)}
+    | {f"lpt{n}" for n in range(1, 10)}
+)
+
+
+def _id_filename(catalogue: Catalogue) -> Iterator[Pending]:
+    loaded = set(catalogue.paths.values())
+    for kind, folder in (("service", "services"), ("procedure", "procedures")):
+        store: dict[str, Any] = catalogue.services if kind == "service" else catalogue.procedures
+        for ident in store:
+            path = catalogue.path_of(kind, ident)
+            stem = Path(path).stem
+            if stem != ident:
+                yield finding(
+                    path,
+                    ("id",),
+                    "ID-FILENAME",
+                    f"{kind} id {ident!r} differs from the file name {stem!r}",
+                    f"rename the file to {folder}/{ident}.yaml, or set id: {stem}",
+                )
+        ids = catalogue.service_ids if kind == "service" else catalogue.procedure_ids
+        for stem in sorted(ids):
+            path = f"{folder}/{stem}.yaml"
+            if path not in loaded and path not in catalogue.broken:
+                # it loaded, but another file already holds the id written in it
+                yield finding(
+                    path,
+                    ("id",),
+                    "ID-FILENAME",
+                    f"another file already uses the {kind} id written here, so this file "
+                    "is not checked further",
+                    f"give every {kind} its own id; here: id: {stem}",
+                )
+
+
+def _duplicates(
+    path: str, items: Sequence[Any], prefix: DocPath, what: str, attribute: str = "id"
+) -> Iterator[Pending]:
+    seen: dict[str, int] = {}
+    for index, item in enumerate(items):
+        ident = getattr(item, attribute)
+        if ident in seen:
+            yield finding(
+                path,
+                (*prefix, index, attribute),
+                "ID-UNIQUE",
+                f"{what} id {ident!r} is used twice",
+                f"the first is {_dotted((*prefix, seen[ident]))}; give each {what} its own id",
+            )
+        else:
+            seen[ident] = index
+
+
+def _dotted(doc_path: DocPath) -> str:
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in doc_path)[1:]
+
+
+def _id_unique(catalogue: Catalogue) -> Iterator[Pending]:
+    if catalogue.organisation is not None:
+        org = catalogue.organisation
+        path = catalogue.path_of("organisation")
+        yield from _duplicates(path, org.pmos, ("pmos",), "PMO")
+        yield from _duplicates(path, org.people, ("people",), "person")
+        yield from _duplicates(path, org.groups, ("groups",), "group")
+    if catalogue.strategy is not None:
+        strategy = catalogue.strategy
+        path = catalogue.path_of("strategy")
+        yield from _duplicates(path, strategy.objectives, ("objectives",), "objective")
+        yield from _duplicates(
+            path, strategy.prioritisation.criteria, ("prioritisation", "criteria"), "criterion"
+        )
+    for path, service in services(catalogue):
+        yield from _duplicates(path, service.processes, ("processes",), "process")
+        yield from _duplicates(path, service.kpis, ("kpis",), "KPI")
+        yield from _duplicates(path, service.risks, ("risks",), "risk")
+        yield from _duplicates(path, service.issues, ("issues",), "issue")
+        yield from _duplicates(path, service.change_requests, ("change_requests",), "change request")
+    for path, procedure in procedures(catalogue):
+        yield from _duplicates(path, procedure.activities, ("activities",), "activity")
+
+
+def collision_key(stem: str) -> str:
+    """Two names with the same key are one file on macOS and Windows."""
+    return unicodedata.normalize("NFKC", stem).casefold()
+
+
+def _id_collision(catalogue: Catalogue) -> Iterator[Pending]:
+    files = list_files(catalogue.root)
+    for folder in COLLECTIONS:
+        names = [rel for rel in files if rel.startswith(folder + "/")]
+        yield from _collisions(names)
+
+
+def _collisions(names: Iterable[str]) -> Iterator[Pending]:
+    first: dict[str, str] = {}
+    for rel in names:
+        stem = os.path.basename(rel).split(".", 1)[0]
+        if stem.lower() in WINDOWS_RESERVED:
+            yield finding(
+                rel,
+                (),
+                "ID-COLLISION",
+                f"{stem!r} is a reserved device name on Windows; the file cannot be checked out there",
+                f"choose another id, e.g. {stem}-service",
+            )
+        key = collision_key(os.path.basename(rel).rsplit(".", 1)[0])
+        if key in first:
+            yield finding(
+                rel,
+                (),
+                "ID-COLLISION",
+                f"{rel!r} and {first[key]!r} are the same file on case-insensitive file systems",
+                "rename or remove one of them (macOS and Windows would check out only one)",
+            )
+        else:
+            first[key] = rel
+
+
+RULES = [
+    Rule(
+        "ID-FILENAME",
+        Severity.ERROR,
+        "A service or procedure id differs from its file name",
+        "A service lives in services/<id>.yaml and a procedure in procedures/<id>.yaml, and the "
+        "`id:` inside the file must equal the file name. Other documents, commits and the "
+        "rendered site find a service by its id; if the two differ, a reference can point at a "
+        "file that does not say what it is, and two files can claim the same id (the second "
+        "one is then ignored). Rename the file or correct the id.",
+        _id_filename,
+    ),
+    Rule(
+        "ID-UNIQUE",
+        Severity.ERROR,
+        "An id is used twice in its namespace",
+        "Ids must be unique where they are looked up: PMOs, people and groups in "
+        "organisation.yaml; objectives and prioritisation criteria in strategy.yaml; processes, "
+        "KPIs, risks, issues and change requests within one service; activities within one "
+        "procedure. A reference to a duplicated id is ambiguous, so the second one is reported "
+        "and the hint names the first.",
+        _id_unique,
+    ),
+    Rule(
+        "ID-COLLISION",
+        Severity.ERROR,
+        "A file name collides on other systems",
+        "Linux CI sees `Billing.yaml` and `billing.yaml` as two files, but macOS and Windows "
+        "check out only one of them, and Windows cannot create a file whose name starts with "
+        "a reserved device name (con, prn, aux, nul, com1-com9, lpt1-lpt9). File names are "
+        "compared after Unicode NFKC normalisation and case folding. Rename the file.",
+        _id_collision,
+    ),
+]

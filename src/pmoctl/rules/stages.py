@@ -1,0 +1,255 @@
+"""The lifecycle recorded in each service: what its stage requires, and how it got there.
+
+The stage graph, the evidence each move needs and what each stage requires are declared
+in :mod:`pmoctl.lifecycle`; these rules apply them to the files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from pmoctl import lifecycle
+from pmoctl.findings import DocPath, Pending, Severity
+from pmoctl.models import Stage
+from pmoctl.rules import Rule
+from pmoctl.rules._common import any_broken, finding, people, procedures, services
+
+if TYPE_CHECKING:
+    from pmoctl.catalogue import Catalogue
+    from pmoctl.models import Person, Service
+
+#: requirements that are evidence on a move: LIFECYCLE-MOVES checks them once a move exists
+_MOVE_EVIDENCE = {Stage.CLOSING: "closure-reason", Stage.CLOSED: "artefact-review"}
+
+_HOW_TO_ADD = {
+    "owner": "set roles.owner to a person id",
+    "managers": "add roles.managers: [{person: ID}]",
+    "processes": "describe its processes under processes: (SIPOC rows)",
+    "procedures": "list this service under services: in a procedure of procedures/",
+    "kpis": "add a KPI under kpis:",
+    "kpi-targets": "give every KPI a target:",
+    "closure-reason": "record the move into closing with a reason: "
+    + ", ".join(lifecycle.CLOSURE_REASONS),
+    "artefact-review": "record the move into closed with an artefact_review",
+}
+
+
+def _stage_complete(catalogue: Catalogue) -> Iterator[Pending]:
+    supporting: Counter[str] = Counter()
+    for _, procedure in procedures(catalogue):
+        supporting.update(set(procedure.services))
+    unknown_procedures = any_broken(catalogue, "procedures")
+    for path, service in services(catalogue):
+        stage = service.lifecycle.stage
+        # a broken procedure file may be the one supporting this service: do not guess
+        count = 1 if unknown_procedures else supporting[service.id]
+        for requirement in lifecycle.missing(service, stage, count):
+            if requirement.id == _MOVE_EVIDENCE.get(stage) and _moved_into(service, stage):
+                continue
+            yield finding(
+                path,
+                _where(service, requirement),
+                "STAGE-COMPLETE",
+                f"a {stage.value} service needs {requirement.description}",
+                _HOW_TO_ADD.get(requirement.id, ""),
+            )
+
+
+def _where(service: Service, requirement: lifecycle.Requirement) -> DocPath:
+    doc_path = requirement.doc_path
+    if requirement.id == "kpi-targets":
+        first = next(i for i, kpi in enumerate(service.kpis) if kpi.target is None)
+        return ("kpis", first)
+    # point at the stage when the part is absent from the file altogether
+    if doc_path[0] in service.model_fields_set:
+        return doc_path
+    return ("lifecycle", "stage")
+
+
+def _moved_into(service: Service, stage: Stage) -> bool:
+    return any(move.to is stage for move in service.lifecycle.moves)
+
+
+def _temporary_service(catalogue: Catalogue) -> Iterator[Pending]:
+    today = dt.date.today()
+    for path, service in services(catalogue):
+        temporary = service.temporary
+        if temporary is None:
+            continue
+        if temporary.supports is None:
+            yield finding(
+                path,
+                ("temporary",),
+                "TEMPORARY-SERVICE",
+                "a temporary service names the service it supports",
+                "add temporary.supports: SERVICE-ID",
+                at_key=True,
+            )
+        elif temporary.supports == service.id:
+            yield finding(
+                path,
+                ("temporary", "supports"),
+                "TEMPORARY-SERVICE",
+                "a temporary service cannot support itself",
+                "name the service whose change this one supports",
+            )
+        if temporary.end_date is None:
+            yield finding(
+                path,
+                ("temporary",),
+                "TEMPORARY-SERVICE",
+                "a temporary service has an end date",
+                "add temporary.end_date: YYYY-MM-DD",
+                at_key=True,
+            )
+        elif service.lifecycle.stage in (Stage.TRANSITION, Stage.RUNNING) and (
+            temporary.end_date < today
+        ):
+            yield finding(
+                path,
+                ("temporary", "end_date"),
+                "TEMPORARY-SERVICE",
+                f"this temporary service is {service.lifecycle.stage.value} past its end date "
+                f"{temporary.end_date.isoformat()}",
+                "close it (reason end-date-reached) or agree a later end date",
+                severity=Severity.WARNING,
+            )
+
+
+def _lifecycle_moves(catalogue: Catalogue) -> Iterator[Pending]:
+    known = people(catalogue)
+    for path, service in services(catalogue):
+        yield from _moves_of(path, service, known)
+
+
+def _moves_of(path: str, service: Service, known: dict[str, Person] | None) -> Iterator[Pending]:
+    moves = service.lifecycle.moves
+    stage = service.lifecycle.stage
+    if not moves:
+        if stage is not Stage.PROPOSED:
+            yield finding(
+                path,
+                ("lifecycle", "stage"),
+                "LIFECYCLE-MOVES",
+                f"the service is {stage.value} but no move into that stage is recorded",
+                "move it with `pmoctl transition`, which records each move and its approval",
+            )
+        return
+    previous = None
+    for index, move in enumerate(moves):
+        where: DocPath = ("lifecycle", "moves", index)
+        if previous is not None and move.from_ is not previous.to:
+            yield finding(
+                path,
+                (*where, "from"),
+                "LIFECYCLE-MOVES",
+                f"move {index + 1} starts from {move.from_.value}, but the move before it "
+                f"ended in {previous.to.value}",
+                "moves are recorded in order, each starting where the previous one ended",
+            )
+        if previous is not None and move.date < previous.date:
+            yield finding(
+                path,
+                (*where, "date"),
+                "LIFECYCLE-MOVES",
+                f"move {index + 1} is dated {move.date.isoformat()}, before the move "
+                f"before it ({previous.date.isoformat()})",
+                "moves are recorded in date order",
+            )
+        previous = move
+        spec = lifecycle.move_spec(move.from_, move.to)
+        if spec is None:
+            allowed = ", ".join(target.value for target in lifecycle.targets(move.from_))
+            yield finding(
+                path,
+                (*where, "to"),
+                "LIFECYCLE-MOVES",
+                f"a service cannot move from {move.from_.value} to {move.to.value}",
+                f"from {move.from_.value} it can move to: {allowed}",
+            )
+            continue
+        absent = lifecycle.missing_evidence(spec, move)
+        if absent:
+            yield finding(
+                path,
+                where,
+                "LIFECYCLE-MOVES",
+                f"the move {move.from_.value} -> {move.to.value} lacks its evidence: "
+                + ", ".join(absent),
+                _evidence_hint(spec, absent),
+            )
+        approver = known.get(move.approved_by) if known is not None else None
+        if approver is not None:
+            problem = lifecycle.approver_problem(spec, approver, service)
+            if problem is not None:
+                yield finding(
+                    path, (*where, "approved_by"), "LIFECYCLE-MOVES", problem, _approver_hint(spec)
+                )
+    if moves[-1].to is not stage:
+        yield finding(
+            path,
+            ("lifecycle", "stage"),
+            "LIFECYCLE-MOVES",
+            f"the stage is {stage.value}, but the last recorded move ends in {moves[-1].to.value}",
+            "change the stage only with `pmoctl transition`, which records the move",
+        )
+
+
+def _evidence_hint(spec: lifecycle.MoveSpec, absent: list[str]) -> str:
+    parts = []
+    if "reason" in absent and spec.reasons is not None:
+        parts.append("reason: one of " + ", ".join(spec.reasons))
+    if "success_criteria_met" in absent:
+        parts.append("success_criteria_met: true")
+    others = [name for name in absent if name not in ("reason", "success_criteria_met")]
+    if others:
+        parts.append("add " + ", ".join(others))
+    return "; ".join(parts)
+
+
+def _approver_hint(spec: lifecycle.MoveSpec) -> str:
+    if spec.approver == "pmo-director":
+        return "a PMO Director approves this move"
+    return "the Service Owner (roles.owner) approves this move"
+
+
+RULES = [
+    Rule(
+        "STAGE-COMPLETE",
+        Severity.ERROR,
+        "A service lacks what its lifecycle stage requires",
+        "Each stage requires more of a service. In design it has an owner and at least one "
+        "manager; in pilot also its processes (SIPOC) and a handbook procedure that lists it; "
+        "in transition also KPIs; running, KPIs with targets. A closing service names the "
+        "closure reason on its move into closing, and a closed one records the artefact "
+        "review. The requirements are declared once, in pmoctl's lifecycle, and `pmoctl "
+        "transition` refuses a move that would leave the service short of them.",
+        _stage_complete,
+    ),
+    Rule(
+        "TEMPORARY-SERVICE",
+        Severity.ERROR,
+        "A temporary service lacks its end date or the service it supports",
+        "A temporary supporting service (for instance training or coaching while a new "
+        "service is rolled out) exists for a while and for another service: `temporary:` "
+        "gives its `end_date` and the service it `supports`. A temporary service still in "
+        "transition or running after its end date is a warning: close it or agree a new date.",
+        _temporary_service,
+    ),
+    Rule(
+        "LIFECYCLE-MOVES",
+        Severity.ERROR,
+        "The recorded lifecycle moves are not a legal, approved chain",
+        "`lifecycle.moves` records how the service reached its stage. Each move starts where "
+        "the previous one ended, is dated no earlier than it, is an allowed move (no stage "
+        "skipped), carries the evidence the move needs (a note, a closure reason, a readiness "
+        "assessment...) and is approved by the right person: the PMO Director for the "
+        "decision to set a service up, the Service Owner otherwise. The last move ends in the "
+        "current stage, and a service past `proposed` has at least one move. `pmoctl "
+        "transition` writes moves that pass; this rule catches hand edits.",
+        _lifecycle_moves,
+    ),
+]

@@ -1,0 +1,205 @@
+"""The command-line contract: version, help, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from tests.conftest import REPO_ROOT, run_cli
+
+import pmoctl
+from pmoctl import cli
+
+SNAPSHOTS = Path(__file__).parent / "snapshots" / "help"
+UPDATE = os.environ.get("PMOCTL_UPDATE_SNAPSHOTS") == "1"
+
+
+def test_version_fast_path_prints_version() -> None:
+    result = run_cli("--version")
+    assert result.returncode == 0
+    assert result.stdout == f"pmoctl {pmoctl.__version__}\n"
+
+
+def test_version_through_typer_with_other_options() -> None:
+    result = run_cli("--no-color", "--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"pmoctl {pmoctl.__version__}"
+
+
+def test_version_fast_path_imports_nothing_heavy() -> None:
+    code = (
+        "import sys; sys.argv=['pmoctl','--version']\n"
+        "from pmoctl.__main__ import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy=[m for m in ('typer','pydantic','yaml','ruamel','jinja2','git','rich')"
+        " if m in sys.modules]\n"
+        "print(heavy)"
+    )
+    import subprocess
+
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip().endswith("[]")
+
+
+def test_help_does_not_import_models_or_heavy_libraries() -> None:
+    code = (
+        "import sys; sys.argv=['pmoctl','--help']\n"
+        "from pmoctl.__main__ import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy=[m for m in ('pmoctl.models','ruamel.yaml','jinja2','git','yaml')"
+        " if m in sys.modules]\n"
+        "sys.stderr.write(repr(heavy))"
+    )
+    import subprocess
+
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stderr.strip() == "[]"
+
+
+def _commands() -> list[list[str]]:
+    import typer.main
+
+    group = typer.main.get_command(cli.app)
+    found: list[list[str]] = [[]]
+    for name, command in sorted(group.commands.items()):  # type: ignore[attr-defined]
+        found.append([name])
+        for sub in sorted(getattr(command, "commands", {})):
+            found.append([name, sub])
+    return found
+
+
+@pytest.mark.parametrize("command", _commands(), ids=lambda c: " ".join(c) or "pmoctl")
+def test_help_snapshot(command: list[str]) -> None:
+    """`--help` of every command is snapshotted (PMOCTL_UPDATE_SNAPSHOTS=1 rewrites them)."""
+    result = run_cli(*command, "--help", env={"COLUMNS": "100", "TERM": "dumb"})
+    assert result.returncode == 0, result.stderr
+    name = "_".join(command) or "pmoctl"
+    snapshot = SNAPSHOTS / f"{name}.txt"
+    if UPDATE or not snapshot.exists():
+        snapshot.parent.mkdir(parents=True, exist_ok=True)
+        snapshot.write_text(result.stdout, encoding="utf-8")
+        if not UPDATE:
+            pytest.fail(
+                f"new snapshot written: {snapshot.relative_to(REPO_ROOT)}; review and commit it"
+            )
+    assert result.stdout == snapshot.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        ([], "Usage: pmoctl"),
+        (["no-such-command"], "No such command"),
+        (["validate", "--format", "xml"], "Invalid value"),
+        (["validate", "--fail-on", "sometimes"], "Invalid value"),
+        (["explain"], "Missing argument"),
+    ],
+)
+def test_usage_errors_exit_2(args: list[str], needle: str) -> None:
+    result = run_cli(*args)
+    assert result.returncode == 2
+    assert needle in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_path_outside_any_catalogue_exits_2(tmp_path: Path) -> None:
+    result = run_cli("validate", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "is not inside a pmoctl catalogue" in result.stderr
+    assert "hint: run `pmoctl init DIR`" in result.stderr
+
+
+def test_missing_path_exits_2(tmp_path: Path) -> None:
+    result = run_cli("validate", tmp_path / "nope", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "does not exist" in result.stderr
+
+
+def _run_in_process(monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> int:
+    monkeypatch.setattr(sys, "argv", ["pmoctl", *argv])
+    with pytest.raises(SystemExit) as stopped:
+        cli.run()
+    code = stopped.value.code
+    assert isinstance(code, int)
+    return code
+
+
+def _explode(*_args: object, **_kwargs: object) -> None:
+    raise RuntimeError("boom: secret-looking detail")
+
+
+def test_internal_error_is_one_line_and_exit_70(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], example_catalogue: Path
+) -> None:
+    import pmoctl.validate
+
+    monkeypatch.setattr(pmoctl.validate, "validate_catalogue", _explode)
+    code = _run_in_process(monkeypatch, ["validate", str(example_catalogue)])
+    captured = capsys.readouterr()
+    assert code == 70
+    assert "internal error (RuntimeError); this is a bug in pmoctl" in captured.err
+    assert "Traceback" not in captured.err
+    assert "secret-looking" not in captured.err
+
+
+def test_debug_shows_the_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], example_catalogue: Path
+) -> None:
+    import pmoctl.validate
+
+    monkeypatch.setattr(pmoctl.validate, "validate_catalogue", _explode)
+    code = _run_in_process(monkeypatch, ["--debug", "validate", str(example_catalogue)])
+    assert code == 70
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_keyboard_interrupt_exits_130(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], example_catalogue: Path
+) -> None:
+    import pmoctl.validate
+
+    def interrupt(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pmoctl.validate, "validate_catalogue", interrupt)
+    assert _run_in_process(monkeypatch, ["validate", str(example_catalogue)]) == 130
+    assert "interrupted" in capsys.readouterr().err
+
+
+def test_example_catalogue_validates_clean(example_catalogue: Path) -> None:
+    result = run_cli("validate", "--no-cache", cwd=example_catalogue)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.strip().endswith("no problems")
+
+
+def test_validate_single_file_reports_only_that_file(example_catalogue: Path) -> None:
+    (example_catalogue / "strategy.yaml").write_text(
+        "format: 1\nkind: strategy\n", encoding="utf-8"
+    )
+    services = sorted((example_catalogue / "services").glob("*.yaml"))
+    one = run_cli("validate", services[0], "--format", "json", cwd=example_catalogue)
+    assert one.returncode == 0, one.stdout
+    whole = run_cli("validate", "--format", "json", cwd=example_catalogue / "services")
+    assert whole.returncode == 1
+    assert "strategy.yaml" in whole.stdout
+
+
+def test_fail_on_levels(tmp_path: Path) -> None:
+    # only warnings: the missing files made warnings by the catalogue's own settings
+    (tmp_path / "pmoctl.yaml").write_text(
+        "format: 1\nkind: config\nname: Bare\nrules:\n  FILE-MISSING: warning\n", encoding="utf-8"
+    )
+    result = run_cli("validate", "--format", "json", "--no-cache", cwd=tmp_path)
+    assert '"warnings": 3' in result.stdout and '"errors": 0' in result.stdout
+    assert result.returncode == 0
+    assert run_cli("validate", "--fail-on", "warning", cwd=tmp_path).returncode == 1
+    assert run_cli("validate", "--fail-on", "never", cwd=tmp_path).returncode == 0
+    (tmp_path / "pmoctl.yaml").write_text("format: 1\nkind: config\nname: Bare\n", encoding="utf-8")
+    assert run_cli("validate", "--fail-on", "error", cwd=tmp_path).returncode == 1
+    assert run_cli("validate", "--fail-on", "never", cwd=tmp_path).returncode == 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
+import stat
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,8 @@ from typing import Any
 from pmoctl._version import __version__
 
 _SCHEMA = 1
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 
 @cache
@@ -33,15 +35,39 @@ def _fingerprint() -> str:
 
 
 def key_for(root: Path, files: list[str]) -> str | None:
+    """A hash of pmoctl itself and of the path and content of every file; None if one
+    cannot be read (then nothing is cached)."""
     digest = hashlib.sha256(_fingerprint().encode())
+    base = os.fspath(root)
     for rel in files:
         try:
-            data = (root / rel).read_bytes() if not os.path.islink(root / rel) else b"<link>"
+            data = _content(os.path.join(base, rel))
         except OSError:
             return None
         digest.update(rel.encode() + b"\0")
         digest.update(hashlib.sha1(data, usedforsecurity=False).digest())
     return digest.hexdigest()
+
+
+def _content(path: str) -> bytes:
+    """The bytes of a regular file; a marker for anything else (never follows a link or
+    waits on a pipe). Raises OSError when the file cannot be read."""
+    try:
+        handle = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
+    except OSError as error:
+        if os.path.islink(path):
+            return b"<link>"
+        raise error
+    try:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode):
+            return b"<not a file>"
+        chunks = []
+        while chunk := os.read(handle, max(info.st_size + 1, 65_536)):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(handle)
 
 
 def _git_dir(root: Path) -> Path | None:
@@ -79,6 +105,8 @@ def load(root: Path, key: str) -> list[dict[str, Any]] | None:
 
 
 def store(root: Path, key: str, findings: list[dict[str, Any]]) -> None:
+    import tempfile  # only when writing: the warm path never needs it
+
     path = cache_file(root)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

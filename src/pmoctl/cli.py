@@ -7,7 +7,7 @@ command that needs it, so that `pmoctl --help` stays fast.
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -106,11 +106,9 @@ def _root(catalogue: Path | None) -> Path:
 
 
 def _fails(findings_severities: list[str], fail_on: FailOn) -> bool:
-    if fail_on is FailOn.never:
-        return False
-    if fail_on is FailOn.warning:
-        return bool(findings_severities)
-    return "error" in findings_severities
+    from pmoctl.validate import fails
+
+    return fails(findings_severities, fail_on.value)
 
 
 @app.command()
@@ -180,14 +178,461 @@ def schema(
 
 # --- commands: scaffold (init, new service, new procedure) ---
 
+NameOption = Annotated[
+    str | None,
+    typer.Option(
+        "--name", help="The display name (default: made from the id).", show_default=False
+    ),
+]
+
+
+def _report_written(root: Path, files: list[str]) -> None:
+    for rel in files:
+        report.info(f"wrote: {root / rel}")
+
+
+@app.command()
+def init(
+    directory: Annotated[
+        Path, typer.Argument(help="The folder of the new catalogue (made if it does not exist).")
+    ] = Path("."),
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--name",
+            help="The organisation's name (default: from the folder's name).",
+            show_default=False,
+        ),
+    ] = None,
+) -> int:
+    """Start a new catalogue: pmoctl.yaml, organisation, strategy, handbook, one service,
+    one procedure and the JSON Schemas, all valid. Runs `git init` unless DIRECTORY is
+    already inside a git repository. Refuses a folder that already holds catalogue files."""
+    from pmoctl.scaffold import init_catalogue
+
+    written = init_catalogue(directory, name=name)
+    _report_written(written.root, written.files)
+    if written.git_initialised:
+        report.info(f"initialised a git repository in {written.root}")
+    report.info("next: edit organisation.yaml (your PMOs and people), then `pmoctl validate`")
+    return EXIT_OK
+
+
+IdArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="ID",
+        help="The new id, also the file name: lower-case letters, digits and hyphens.",
+        show_default=False,
+    ),
+]
+
+
+@new_app.command("service")
+def new_service(
+    ident: IdArgument,
+    name: NameOption = None,
+    pmo: Annotated[
+        str | None,
+        typer.Option(
+            "--pmo",
+            help="The PMO that delivers it (default: the first in organisation.yaml).",
+            show_default=False,
+        ),
+    ] = None,
+    catalogue: CatalogueOption = None,
+) -> int:
+    """Write services/ID.yaml: a proposed service that validates. Never overwrites."""
+    from pmoctl.scaffold import new_document
+
+    written = new_document("service", ident, catalogue=catalogue, name=name, pmo=pmo)
+    _report_written(written.root, written.files)
+    return EXIT_OK
+
+
+@new_app.command("procedure")
+def new_procedure(
+    ident: IdArgument, name: NameOption = None, catalogue: CatalogueOption = None
+) -> int:
+    """Write procedures/ID.yaml: a handbook procedure with one activity and its RACI.
+    Never overwrites."""
+    from pmoctl.scaffold import new_document
+
+    written = new_document("procedure", ident, catalogue=catalogue, name=name)
+    _report_written(written.root, written.files)
+    return EXIT_OK
+
+
 
 # --- commands: lifecycle (transition, recover, history, status, show) ---
+
+
+class LifecycleStage(str, Enum):
+    proposed = "proposed"
+    design = "design"
+    pilot = "pilot"
+    transition = "transition"
+    running = "running"
+    closing = "closing"
+    closed = "closed"
+
+
+class Rollout(str, Enum):
+    phased = "phased"
+    big_bang = "big-bang"
+
+
+class ListFormat(str, Enum):
+    text = "text"
+    json = "json"
+    csv = "csv"
+
+
+class ViewFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+ServiceArgument = Annotated[str, typer.Argument(help="The service id.")]
+ViewFormatOption = Annotated[
+    ViewFormat, typer.Option("--format", "-f", help="text for a terminal, json for programs.")
+]
+
+
+def _print_refusal(problem: PmoctlError) -> None:
+    """Findings of a refused move, and the output of a failed git command, before the error."""
+    for finding in getattr(problem, "findings", ()):
+        report.error_line(report.text_line(finding), finding.hint)
+    output = getattr(problem, "stderr", "")
+    if output:
+        report.error_line(output)
+
+
+@app.command(name="transition")
+def transition_command(  # noqa: PLR0917 - typer passes options positionally
+    services: Annotated[list[str], typer.Argument(help="The service ids to move (one commit).")],
+    to: Annotated[LifecycleStage, typer.Option("--to", help="The stage to move to.")],
+    approved_by: Annotated[
+        str, typer.Option("--approved-by", help="Person id of the approver (organisation.yaml).")
+    ],
+    reason: Annotated[
+        str | None, typer.Option(help="Reason code, e.g. a closure reason (objective-achieved).")
+    ] = None,
+    note: Annotated[str | None, typer.Option(help="A note: the decision, what changed.")] = None,
+    rollout: Annotated[
+        Rollout | None, typer.Option(help="Roll-out approach (pilot -> transition).")
+    ] = None,
+    readiness: Annotated[
+        str | None, typer.Option(help="Organisation readiness assessment (pilot -> transition).")
+    ] = None,
+    success_criteria_met: Annotated[
+        bool,
+        typer.Option(
+            "--success-criteria-met", help="The success criteria agreed with customers are met."
+        ),
+    ] = False,
+    kept: Annotated[
+        list[str] | None,
+        typer.Option("--kept", help="An artefact kept at closure (repeat the option)."),
+    ] = None,
+    discarded: Annotated[
+        list[str] | None,
+        typer.Option("--discarded", help="An artefact discarded at closure (repeatable)."),
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option(help="Date of the decision, YYYY-MM-DD (default: today).")
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Show the diff that would be committed; change nothing."),
+    ] = False,
+    allow_detached: Annotated[
+        bool, typer.Option("--allow-detached", help="Commit even when HEAD is not on a branch.")
+    ] = False,
+    catalogue: CatalogueOption = None,
+) -> int:
+    """Move services to another lifecycle stage as one checked, approved git commit.
+
+    The move must be allowed from the current stage, approved by the right person (the
+    PMO Director decides to set a service up; the Service Owner signs off the pilot,
+    go-live and closure), carry its evidence, and leave the service complete for its new
+    stage. Exit 1 when refused, 3 when the repository is not in a state to commit, 4 when
+    git or a hook refused the commit (the files are restored).
+    """
+    import datetime as dt
+
+    from pmoctl.errors import UserError
+    from pmoctl.models.common import Stage
+    from pmoctl.transition import Evidence, transition
+
+    try:
+        when = dt.date.fromisoformat(date) if date else None
+    except ValueError:
+        raise UserError(f"--date {date!r} is not a date", hint="write YYYY-MM-DD") from None
+    evidence = Evidence(
+        reason=reason,
+        note=note,
+        rollout=rollout.value if rollout else None,
+        readiness=readiness,
+        success_criteria_met=success_criteria_met,
+        kept=tuple(kept or ()),
+        discarded=tuple(discarded or ()),
+        date=when,
+    )
+    try:
+        outcome = transition(
+            _root(catalogue), services, target=Stage(to.value), approver_id=approved_by,
+            evidence=evidence, dry_run=dry_run, allow_detached=allow_detached,
+        )  # fmt: skip
+    except PmoctlError as problem:
+        _print_refusal(problem)
+        raise
+    for line in outcome.recovered:
+        report.error_line(f"recovered: {line}")
+    if dry_run:
+        report.info(outcome.diff.rstrip("\n"))
+        report.error_line("dry run: nothing was changed")
+        return EXIT_OK
+    for move in outcome.moves:
+        report.info(f"{move.service}: {move.source.value} -> {outcome.target.value}")
+    report.info(f"committed {(outcome.commit or '')[:12]}")
+    return EXIT_OK
+
+
+@app.command()
+def recover(catalogue: CatalogueOption = None) -> int:
+    """Finish a transition that was killed: keep it if it was committed, else restore the files."""
+    from pmoctl.transaction import recover_at
+
+    done = recover_at(_root(catalogue))
+    for line in done or ["nothing to recover"]:
+        report.info(line)
+    return EXIT_OK
+
+
+@app.command()
+def history(
+    service: ServiceArgument,
+    output_format: ViewFormatOption = ViewFormat.text,
+    catalogue: CatalogueOption = None,
+) -> int:
+    """A service's timeline from git: every stage move, other edits, time in each stage."""
+    from pmoctl.history import history_text, service_history
+
+    result = service_history(_root(catalogue), service)
+    if output_format is ViewFormat.json:
+        report.write_json(result)
+    else:
+        report.info(history_text(result))
+    return EXIT_OK
+
+
+@app.command()
+def status(
+    stage: Annotated[
+        list[LifecycleStage] | None, typer.Option("--stage", help="Only these stages (repeatable).")
+    ] = None,
+    pmo: Annotated[str | None, typer.Option(help="Only services this PMO delivers.")] = None,
+    owner: Annotated[str | None, typer.Option(help="Only services this person owns.")] = None,
+    output_format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.text,
+    catalogue: CatalogueOption = None,
+) -> int:
+    """Every service with its stage, owner, PMOs, days in stage and open risks and issues."""
+    from pmoctl.status import status_rows, status_table
+
+    rows = status_rows(
+        _root(catalogue), stages=[s.value for s in stage or []], pmo=pmo, owner=owner
+    )
+    if output_format is ListFormat.json:
+        report.write_json(rows)
+    elif output_format is ListFormat.csv:
+        report.write_csv(rows)
+    else:
+        report.rich_print(status_table(rows), no_colour=Settings.no_colour)
+    return EXIT_OK
+
+
+@app.command()
+def show(
+    service: ServiceArgument,
+    output_format: ViewFormatOption = ViewFormat.text,
+    catalogue: CatalogueOption = None,
+) -> int:
+    """One service in full: what it is, who runs it, its processes, KPIs, risks and moves."""
+    from pmoctl.status import service_details, service_view
+
+    try:
+        details = service_details(_root(catalogue), service)
+    except PmoctlError as problem:
+        _print_refusal(problem)
+        raise
+    if output_format is ViewFormat.json:
+        report.write_json(details)
+    else:
+        report.rich_print(service_view(details), no_colour=Settings.no_colour)
+    return EXIT_OK
 
 
 # --- commands: render ---
 
 
+class RenderFormat(StrEnum):
+    html = "html"
+    markdown = "markdown"
+
+
+class RenderSection(StrEnum):
+    catalogue = "catalogue"
+    handbook = "handbook"
+    strategy = "strategy"
+
+
+@app.command()
+def render(
+    *,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder to write into (created if needed).")
+    ],
+    render_format: Annotated[
+        RenderFormat,
+        typer.Option(
+            "--format", "-f", help="html: a static site; markdown: for GitHub, GitLab or MkDocs."
+        ),
+    ] = RenderFormat.html,
+    only: Annotated[
+        RenderSection | None,
+        typer.Option("--only", help="Render one part only.", show_default=False),
+    ] = None,
+    catalogue: CatalogueOption = None,
+    allow_invalid: Annotated[
+        bool,
+        typer.Option("--allow-invalid", help="Render what validated even if there are errors."),
+    ] = False,
+    timestamp: Annotated[
+        bool, typer.Option("--timestamp", help="Put the time of rendering in the page footers.")
+    ] = False,
+    no_history: Annotated[
+        bool, typer.Option("--no-history", help="Leave out the timelines read from git.")
+    ] = False,
+) -> int:
+    """Render the service catalogue, the operations handbook and the strategy.
+
+    The output is deterministic (byte-identical for the same catalogue, unless --timestamp)
+    and only files whose content changed are written. A catalogue with errors is refused
+    (exit 1) unless --allow-invalid. Templates can be overridden from the catalogue: see
+    docs/render.md.
+    """
+    from datetime import UTC, datetime
+
+    from pmoctl.render import render_site
+
+    root = _root(catalogue)
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC") if timestamp else None
+    result = render_site(
+        root,
+        out,
+        render_format.value,
+        only.value if only else None,
+        allow_invalid=allow_invalid,
+        timestamp=stamp,
+        with_history=not no_history,
+    )
+    if result.findings:
+        errors = sum(1 for f in result.findings if f.severity.value == "error")
+        report.error(
+            f"rendered although the catalogue has {errors} error(s) and "
+            f"{len(result.findings) - errors} warning(s)",
+            "`pmoctl validate` lists them",
+        )
+    report.info(
+        f"{out}: {len(result.written)} written, {len(result.unchanged)} unchanged"
+        + (f", {len(result.removed)} removed" if result.removed else "")
+    )
+    return EXIT_OK
+
+
 # --- commands: check and codeowners ---
+
+
+@app.command()
+def check(
+    *,
+    base: Annotated[
+        str | None,
+        typer.Option(
+            "--base",
+            help="The branch the pull request goes into (default: $GITHUB_BASE_REF or "
+            "$CI_MERGE_REQUEST_TARGET_BRANCH_NAME as origin/<branch>, else origin/main, "
+            "else main).",
+            show_default=False,
+        ),
+    ] = None,
+    catalogue: CatalogueOption = None,
+    output_format: FormatOption = OutputFormat.text,
+    fail_on: FailOnOption = FailOn.error,
+    jobs: Annotated[
+        int,
+        typer.Option("--jobs", "-j", help="Worker processes (0: one per core on big catalogues)."),
+    ] = 0,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Ignore and do not write the cache.")
+    ] = False,
+) -> int:
+    """Check a pull request: validate the catalogue, then every change since the merge-base.
+
+    Each stage change must be its own commit made by `pmoctl transition` (trailers that
+    match the file), an allowed step with its evidence, approved by someone who held the
+    right role at that commit. Deleted and renamed services are reported. Needs the full
+    history (exit 3 in a shallow clone: use fetch-depth: 0). With --format github it also
+    writes a Markdown summary to $GITHUB_STEP_SUMMARY.
+    """
+    from pmoctl.check import check as check_catalogue
+
+    result = check_catalogue(_root(catalogue), base, jobs=jobs or None, use_cache=not no_cache)
+    report.write_check(
+        result.findings, output_format.value, files=result.files, changes=result.changes(),
+        no_colour=Settings.no_colour, path_prefix=result.prefix,
+    )  # fmt: skip
+    return int(_fails([f.severity.value for f in result.findings], fail_on))
+
+
+@app.command()
+def codeowners(
+    catalogue: CatalogueOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where to write (default: .github/CODEOWNERS at the repository's top).",
+            show_default=False,
+        ),
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 if the file is out of date.")
+    ] = False,
+) -> int:
+    """Write CODEOWNERS: each service file to its owner and managers, the handbook and the
+    strategy to their owners (handles from organisation.yaml), so that branch protection
+    asks the right people to review every change."""
+    from pmoctl import codeowners as owners
+    from pmoctl.errors import EXIT_FINDINGS
+
+    root = _root(catalogue)
+    target = out if out is not None else owners.default_path(root)
+    ownership = owners.build(root, target)
+    for note in ownership.notes:
+        report.info(f"pmoctl: note: {report.printable(note)}", stream=sys.stderr)
+    diff = owners.stale_diff(target, ownership.text)
+    if check:
+        if diff is None:
+            report.info(f"up to date: {target}")
+            return EXIT_OK
+        report.info(diff.rstrip("\n"))
+        report.error(f"{target} is out of date", "run `pmoctl codeowners` and commit the file")
+        return EXIT_FINDINGS
+    if diff is not None:
+        owners.write(target, ownership.text)
+    report.info(f"{'wrote' if diff is not None else 'up to date'}: {target}")
+    return EXIT_OK
 
 
 def run() -> None:
@@ -197,6 +642,8 @@ def run() -> None:
     command = typer.main.get_command(app)
     try:
         code = command.main(args=sys.argv[1:], prog_name="pmoctl", standalone_mode=False)
+        if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into a quiet exit code 130
+            report.error("interrupted")
     except typer.Exit as done:
         code = done.exit_code
     except click_exceptions.ClickException as usage:

@@ -58,7 +58,7 @@ def _svg(width: float, height: float, title: str, body: list[str], prefix: str) 
         f'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
         f'<path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker></defs>'
     )
-    return Markup(head + "".join(body) + "</svg>")  # noqa: S704 - every text above is escaped
+    return Markup(head + "".join(body) + "</svg>")
 
 
 def layers(nodes: Sequence[Node], edges: Sequence[Edge]) -> list[list[Node]]:
@@ -100,25 +100,28 @@ def layers(nodes: Sequence[Node], edges: Sequence[Edge]) -> list[list[Node]]:
             depth[child] = max(depth[child], depth[node] + 1)
     result: list[list[Node]] = [[] for _ in range(max(depth.values(), default=-1) + 1)]
     predecessors: dict[str, list[str]] = {ident: [] for ident in ids}
-    for node, children in forward.items():
-        for child in children:
-            predecessors[child].append(node)
+    for parent, successors_of_parent in forward.items():
+        for child in successors_of_parent:
+            predecessors[child].append(parent)
     position: dict[str, float] = {}
     for ident in sorted(ids, key=lambda i: (depth[i], i)):
         result[depth[ident]].append(by_id[ident])
     for row in result:
         row.sort(
             key=lambda n: (
-                sum(position.get(p, 0) for p in predecessors[n.id]) / max(1, len(predecessors[n.id])),
+                sum(position.get(p, 0) for p in predecessors[n.id])
+                / max(1, len(predecessors[n.id])),
                 n.id,
             )
         )
-        for index, node in enumerate(row):
-            position[node.id] = index
+        for index, member in enumerate(row):
+            position[member.id] = index
     return result
 
 
-def dependency_svg(nodes: Sequence[Node], edges: Sequence[Edge], title: str, prefix: str = "deps") -> Markup:
+def dependency_svg(
+    nodes: Sequence[Node], edges: Sequence[Edge], title: str, prefix: str = "deps"
+) -> Markup:
     """The services as boxes in layers, left to right, an arrow from supplier to consumer."""
     if not nodes:
         return Markup("")
@@ -135,21 +138,30 @@ def dependency_svg(nodes: Sequence[Node], edges: Sequence[Edge], title: str, pre
     seen: set[tuple[str, str]] = set()
     for edge in sorted(edges, key=lambda e: (e.source, e.target, e.label)):
         key = (edge.source, edge.target)
-        if key in seen or edge.source not in place or edge.target not in place or edge.source == edge.target:
+        if (
+            key in seen
+            or edge.source not in place
+            or edge.target not in place
+            or edge.source == edge.target
+        ):
             continue
         seen.add(key)
         (x1, y1), (x2, y2) = place[edge.source], place[edge.target]
-        body.append(_curve(x1 + BOX_W, y1 + BOX_H / 2, x2, y2 + BOX_H / 2, prefix, edge.label))
+        body.append(_curve((x1 + BOX_W, y1 + BOX_H / 2), (x2, y2 + BOX_H / 2), prefix, edge.label))
     for node in sorted(nodes, key=lambda n: n.id):
         x, y = place[node.id]
         body.append(_box(node, x, y, BOX_W, BOX_H))
     return _svg(width, height, title, body, prefix)
 
 
-def _curve(x1: float, y1: float, x2: float, y2: float, prefix: str, label: str) -> str:
+def _curve(start: tuple[float, float], end: tuple[float, float], prefix: str, label: str) -> str:
+    (x1, y1), (x2, y2) = start, end
     if x2 <= x1:  # a back edge: loop round underneath
         bend = max(y1, y2) + BOX_H
-        d = f"M{x1:.1f},{y1:.1f} C{x1 + 60:.1f},{bend:.1f} {x2 - 60:.1f},{bend:.1f} {x2:.1f},{y2:.1f}"
+        d = (
+            f"M{x1:.1f},{y1:.1f} C{x1 + 60:.1f},{bend:.1f} "
+            f"{x2 - 60:.1f},{bend:.1f} {x2:.1f},{y2:.1f}"
+        )
     else:
         mid = (x1 + x2) / 2
         d = f"M{x1:.1f},{y1:.1f} C{mid:.1f},{y1:.1f} {mid:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"
@@ -163,7 +175,8 @@ def _box(node: Node, x: float, y: float, w: float, h: float) -> str:
     shape = (
         f'<g class="node{kind}"><title>{_text(node.label)}</title>'
         f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.0f}" height="{h:.0f}" rx="8"/>'
-        f'<text x="{x + w / 2:.1f}" y="{y + h / 2 + 4.5:.1f}" text-anchor="middle">{_text(label)}</text></g>'
+        f'<text x="{x + w / 2:.1f}" y="{y + h / 2 + 4.5:.1f}" text-anchor="middle">'
+        f"{_text(label)}</text></g>"
     )
     if node.href:
         return f'<a href="{_text(safe_url(node.href))}">{shape}</a>'
@@ -191,13 +204,15 @@ def sipoc_svg(columns: Sequence[Sequence[str]], title: str, prefix: str) -> Mark
         for line, item in enumerate(items):
             y = PAD + head_h + line * line_h + 16
             body.append(
-                f'<text x="{x + 10}" y="{y}"><title>{_text(item)}</title>{_text(_fit(item, col_w - 20))}</text>'
+                f'<text x="{x + 10}" y="{y}"><title>{_text(item)}</title>'
+                f"{_text(_fit(item, col_w - 20))}</text>"
             )
         body.append("</g>")
         if index < 4:
             mid_y = PAD + (height - 2 * PAD) / 2
             body.append(
-                f'<path class="edge" d="M{x + col_w + 4},{mid_y:.1f} L{x + col_w + 30},{mid_y:.1f}" '
+                f'<path class="edge" d="M{x + col_w + 4},{mid_y:.1f} '
+                f'L{x + col_w + 30},{mid_y:.1f}" '
                 f'marker-end="url(#{prefix}-arrow)"/>'
             )
     return _svg(width, height, title, body, prefix)
@@ -207,7 +222,7 @@ def lifecycle_svg(current: Stage | None = None, prefix: str = "lifecycle") -> Ma
     """The stages in a row; next-stage moves straight, other moves as arcs (back ones above)."""
     stages = list(Stage)
     w, h, gap = 118, 40, 34
-    top = 120
+    top = 120.0
     width = PAD * 2 + len(stages) * w + (len(stages) - 1) * gap
     height = top + h + 120
     x_of = {stage: PAD + index * (w + gap) for index, stage in enumerate(stages)}
@@ -225,12 +240,19 @@ def lifecycle_svg(current: Stage | None = None, prefix: str = "lifecycle") -> Ma
             above = b < a
             y = top if above else top + h
             bend = y - 24 - span * 12 if above else y + 24 + span * 10
-            x1 = x_of[spec.source] + w / 2 + (8 if above else -8)
-            x2 = x_of[spec.target] + w / 2 + (-8 if above else 8)
-            d = f"M{x1:.1f},{y} C{x1:.1f},{bend:.1f} {x2:.1f},{bend:.1f} {x2:.1f},{y}"
-        body.append(f'<path class="{cls}" d="{d}" marker-end="url(#{prefix}-arrow)"><title>{_text(label)}</title></path>')
+            left = x_of[spec.source] + w / 2 + (8 if above else -8)
+            right = x_of[spec.target] + w / 2 + (-8 if above else 8)
+            d = f"M{left:.1f},{y} C{left:.1f},{bend:.1f} {right:.1f},{bend:.1f} {right:.1f},{y}"
+        body.append(
+            f'<path class="{cls}" d="{d}" marker-end="url(#{prefix}-arrow)">'
+            f"<title>{_text(label)}</title></path>"
+        )
     for stage in stages:
-        node = Node(stage.value, stage.value.capitalize(), kind=f"{stage.value}{' current' if stage is current else ''}")
+        node = Node(
+            stage.value,
+            stage.value.capitalize(),
+            kind=f"{stage.value}{' current' if stage is current else ''}",
+        )
         body.append(_box(node, x_of[stage], top, w, h))
     body.append(
         f'<text class="legend" x="{PAD}" y="{height - 10}">Arrows above: back to an earlier stage. '
@@ -260,7 +282,11 @@ def dependency_mermaid(nodes: Sequence[Node], edges: Sequence[Edge]) -> str:
     seen: set[tuple[str, str]] = set()
     known = {node.id for node in nodes}
     for edge in sorted(edges, key=lambda e: (e.source, e.target)):
-        if (edge.source, edge.target) in seen or edge.source not in known or edge.target not in known:
+        if (
+            (edge.source, edge.target) in seen
+            or edge.source not in known
+            or edge.target not in known
+        ):
             continue
         seen.add((edge.source, edge.target))
         lines.append(f"    {_mermaid_id(edge.source)} --> {_mermaid_id(edge.target)}")

@@ -270,3 +270,23 @@ def mermaid() -> str:
         lines.append(f"    {spec.source.value} --> {spec.target.value}: {label}")
     lines.append(f"    {Stage.CLOSED.value} --> [*]")
     return "\n".join(lines) + "\n"
+
+
+def moves_table() -> str:
+    """The moves as a Markdown table (docs/lifecycle.md; a test keeps the two in step)."""
+    rows = [
+        "| From | To | Approved by | Evidence recorded | Meaning |",
+        "|---|---|---|---|---|",
+    ]
+    for spec in MOVES:
+        who = "PMO Director" if spec.approver == "pmo-director" else "Service Owner"
+        evidence = ["date", "approver", *spec.requires]
+        if spec.reasons is not None:
+            closure = spec.reasons == CLOSURE_REASONS
+            allowed = "a closure reason" if closure else "/".join(spec.reasons)
+            evidence[evidence.index("reason")] = f"reason ({allowed})"
+        rows.append(
+            f"| {spec.source.value} | {spec.target.value} | {who} | "
+            f"{', '.join(evidence)} | {spec.summary} |"
+        )
+    return "\n".join(rows) + "\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import os
 import re
+import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from pmoctl.findings import Finding, Pending, Severity
 from pmoctl.loader import MAX_BYTES, LoadError, locate, parse, read_text
 from pmoctl.models import ID_PATTERN, MODELS_BY_KIND, Config
 from pmoctl.rules import all_rules, checks
+from pmoctl.rules.yaml_truthy import truthy_findings
 from pmoctl.schema_errors import findings_from
 
 #: below this many files a worker pool costs more than it saves
@@ -58,7 +60,9 @@ def load_file(root: Path, rel: str, kind: str, max_bytes: int = MAX_BYTES) -> Lo
         data = parse(text)
     except LoadError as error:
         loaded.findings.append(
-            Finding(rel, error.line, error.column, Severity.ERROR, error.rule, error.message, error.hint)
+            Finding(
+                rel, error.line, error.column, Severity.ERROR, error.rule, error.message, error.hint
+            )
         )
         return loaded
     if "pmoctl:" in text:
@@ -68,6 +72,7 @@ def load_file(root: Path, rel: str, kind: str, max_bytes: int = MAX_BYTES) -> Lo
         loaded.model = model.model_validate(data)
     except ValidationError as error:
         loaded.findings.extend(findings_from(error, model, rel, text))
+    loaded.findings.extend(truthy_findings(rel, text, loaded.findings))
     return loaded
 
 
@@ -80,37 +85,78 @@ def _waivers(rel: str, text: str) -> Iterable[Waiver]:
             yield Waiver(rel, number, match.start() + 1, match.group(1), match.group(2).strip())
 
 
-def _load_task(args: tuple[Path, str, str, int]) -> LoadedFile:
-    return load_file(*args)
-
-
 def load_all(root: Path, files: list[str], max_bytes: int, jobs: int | None) -> list[LoadedFile]:
     """Load every file, in worker processes when there are enough of them."""
-    tasks = []
+    tasks: list[tuple[str, str]] = []
     results: list[LoadedFile] = []
     for rel in files:
         kind = kind_of(rel)
         if kind is None or not _ID.match(Path(rel).stem) and kind in COLLECTIONS.values():
             results.append(_bad_name(rel))
             continue
-        tasks.append((root, rel, kind, max_bytes))
+        tasks.append((rel, kind))
     workers = _workers(jobs, len(tasks))
     gc_was_enabled = gc.isenabled()
     gc.disable()  # the loaded documents are kept: collecting while they pile up is waste
     try:
         if workers <= 1:
-            results.extend(_load_task(task) for task in tasks)
+            for rel, kind in tasks:
+                loaded = load_file(root, rel, kind, max_bytes)
+                share_field_sets(loaded.model)
+                results.append(loaded)
         else:
-            import multiprocessing
-
-            context = multiprocessing.get_context("fork")
-            chunk = max(8, len(tasks) // (workers * 8))
-            with context.Pool(workers) as pool:
-                results.extend(pool.imap(_load_task, tasks, chunksize=chunk))
+            results.extend(_load_in_workers(root, tasks, max_bytes, workers))
     finally:
         if gc_was_enabled:
             gc.enable()
     return results
+
+
+#: what a worker sends back for one file: path, kind, the model as JSON (or the model
+#: itself when it cannot be written as JSON), findings and waivers
+_Record = tuple[str, str, bytes | BaseModel | None, list[Finding], list[Waiver]]
+
+
+def _load_chunk(chunk: tuple[Path, int, list[tuple[str, str]]]) -> list[_Record]:
+    """In a worker: load a run of files; send back small records, not model objects.
+
+    Unpickling a pydantic model costs about twice as much as validating it again from
+    JSON, which pydantic-core does in Rust (and it shares equal short strings).
+    """
+    root, max_bytes, items = chunk
+    records: list[_Record] = []
+    for rel, kind in items:
+        loaded = load_file(root, rel, kind, max_bytes)
+        payload: bytes | BaseModel | None = loaded.model
+        if loaded.model is not None:
+            try:
+                payload = loaded.model.model_dump_json(by_alias=True, exclude_unset=True).encode()
+            except ValueError:  # pragma: no cover - e.g. a lone surrogate: send the model
+                payload = loaded.model
+        records.append((rel, kind, payload, loaded.findings, loaded.waivers))
+    return records
+
+
+def _load_in_workers(
+    root: Path, tasks: list[tuple[str, str]], max_bytes: int, workers: int
+) -> Iterable[LoadedFile]:
+    """Parse and validate in forked workers (the models are imported already, so a
+    worker starts in milliseconds); re-create each model here from its JSON."""
+    import multiprocessing
+
+    size = max(16, len(tasks) // (workers * 6))  # a few chunks per worker: even finish
+    chunks = [(root, max_bytes, tasks[at : at + size]) for at in range(0, len(tasks), size)]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers) as pool:
+        for records in pool.imap(_load_chunk, chunks):
+            for rel, kind, payload, findings, waivers in records:
+                model = (
+                    MODELS_BY_KIND[kind].model_validate_json(payload)
+                    if isinstance(payload, bytes)
+                    else payload
+                )
+                share_field_sets(model)
+                yield LoadedFile(rel, kind, model, findings, waivers)
 
 
 def _workers(jobs: int | None, count: int) -> int:
@@ -118,7 +164,60 @@ def _workers(jobs: int | None, count: int) -> int:
         return min(jobs, max(1, count))
     if count < POOL_THRESHOLD or os.name != "posix":
         return 1
-    return max(1, min(os.cpu_count() or 1, count // POOL_THRESHOLD))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cores or 1, count // POOL_THRESHOLD))
+
+
+_FIELD_SETS: dict[tuple[type[BaseModel], int], list[set[str]]] = {}
+_NESTED: dict[type[BaseModel], tuple[str, ...]] = {}
+
+
+def share_field_sets(model: BaseModel | None) -> None:
+    """Let frozen models whose set fields are the same share one ``model_fields_set``.
+
+    pydantic gives every model instance a set of its own, and a set costs 200-700 bytes:
+    about 40 % of the memory a loaded catalogue takes. A frozen model never changes its
+    set (``model_copy`` copies it first), so equal sets can be one object.
+    """
+    stack = [model] if model is not None and model.model_config.get("frozen") else []
+    while stack:
+        node = stack.pop()
+        cls = node.__class__
+        fields = node.__pydantic_fields_set__
+        candidates = _FIELD_SETS.get((cls, len(fields)))
+        if candidates is None:
+            _FIELD_SETS[(cls, len(fields))] = [fields]
+        else:
+            for candidate in candidates:
+                if candidate == fields:
+                    if candidate is not fields:
+                        object.__setattr__(node, "__pydantic_fields_set__", candidate)
+                    break
+            else:
+                candidates.append(fields)
+        nested = _NESTED.get(cls)
+        if nested is None:
+            nested = _NESTED[cls] = _nested_fields(cls)
+        values = node.__dict__
+        for name in nested:
+            value = values[name]
+            if value.__class__ is list:
+                stack.extend(item for item in value if isinstance(item, BaseModel))
+            elif value.__class__ is dict:
+                stack.extend(item for item in value.values() if isinstance(item, BaseModel))
+            elif isinstance(value, BaseModel):
+                stack.append(value)
+
+
+def _nested_fields(cls: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of a (frozen) model that can hold frozen models, or lists/dicts of them."""
+
+    def holds_model(annotation: Any) -> bool:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return bool(annotation.model_config.get("frozen"))
+        return any(holds_model(arg) for arg in typing.get_args(annotation))
+
+    return tuple(name for name, info in cls.model_fields.items() if holds_model(info.annotation))
 
 
 def _bad_name(rel: str) -> LoadedFile:
@@ -178,8 +277,15 @@ def load_catalogue(
     for rel, kind in SINGLETONS.items():
         if rel not in files:
             findings.append(
-                Finding(rel, 0, 0, Severity.ERROR, "FILE-MISSING", f"{rel} is missing",
-                        f"every catalogue has a {kind} file; `pmoctl init` writes one")
+                Finding(
+                    rel,
+                    0,
+                    0,
+                    Severity.ERROR,
+                    "FILE-MISSING",
+                    f"{rel} is missing",
+                    f"every catalogue has a {kind} file; `pmoctl init` writes one",
+                )
             )
     return build_catalogue(root, loaded), findings, waivers
 
@@ -205,7 +311,9 @@ def run_rules(catalogue: Catalogue) -> list[Finding]:
     return findings
 
 
-def _locate(root: Path, pending: Pending, default: Severity, texts: dict[str, str | None]) -> Finding:
+def _locate(
+    root: Path, pending: Pending, default: Severity, texts: dict[str, str | None]
+) -> Finding:
     if pending.path not in texts:
         try:
             texts[pending.path] = read_text(root, pending.path)
@@ -232,18 +340,19 @@ def apply_settings(
     settings: dict[str, str] = {}
     result: list[Finding] = []
     if config is not None:
-        for rule_id, setting in config.rules.items():
+        for rule_id, configured in config.rules.items():
             # an unknown rule id is reported, at its place, by the CONFIG-RULE rule
-            severity = setting if isinstance(setting, str) else setting.severity
+            severity = configured if isinstance(configured, str) else configured.severity
             settings[rule_id] = severity
     used: set[Waiver] = set()
-    by_place = {(waiver.path, waiver.line, waiver.rule): waiver for waiver in waivers if waiver.reason}
-    for finding in findings:
-        setting = settings.get(finding.rule)
+    by_place = {
+        (waiver.path, waiver.line, waiver.rule): waiver for waiver in waivers if waiver.reason
+    }
+    for found in findings:
+        setting = settings.get(found.rule)
         if setting == "off":
             continue
-        if setting is not None:
-            finding = _with_severity(finding, Severity(setting))
+        finding = found if setting is None else _with_severity(found, Severity(setting))
         waiver = by_place.get((finding.path, finding.line, finding.rule)) or by_place.get(
             (finding.path, finding.line - 1, finding.rule)
         )
@@ -254,21 +363,39 @@ def apply_settings(
     for waiver in waivers:
         if not waiver.reason:
             result.append(
-                Finding(waiver.path, waiver.line, waiver.column, Severity.ERROR, "WAIVER-REASON",
-                        f"waiver of {waiver.rule} gives no reason",
-                        f"write: # pmoctl: waive {waiver.rule} -- why this is acceptable")
+                Finding(
+                    waiver.path,
+                    waiver.line,
+                    waiver.column,
+                    Severity.ERROR,
+                    "WAIVER-REASON",
+                    f"waiver of {waiver.rule} gives no reason",
+                    f"write: # pmoctl: waive {waiver.rule} -- why this is acceptable",
+                )
             )
         elif waiver not in used:
             result.append(
-                Finding(waiver.path, waiver.line, waiver.column, Severity.WARNING, "WAIVER-UNUSED",
-                        f"waiver of {waiver.rule} matches no finding on this line or the next",
-                        "remove the waiver, or move it next to the finding")
+                Finding(
+                    waiver.path,
+                    waiver.line,
+                    waiver.column,
+                    Severity.WARNING,
+                    "WAIVER-UNUSED",
+                    f"waiver of {waiver.rule} matches no finding on this line or the next",
+                    "remove the waiver, or move it next to the finding",
+                )
             )
     return result
 
 
 def _with_severity(finding: Finding, severity: Severity) -> Finding:
-    return Finding(finding.path, finding.line, finding.column, severity, finding.rule,
-                   finding.message, finding.hint, doc_path=finding.doc_path)
-
-
+    return Finding(
+        finding.path,
+        finding.line,
+        finding.column,
+        severity,
+        finding.rule,
+        finding.message,
+        finding.hint,
+        doc_path=finding.doc_path,
+    )

@@ -12,9 +12,8 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import IO, Any
-from xml.sax.saxutils import escape as xml_escape
-from xml.sax.saxutils import quoteattr
 
 from pmoctl._version import __version__
 from pmoctl.findings import Finding, Severity
@@ -197,6 +196,10 @@ def as_sarif(findings: Sequence[Finding]) -> dict[str, Any]:
 
 def as_junit(findings: Sequence[Finding], files: int, suite: str) -> str:
     """One test case per file with findings (failures for errors), plus one passing case."""
+    # imported here: xml.sax pulls in urllib and ssl, 40 ms of every pmoctl start-up
+    from xml.sax.saxutils import escape as xml_escape
+    from xml.sax.saxutils import quoteattr
+
     by_path: dict[str, list[Finding]] = {}
     for finding in findings:
         by_path.setdefault(finding.path, []).append(finding)
@@ -240,3 +243,172 @@ def error(message: str, hint: str = "", *, stream: IO[str] | None = None) -> Non
 
 def info(message: str, *, stream: IO[str] | None = None) -> None:
     (stream or sys.stdout).write(message + "\n")
+
+
+# --- pmoctl check: what the pull request changed, and the GitHub step summary -----------
+# ``changes`` is plain data (see ``CheckResult.changes``): base_ref, base, merge_base,
+# added, moved [{service, from, to}], edited, deleted, renamed [{from, to}], other_files.
+
+#: characters that would start emphasis, code, a link, a heading or a table cell
+_MARKDOWN_SPECIAL = str.maketrans({ch: f"\\{ch}" for ch in "\\`*_{}[]#|~"})
+_SUMMARY_ROWS = 100
+
+
+def write_check(
+    findings: Sequence[Finding],
+    fmt: str,
+    *,
+    files: int,
+    changes: dict[str, Any],
+    stream: IO[str] | None = None,
+    no_colour: bool = False,
+    path_prefix: str = "",
+) -> None:
+    """The findings of `pmoctl check` in ``fmt``, with what changed since the base.
+
+    ``path_prefix`` is the catalogue's folder in its repository: GitHub annotations and
+    SARIF locations are relative to the repository, not to the catalogue.
+    """
+    out = stream or sys.stdout
+    if path_prefix and fmt in ("github", "sarif"):
+        findings = [replace(finding, path=f"{path_prefix}/{finding.path}") for finding in findings]
+    if fmt == "json":
+        document = as_json(findings, files)
+        document["changes"] = changes
+        json.dump(document, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+        return
+    write_findings(findings, fmt, files=files, stream=out, no_colour=no_colour,
+                   tool_name="pmoctl check")  # fmt: skip
+    if fmt in ("text", "github"):
+        for line in change_lines(changes):
+            out.write(line + "\n")
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if fmt == "github" and summary_file:
+        with open(summary_file, "a", encoding="utf-8") as handle:
+            handle.write(check_markdown(findings, files, changes))
+
+
+def change_lines(changes: dict[str, Any]) -> list[str]:
+    moved = changes["moved"]
+    lines = [
+        f"compared with {printable(changes['base_ref'])} (merge-base "
+        f"{changes['merge_base'][:10]}): {_counts(changes)}"
+    ]
+    for item in moved:
+        lines.append(f"  moved: {item['service']} {item['from']} -> {item['to']}")
+    for key in ("added", "deleted"):
+        lines.extend(f"  {key}: {ident}" for ident in changes[key])
+    lines.extend(f"  renamed: {item['from']} -> {item['to']}" for item in changes["renamed"])
+    return [printable(line) for line in lines]
+
+
+def _counts(changes: dict[str, Any]) -> str:
+    added = len(changes["added"])
+    parts = [f"{added} service{'s' * (added != 1)} added", f"{len(changes['moved'])} moved",
+             f"{len(changes['edited'])} edited"]  # fmt: skip
+    parts += [f"{len(changes[key])} {key}" for key in ("deleted", "renamed") if changes[key]]
+    other = changes["other_files"]
+    return ", ".join(parts) + f"; {other} other file{'s' * (other != 1)} changed"
+
+
+def markdown_text(text: str) -> str:
+    """Text for a Markdown page: one line, HTML and Markdown syntax shown literally."""
+    one_line = printable(text)
+    html = one_line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return html.translate(_MARKDOWN_SPECIAL)
+
+
+def check_markdown(findings: Sequence[Finding], files: int, changes: dict[str, Any]) -> str:
+    """The job summary GitHub shows on the run's page."""
+    moved = [f"{m['service']} ({m['from']} → {m['to']})" for m in changes["moved"]]
+    renamed = [f"{r['from']} → {r['to']}" for r in changes["renamed"]]
+    rows = [
+        ("Added", changes["added"]),
+        ("Moved", moved),
+        ("Edited", changes["edited"]),
+        ("Deleted", changes["deleted"]),
+        ("Renamed", renamed),
+    ]
+    lines = [
+        "## pmoctl check",
+        "",
+        f"Compared with {markdown_text(changes['base_ref'])} "
+        f"(merge-base {markdown_text(changes['merge_base'][:10])}).",
+        "",
+        "| Services | |",
+        "|---|---|",
+    ]
+    lines += [f"| {name} | {markdown_text(', '.join(ids)) or '–'} |" for name, ids in rows]
+    lines += ["", f"**{markdown_text(summary_line(findings, files))}**", ""]
+    if findings:
+        lines += ["| Where | Severity | Rule | Problem |", "|---|---|---|---|"]
+        for finding in findings[:_SUMMARY_ROWS]:
+            lines.append(
+                f"| {markdown_text(location(finding))} | {finding.severity.value} | "
+                f"{markdown_text(finding.rule)} | {markdown_text(finding.message)} |"
+            )
+        if len(findings) > _SUMMARY_ROWS:
+            lines.append(f"\n… and {len(findings) - _SUMMARY_ROWS} more (see the log).")
+    return "\n".join(lines) + "\n\n"
+
+
+# --- generic printers: lines on stderr, JSON, CSV, rich renderables ---------------------
+
+
+def error_line(message: str, hint: str = "", *, stream: IO[str] | None = None) -> None:
+    """Lines of detail on stderr (a refused move's findings, a hook's output), each escaped."""
+    out = stream or sys.stderr
+    for line in message.rstrip("\n").split("\n"):
+        out.write(printable(line) + "\n")
+    if hint:
+        out.write(f"    hint: {printable(hint)}\n")
+
+
+def write_json(data: Any, *, stream: IO[str] | None = None) -> None:
+    out = stream or sys.stdout
+    json.dump(data, out, indent=2, ensure_ascii=False, default=str)
+    out.write("\n")
+
+
+def write_csv(rows: Sequence[dict[str, Any]], *, stream: IO[str] | None = None) -> None:
+    """Rows as CSV; lists are joined with ';', and cells that a spreadsheet would run as a
+    formula (starting with = + - @) are prefixed with a quote."""
+    import csv
+
+    out = stream or sys.stdout
+    if not rows:
+        return
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: _csv_cell(value) for key, value in row.items()})
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    text = ";".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def rich_print(renderable: Any, *, no_colour: bool = False, stream: IO[str] | None = None) -> None:
+    """Print a rich renderable (table, panel, group): coloured on a terminal, plain when piped.
+
+    Callers build renderables from ``rich.text.Text`` objects, so no user string is ever
+    read as rich markup.
+    """
+    from rich.console import Console
+
+    out = stream or sys.stdout
+    colour = use_colour(out, no_colour)
+    console = Console(
+        file=out,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        no_color=not colour,
+        force_terminal=colour,
+        width=None if out.isatty() else 120,
+    )
+    console.print(renderable)

@@ -8,6 +8,7 @@ how to fix anything. Each error type gets a message of ours and, where it helps,
 from __future__ import annotations
 
 import difflib
+import re
 from functools import cache
 from typing import Any
 
@@ -48,7 +49,32 @@ def findings_from(
         findings.append(
             Finding(rel, line, column, Severity.ERROR, rule, message, hint, doc_path=loc)
         )
-    return findings
+    return _one_finding_per_typo(findings)
+
+
+def _one_finding_per_typo(findings: list[Finding]) -> list[Finding]:
+    """A misspelt key is unknown, and the key it should be is missing: report it once."""
+    misspelt = {
+        (finding.doc_path[:-1], match.group(1))
+        for finding in findings
+        if finding.rule == "SCHEMA-UNKNOWN-KEY"
+        and finding.doc_path
+        and (match := _DID_YOU_MEAN.match(finding.hint))
+    }
+    if not misspelt:
+        return findings
+    return [
+        finding
+        for finding in findings
+        if not (
+            finding.rule == "SCHEMA-REQUIRED"
+            and finding.doc_path
+            and (finding.doc_path[:-1], str(finding.doc_path[-1])) in misspelt
+        )
+    ]
+
+
+_DID_YOU_MEAN = re.compile(r"^did you mean '([^']+)'\?$")
 
 
 def _describe(item: Any, model: type[BaseModel], loc: DocPath) -> tuple[str, str, str, bool]:
@@ -57,7 +83,9 @@ def _describe(item: Any, model: type[BaseModel], loc: DocPath) -> tuple[str, str
     where = _dotted(loc)
     value = item.get("input")
     if kind == "missing":
-        return "SCHEMA-REQUIRED", f"missing required key {_last_key(loc)!r}", "", True
+        key = _last_key(loc)
+        parent = _dotted(loc[:-1]) or "the document"
+        return "SCHEMA-REQUIRED", f"missing required key {key!r}", f"add {key}: to {parent}", True
     if kind == "extra_forbidden":
         key = str(loc[-1]) if loc else ""
         allowed = _allowed_keys(model, loc[:-1])
@@ -116,6 +144,8 @@ def _describe(item: Any, model: type[BaseModel], loc: DocPath) -> tuple[str, str
             )
         elif kind == "bool_type":
             hint = "write true or false without quotes"
+        if not hint:
+            hint = f"write {expected} here"
         return "SCHEMA-TYPE", f"{where} must be {expected}", hint, False
     if kind == "value_error":
         return "SCHEMA-VALUE", f"{where}: {ctx.get('error', item.get('msg'))}", "", False

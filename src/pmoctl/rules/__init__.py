@@ -46,7 +46,8 @@ FILE_RULES = [
     _file_rule(
         "FILE-READ",
         "A file cannot be read",
-        "The file exists but is not a regular file, or the operating system refused to read it.",
+        "The file exists but is not a regular file (a folder, a device or a named pipe, which "
+        "pmoctl never opens), or the operating system refused to read it (permissions).",
     ),
     _file_rule(
         "FILE-SYMLINK",
@@ -91,7 +92,9 @@ FILE_RULES = [
     _file_rule(
         "YAML-DOCUMENTS",
         "A file holds more than one YAML document",
-        "Each catalogue file holds exactly one document; remove the extra `---` separator.",
+        "Each catalogue file holds exactly one document. A second `---` (or content after "
+        "`...`) starts another one, which other tools would silently ignore; remove the extra "
+        "separator or move the content into its own file.",
     ),
     _file_rule(
         "YAML-EMPTY",
@@ -103,7 +106,8 @@ FILE_RULES = [
         "YAML-STRUCTURE",
         "The top level of a file is not a mapping",
         "Every catalogue file is a mapping of keys to values, starting with `format: 1` and "
-        "`kind: ...`.",
+        "`kind: ...`. A file whose top level is a list or a single value cannot be a catalogue "
+        "document.",
     ),
     _file_rule(
         "YAML-DUPLICATE-KEY",
@@ -113,8 +117,11 @@ FILE_RULES = [
     ),
     _file_rule(
         "YAML-KEY",
-        "A mapping key is a list or a mapping",
-        "Keys are plain values such as names and ids.",
+        "A mapping key is not text",
+        "Keys are text such as names and ids. YAML also allows a list or a mapping as a key "
+        "(`? [a, b]`), and reads an unquoted `1`, `true`, `~` or `2024-01-01` as a number, a "
+        "boolean, null or a date (`1:` and `true:` are even the same key in Python). No "
+        "catalogue document uses such keys; write the key as plain text, quoted if need be.",
     ),
     _file_rule(
         "YAML-ANCHOR",
@@ -150,7 +157,8 @@ FILE_RULES = [
     _file_rule(
         "SCHEMA-FORMAT",
         "The file's format version is not supported",
-        "Every file starts with `format: 1`. A later format needs a later pmoctl.",
+        "Every file starts with `format: 1`, the version of the catalogue format it is "
+        "written in. A file of a later format needs a later pmoctl; an earlier one, a migration.",
     ),
     _file_rule(
         "SCHEMA-REQUIRED",
@@ -204,6 +212,7 @@ SETTINGS_RULES = [
 #: Modules of this package that each define ``RULES`` (or a single ``RULE``): rules with
 #: a ``check`` that reads the catalogue.
 RULE_MODULES: list[str] = [
+    "yaml_truthy",  # reported while loading (pipeline.load_file), no check of its own
     "settings",
     "identity",
     "references",
@@ -213,10 +222,11 @@ RULE_MODULES: list[str] = [
     "sipoc",
     "capacity",
     "quality",
+    "pull_request",  # rules of `pmoctl check` (no check of their own)
 ]
 
 
-def _module_rules(name: str) -> list[Rule]:
+def module_rules(name: str) -> list[Rule]:
     module = importlib.import_module(f"pmoctl.rules.{name}")
     rules: list[Rule] | None = getattr(module, "RULES", None)
     return list(rules) if rules is not None else [module.RULE]
@@ -227,7 +237,7 @@ def all_rules() -> dict[str, Rule]:
     """Every rule by id: file-level rules, settings rules, then the cross-document rules."""
     rules = {rule.id: rule for rule in (*FILE_RULES, *SETTINGS_RULES)}
     for name in RULE_MODULES:
-        for rule in _module_rules(name):
+        for rule in module_rules(name):
             if rule.id in rules:  # pragma: no cover - caught by the rules test
                 raise RuntimeError(f"duplicate rule id {rule.id}")
             rules[rule.id] = rule

@@ -16,27 +16,31 @@ if TYPE_CHECKING:
 _LISTED = 8
 
 
-def closest(value: str, known: Collection[str], what: str = "") -> str:
-    """A hint naming the closest known value, or a few known ones."""
+def closest(value: str, known: Collection[str], what: str = "", otherwise: str = "") -> str:
+    """A hint naming the closest known value, or else a few known ones and ``otherwise``."""
     match = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
     if match:
         return f"did you mean {match[0]!r}?"
     if not known:
-        return f"there are no {what}" if what else ""
-    listed = sorted(known)
-    shown = ", ".join(listed[:_LISTED]) + (", ..." if len(listed) > _LISTED else "")
-    return f"known {what}: {shown}" if what else f"known: {shown}"
+        listing = f"there are no {what}" if what else ""
+    else:
+        listed = sorted(known)
+        shown = ", ".join(listed[:_LISTED]) + (", ..." if len(listed) > _LISTED else "")
+        listing = f"known {what}: {shown}" if what else f"known: {shown}"
+    return "; ".join(part for part in (listing, otherwise) if part)
 
 
 def services(catalogue: Catalogue) -> Iterator[tuple[str, Service]]:
     """Every loaded service with its file's path."""
+    paths = catalogue.paths  # every rule walks every service: keep this loop lean
     for ident, service in catalogue.services.items():
-        yield catalogue.path_of("service", ident), service
+        yield paths.get(("service", ident)) or f"services/{ident}.yaml", service
 
 
 def procedures(catalogue: Catalogue) -> Iterator[tuple[str, Procedure]]:
+    paths = catalogue.paths
     for ident, procedure in catalogue.procedures.items():
-        yield catalogue.path_of("procedure", ident), procedure
+        yield paths.get(("procedure", ident)) or f"procedures/{ident}.yaml", procedure
 
 
 def people(catalogue: Catalogue) -> dict[str, Person] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -10,12 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 from pmoctl.catalogue import COLLECTIONS, list_files
 from pmoctl.findings import DocPath, Pending, Severity
+from pmoctl.models import ID_PATTERN
 from pmoctl.rules import Rule
 from pmoctl.rules._common import finding, procedures, services
 
 if TYPE_CHECKING:
     from pmoctl.catalogue import Catalogue
 
+_ID = re.compile(ID_PATTERN)
 #: stems Windows refuses as file names, whatever the extension
 WINDOWS_RESERVED = frozenset(
     {"con", "prn", "aux", "nul"}
@@ -95,7 +98,8 @@ def _id_unique(catalogue: Catalogue) -> Iterator[Pending]:
         yield from _duplicates(path, service.kpis, ("kpis",), "KPI")
         yield from _duplicates(path, service.risks, ("risks",), "risk")
         yield from _duplicates(path, service.issues, ("issues",), "issue")
-        yield from _duplicates(path, service.change_requests, ("change_requests",), "change request")
+        changes = service.change_requests
+        yield from _duplicates(path, changes, ("change_requests",), "change request")
     for path, procedure in procedures(catalogue):
         yield from _duplicates(path, procedure.activities, ("activities",), "activity")
 
@@ -109,6 +113,10 @@ def _id_collision(catalogue: Catalogue) -> Iterator[Pending]:
     files = list_files(catalogue.root)
     for folder in COLLECTIONS:
         names = [rel for rel in files if rel.startswith(folder + "/")]
+        # report the odd one: well-named files first, so the collision is on the other
+        names.sort(
+            key=lambda rel: (not _ID.match(os.path.basename(rel).removesuffix(".yaml")), rel)
+        )
         yield from _collisions(names)
 
 
@@ -119,16 +127,16 @@ def _collisions(names: Iterable[str]) -> Iterator[Pending]:
         if stem.lower() in WINDOWS_RESERVED:
             yield finding(
                 rel,
-                (),
+                ("id",),
                 "ID-COLLISION",
-                f"{stem!r} is a reserved device name on Windows; the file cannot be checked out there",
+                f"{stem!r} is a reserved device name on Windows; the file cannot exist there",
                 f"choose another id, e.g. {stem}-service",
             )
         key = collision_key(os.path.basename(rel).rsplit(".", 1)[0])
         if key in first:
             yield finding(
                 rel,
-                (),
+                ("id",),
                 "ID-COLLISION",
                 f"{rel!r} and {first[key]!r} are the same file on case-insensitive file systems",
                 "rename or remove one of them (macOS and Windows would check out only one)",

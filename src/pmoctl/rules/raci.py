@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import TYPE_CHECKING
 
 from pmoctl.findings import Pending, Severity
@@ -70,11 +70,16 @@ def _raci_party(catalogue: Catalogue) -> Iterator[Pending]:
                         ("activities", index, "raci", party),
                         "RACI-PARTY",
                         f"RACI party {party!r} is neither a person nor a job role",
-                        closest(party, parties)
-                        + "; job roles: "
-                        + ", ".join(sorted(JOB_ROLES)),
+                        _party_hint(party, parties),
                         at_key=True,
                     )
+
+
+def _party_hint(party: str, parties: Collection[str]) -> str:
+    hint = closest(party, parties)
+    if hint.startswith("did you mean"):
+        return hint
+    return "use a person id from organisation.yaml or a job role: " + ", ".join(sorted(JOB_ROLES))
 
 
 RULES = [

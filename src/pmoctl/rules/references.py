@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING
 
 from pmoctl.findings import DocPath, Pending, Severity
 from pmoctl.rules import Rule
-from pmoctl.rules._common import closest, finding, people, pmo_ids, procedures, service_known, services
+from pmoctl.rules._common import (
+    closest,
+    finding,
+    people,
+    pmo_ids,
+    procedures,
+    service_known,
+    services,
+)
 
 if TYPE_CHECKING:
     from pmoctl.catalogue import Catalogue
@@ -65,7 +73,7 @@ def _ref_person(catalogue: Catalogue) -> Iterator[Pending]:
                 doc_path,
                 "REF-PERSON",
                 f"no person {ident!r} in organisation.yaml",
-                closest(ident, known, "people") + "; add the person to organisation.yaml people",
+                closest(ident, known, "people", "or add the person to organisation.yaml"),
             )
 
 
@@ -117,7 +125,7 @@ def _ref_group(catalogue: Catalogue) -> Iterator[Pending]:
                         (field, index),
                         "REF-GROUP",
                         f"no group {ident!r} in organisation.yaml",
-                        closest(ident, groups, "groups") + "; groups are listed under groups:",
+                        closest(ident, groups, "groups", "or add the group to organisation.yaml"),
                     )
                 elif group.kind not in (wanted, "both"):
                     yield finding(

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from pmoctl.findings import DocPath, Pending, Severity
 from pmoctl.models import JobRole
 from pmoctl.rules import Rule
-from pmoctl.rules._common import finding, people, services
+from pmoctl.rules._common import finding, people, pmo_ids, services
 
 if TYPE_CHECKING:
     from pmoctl.catalogue import Catalogue
@@ -96,8 +96,11 @@ def _owner_role(catalogue: Catalogue) -> Iterator[Pending]:
 
 def _manager_pmo(catalogue: Catalogue) -> Iterator[Pending]:
     known = people(catalogue) or {}
+    pmos = pmo_ids(catalogue)
     for path, service in services(catalogue):
         delivering = service.delivery.pmos
+        if pmos is not None and not pmos.issuperset(delivering):
+            continue  # REF-PMO reports the unknown PMO; the managers cannot be judged
         covered: set[str] = set()
         for index, manager in enumerate(service.roles.managers):
             pmo = manager.pmo

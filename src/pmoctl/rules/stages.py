@@ -45,7 +45,9 @@ def _stage_complete(catalogue: Catalogue) -> Iterator[Pending]:
     for path, service in services(catalogue):
         stage = service.lifecycle.stage
         # a broken procedure file may be the one supporting this service: do not guess
-        count = 1 if unknown_procedures else supporting[service.id]
+        stem = path.rsplit("/", 1)[-1].removesuffix(".yaml")
+        listed = supporting[service.id] + (supporting[stem] if stem != service.id else 0)
+        count = 1 if unknown_procedures else listed
         for requirement in lifecycle.missing(service, stage, count):
             if requirement.id == _MOVE_EVIDENCE.get(stage) and _moved_into(service, stage):
                 continue
@@ -84,7 +86,7 @@ def _temporary_service(catalogue: Catalogue) -> Iterator[Pending]:
                 path,
                 ("temporary",),
                 "TEMPORARY-SERVICE",
-                "a temporary service names the service it supports",
+                "a temporary service must name the service it supports",
                 "add temporary.supports: SERVICE-ID",
                 at_key=True,
             )
@@ -101,7 +103,7 @@ def _temporary_service(catalogue: Catalogue) -> Iterator[Pending]:
                 path,
                 ("temporary",),
                 "TEMPORARY-SERVICE",
-                "a temporary service has an end date",
+                "a temporary service must have an end date",
                 "add temporary.end_date: YYYY-MM-DD",
                 at_key=True,
             )
@@ -182,7 +184,8 @@ def _moves_of(path: str, service: Service, known: dict[str, Person] | None) -> I
                 _evidence_hint(spec, absent),
             )
         approver = known.get(move.approved_by) if known is not None else None
-        if approver is not None:
+        owner_unknown = known is not None and service.roles.owner not in (None, *known)
+        if approver is not None and not (spec.approver == "service-owner" and owner_unknown):
             problem = lifecycle.approver_problem(spec, approver, service)
             if problem is not None:
                 yield finding(
@@ -201,9 +204,9 @@ def _moves_of(path: str, service: Service, known: dict[str, Person] | None) -> I
 def _evidence_hint(spec: lifecycle.MoveSpec, absent: list[str]) -> str:
     parts = []
     if "reason" in absent and spec.reasons is not None:
-        parts.append("reason: one of " + ", ".join(spec.reasons))
+        parts.append("set reason: to one of " + ", ".join(spec.reasons))
     if "success_criteria_met" in absent:
-        parts.append("success_criteria_met: true")
+        parts.append("set success_criteria_met: true once the success criteria are met")
     others = [name for name in absent if name not in ("reason", "success_criteria_met")]
     if others:
         parts.append("add " + ", ".join(others))

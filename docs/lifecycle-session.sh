@@ -1,0 +1,103 @@
+#!/bin/bash
+# The session in docs/lifecycle.md: a fresh repository made from examples/catalogue, then one
+# service from proposal to closure. Run it from anywhere: bash docs/lifecycle-session.sh
+set -u
+export NO_COLOR=1 COLUMNS=100
+run() { echo "\$ $(python3 -c 'import shlex,sys;print(shlex.join(sys.argv[1:]))' "$@")"; "$@" 2>&1; echo "[exit $?]"; echo; }
+at() { export GIT_AUTHOR_DATE="$1T10:00:00+00:00" GIT_COMMITTER_DATE="$1T10:00:00+00:00"; }
+work="$(mktemp -d)/harbourside"
+cp -r "$(dirname "$(readlink -f "$0")")/../examples/catalogue" "$work" && cd "$work"
+git init -q -b main
+git config user.name "Tom Okafor"; git config user.email "tom.okafor@harbourside-water.example"
+at 2026-01-05; git add -A && git commit -qm "Harbourside Water catalogue"
+at 2026-01-12
+run pmoctl status --stage proposed --stage design
+run pmoctl transition dependency-mapping --to design --approved-by helen-achebe --note "Agreed at the Q1 prioritisation round: fits predictable delivery; 0.3 FTE from the corporate PMO."
+python - <<'PY'
+p='services/dependency-mapping.yaml'
+s=open(p).read()
+s=s.replace("delivery:\n  pmos: [corporate-pmo]\n", "delivery:\n  pmos: [corporate-pmo]\n\nroles:\n  owner: marcus-lindqvist\n  managers:\n    - {person: tom-okafor, pmo: corporate-pmo}\n")
+open(p,'w').write(s)
+PY
+echo '$ git commit -am "dependency-mapping: appoint owner and manager"'; git commit -qam "dependency-mapping: appoint owner and manager"; echo
+run pmoctl transition dependency-mapping --to design --approved-by helen-achebe --note "Agreed at the Q1 prioritisation round: fits predictable delivery; 0.3 FTE from the corporate PMO." --date 2026-01-14 --dry-run
+at 2026-01-14
+run pmoctl transition dependency-mapping --to design --approved-by helen-achebe --note "Agreed at the Q1 prioritisation round: fits predictable delivery; 0.3 FTE from the corporate PMO." --date 2026-01-14
+run pmoctl transition dependency-mapping --to pilot --approved-by helen-achebe
+python - <<'PY'
+p='services/dependency-mapping.yaml'
+s=open(p).read()
+s=s.replace("\nlifecycle:", """
+processes:
+  - id: maintain-dependency-map
+    name: Maintain the dependency map
+    suppliers: [Project managers, Programme office]
+    inputs:
+      - name: Declared dependencies
+        trigger: true
+        quality: [Named owner on both sides, Date needed]
+    steps:
+      - Collect new and changed dependencies each fortnight
+      - Confirm each one with both project managers
+      - Flag dependencies at risk to the programme board
+    outputs:
+      - name: Dependency map
+        quality: [Every active project covered]
+    customers: [Programme board, Project managers]
+
+lifecycle:""")
+open(p,'w').write(s)
+p='procedures/map-dependencies.yaml'
+open(p,'w').write("""format: 1
+kind: procedure
+id: map-dependencies
+name: Map cross-project dependencies
+purpose: How the corporate PMO keeps the dependency map of the capital programme current.
+category: delivery
+services: [dependency-mapping]
+activities:
+  - id: collect-dependencies
+    name: Collect declared dependencies
+    raci:
+      tom-okafor: AR
+      project-manager: C
+    tools: [Dependency register]
+  - id: flag-at-risk
+    name: Flag dependencies at risk
+    raci:
+      tom-okafor: R
+      marcus-lindqvist: A
+      project-manager: I
+    tools: [Dependency register]
+""")
+PY
+at 2026-02-20; echo '$ git add -A && git commit -m "dependency-mapping: SIPOC and procedure agreed with stakeholders"'; git add -A; git commit -qm "dependency-mapping: SIPOC and procedure agreed with stakeholders"; echo
+at 2026-02-23; run pmoctl transition dependency-mapping --to pilot --approved-by marcus-lindqvist --date 2026-02-23
+python - <<'PY'
+p='services/dependency-mapping.yaml'
+s=open(p).read()
+s=s.replace("\nlifecycle:", """
+kpis:
+  - id: map-current
+    name: Map up to date
+    measure: Share of active projects whose dependencies were confirmed in the last 30 days.
+    unit: "%"
+    target: 90
+    direction: higher-is-better
+    frequency: monthly
+    thresholds: {green: 90, amber: 75}
+    reported_by: tom-okafor
+
+lifecycle:""")
+open(p,'w').write(s)
+PY
+at 2026-04-10; echo '$ git commit -am "dependency-mapping: KPI agreed in the pilot"'; git commit -qam "dependency-mapping: KPI agreed in the pilot"; echo
+run pmoctl transition dependency-mapping --to transition --approved-by marcus-lindqvist --readiness "Two project teams used the map for a month." --date 2026-04-27
+at 2026-04-27; run pmoctl transition dependency-mapping --to transition --approved-by marcus-lindqvist --date 2026-04-27 --success-criteria-met --readiness "Two project teams used the map for a month; the programme board accepted the format." --rollout phased
+at 2026-06-01; run pmoctl transition dependency-mapping --to running --approved-by marcus-lindqvist --date 2026-06-01
+at 2026-10-05; run pmoctl transition dependency-mapping --to closing --date 2026-10-05 --approved-by marcus-lindqvist --reason superseded --note "The new PPM platform maps dependencies itself."
+at 2026-11-02; run pmoctl transition dependency-mapping --to closed --date 2026-11-02 --approved-by marcus-lindqvist --kept "Dependency register template" --kept "Fortnightly review checklist" --discarded "Spreadsheet map"
+run git log --format='%h %s' -8
+run git log -1 --format=%B
+run pmoctl history dependency-mapping
+run pmoctl status --owner marcus-lindqvist

@@ -1,0 +1,101 @@
+"""Resources: committed capacity per PMO, and who the work is outsourced to."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from pmoctl.findings import Pending, Severity
+from pmoctl.models import Stage
+from pmoctl.rules import Rule
+from pmoctl.rules._common import finding, services
+
+if TYPE_CHECKING:
+    from pmoctl.catalogue import Catalogue
+
+#: stages in which a service's capacity is committed (decided and not yet closed)
+COMMITTED = frozenset(Stage) - {Stage.PROPOSED, Stage.CLOSED}
+
+
+def _capacity_fte(catalogue: Catalogue) -> Iterator[Pending]:
+    if catalogue.organisation is None:
+        return
+    committed: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for _, service in services(catalogue):
+        if service.lifecycle.stage in COMMITTED:
+            for need in service.needs.capacity:
+                committed[need.pmo].append((need.fte, service.id))
+    for index, pmo in enumerate(catalogue.organisation.pmos):
+        needs = committed.get(pmo.id, [])
+        total = sum(fte for fte, _ in needs)
+        if total > pmo.capacity_fte + 1e-9:
+            largest = sorted(needs, key=lambda item: (-item[0], item[1]))[:5]
+            yield finding(
+                catalogue.path_of("organisation"),
+                ("pmos", index, "capacity_fte"),
+                "CAPACITY-FTE",
+                f"services commit {total:g} FTE of PMO {pmo.id!r}, which has {pmo.capacity_fte:g}",
+                "largest commitments: "
+                + ", ".join(f"{ident} ({fte:g})" for fte, ident in largest)
+                + "; close or reduce a service, or raise capacity_fte",
+            )
+
+
+def _sourcing_supplier(catalogue: Catalogue) -> Iterator[Pending]:
+    for path, service in services(catalogue):
+        sourcing = service.delivery.sourcing
+        where = ("delivery", "sourcing")
+        if sourcing.model == "internal":
+            if sourcing.supplier is not None:
+                yield finding(
+                    path,
+                    (*where, "supplier"),
+                    "SOURCING-SUPPLIER",
+                    "an internal service must not name a supplier",
+                    "remove supplier:, or set model: partly-outsourced or outsourced",
+                    at_key=True,
+                )
+            continue
+        if sourcing.supplier is None:
+            yield finding(
+                path,
+                (*where, "model"),
+                "SOURCING-SUPPLIER",
+                f"a {sourcing.model} service must name its supplier",
+                "add delivery.sourcing.supplier: who the work is outsourced to",
+            )
+        if sourcing.model == "partly-outsourced" and sourcing.outsourced_part is None:
+            yield finding(
+                path,
+                (*where, "model"),
+                "SOURCING-SUPPLIER",
+                "a partly-outsourced service must say which part is outsourced",
+                "add delivery.sourcing.outsourced_part",
+            )
+
+
+RULES = [
+    Rule(
+        "CAPACITY-FTE",
+        Severity.ERROR,
+        "Services commit more capacity than a PMO has",
+        "Each service states the capacity it needs from each PMO (`needs.capacity`, in "
+        "full-time equivalents). For every PMO, the needs of the services that have been "
+        "decided and are not closed (design, pilot, transition, running and closing; not "
+        "proposed) must fit in the PMO's `capacity_fte` in organisation.yaml. A new service is "
+        "not decided in isolation: with limited capacity, starting one may mean closing "
+        "another. The finding is reported at the PMO's capacity.",
+        _capacity_fte,
+    ),
+    Rule(
+        "SOURCING-SUPPLIER",
+        Severity.ERROR,
+        "Outsourcing does not match the supplier given",
+        "A service delivered `outsourced` or `partly-outsourced` names the supplier it is "
+        "outsourced to, and a partly outsourced one also says which part (`outsourced_part`). "
+        "An `internal` service has no supplier: a supplier there means the sourcing model is "
+        "wrong or the supplier is stale.",
+        _sourcing_supplier,
+    ),
+]

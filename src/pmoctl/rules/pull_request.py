@@ -1,0 +1,91 @@
+"""Rules that `pmoctl check` applies to a pull request: how the catalogue changed since its base.
+
+They have no ``check`` of their own (``pmoctl validate`` never reports them): the findings
+come from :mod:`pmoctl.check`, which compares the merge-base with HEAD and reads the
+commits in between. Their severity can be changed in pmoctl.yaml, but only the base
+branch's pmoctl.yaml counts, and they cannot be waived inline: a pull request must not be
+able to switch off the checks that judge it.
+"""
+
+from __future__ import annotations
+
+from pmoctl.findings import Severity
+from pmoctl.rules import Rule
+
+RULES = [
+    Rule(
+        "CHECK-STAGE-EDIT",
+        Severity.ERROR,
+        "A service's stage was changed without a lifecycle move",
+        "Every stage change is one commit made by `pmoctl transition`, which checks the move, "
+        "records it under `lifecycle.moves` and names the approver in the commit's trailers. "
+        "Editing `stage:` by hand (or changing it in a merge) skips all of that. Undo the edit "
+        "and run `pmoctl transition SERVICE STAGE --approved-by PERSON`.",
+    ),
+    Rule(
+        "CHECK-SKIPPED-STAGE",
+        Severity.ERROR,
+        "A move skips a stage or is not an allowed move",
+        "Services move one step at a time along the lifecycle (proposed, design, pilot, "
+        "transition, running, closing, closed; pilot may go back to design; a service still "
+        "being set up may be abandoned to closing; a closed service may be proposed again). "
+        "`pmoctl explain CHECK-SKIPPED-STAGE` and the README's diagram show every allowed "
+        "move. Make the intermediate moves, each as its own commit.",
+    ),
+    Rule(
+        "CHECK-APPROVER",
+        Severity.ERROR,
+        "A move was approved by someone who may not approve it",
+        "Deciding to set a service up (and proposing a closed one again) is approved by a PMO "
+        "Director; every other move by the service's Service Owner. The approver must be in "
+        "organisation.yaml, with that role or ownership, at the commit that made the move.",
+    ),
+    Rule(
+        "CHECK-EVIDENCE",
+        Severity.ERROR,
+        "A move lacks the evidence it needs",
+        "Some moves must carry evidence in their record: a note for the decision to set up, "
+        "success criteria met, a readiness assessment and a roll-out choice for the move into "
+        "transition, a closure reason for closing, an artefact review for closed.",
+    ),
+    Rule(
+        "CHECK-TRAILERS",
+        Severity.ERROR,
+        "A move's commit lacks its trailers, or they disagree with the file",
+        "A commit made by `pmoctl transition` ends with `Service-Transition: ID FROM -> TO`, "
+        "`Approved-by:` and `Approver-Id:` trailers that match the move it records. A squashed "
+        "or rewritten commit loses them, and several moves in one commit hide the steps. "
+        "Merge the pull request with a merge commit or a rebase (not a squash), or redo the "
+        "moves with `pmoctl transition`.",
+    ),
+    Rule(
+        "CHECK-HISTORY",
+        Severity.ERROR,
+        "Recorded lifecycle moves were changed or removed",
+        "`lifecycle.moves` is the service's history: moves are only ever appended. A pull "
+        "request that edits or removes an earlier move rewrites who approved what.",
+    ),
+    Rule(
+        "CHECK-NEW-STAGE",
+        Severity.ERROR,
+        "A new service does not start as proposed",
+        "A service enters the catalogue as `proposed` with no moves; every later stage is "
+        "reached by `pmoctl transition`. When a catalogue is first imported, switch this rule "
+        "off in the base branch's pmoctl.yaml for that one pull request.",
+    ),
+    Rule(
+        "CHECK-DELETED",
+        Severity.ERROR,
+        "A service file was deleted",
+        "Services are closed, not deleted: move it to `closing` and then `closed`, so that its "
+        "history and its reviewed artefacts stay in the catalogue in case it is reintroduced.",
+    ),
+    Rule(
+        "CHECK-RENAMED",
+        Severity.ERROR,
+        "A service's id was changed",
+        "Ids are how other services, procedures, KPIs and the history refer to a service. "
+        "Keep the id (the name can change freely); to replace a service, propose a new one "
+        "that `supersedes` the old one and close the old one.",
+    ),
+]

@@ -1,0 +1,83 @@
+"""YAML-TRUTHY: a plain value that YAML 1.1 tools read as a boolean.
+
+pmoctl reads YAML 1.2, where ``no`` is the text "no". PyYAML, yamllint's truthy rule and
+many CI tools still read YAML 1.1, where ``no``, ``off``, ``y`` and their kin are false
+or true, so the same file means two things. The check runs while a file is loaded (it
+needs the text, not the model): a cheap search first, and only on a hit the exact walk of
+the node tree, which knows quoted values and block scalars from plain ones.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from pmoctl.findings import Finding, Severity
+from pmoctl.loader import LoadError, compose
+from pmoctl.rules import Rule
+
+#: plain scalars YAML 1.1 resolves to booleans and YAML 1.2 to strings
+WORDS = frozenset(
+    spelling
+    for word in ("y", "yes", "n", "no", "on", "off")
+    for spelling in (word, word.capitalize(), word.upper())
+)
+_MAYBE = re.compile(
+    r"(?:[:\-\[,{][ \t]+|[\[,{])(?:[yY](?:es|ES)?|[nN][oO]?|[oO](?:n|N|ff|FF))[ \t]*(?:$|[,\]}#])",
+    re.MULTILINE,
+)
+
+
+def truthy_findings(rel: str, text: str, others: Sequence[Finding]) -> list[Finding]:
+    """Warnings for YAML 1.1 booleans in ``text``, except on lines already reported."""
+    if not _MAYBE.search(text):
+        return []
+    try:
+        root = compose(text)
+    except LoadError:
+        return []
+    taken = {finding.line for finding in others}
+    result = []
+    for node in _plain_values(root):
+        line, column = node.start_mark.line + 1, node.start_mark.column + 1
+        if line in taken:
+            continue
+        quoted = "'" + node.value + "'"
+        result.append(
+            Finding(
+                rel,
+                line,
+                column,
+                Severity.WARNING,
+                "YAML-TRUTHY",
+                f"{node.value} is the text {node.value!r} here, but a boolean in YAML 1.1 tools",
+                f"quote it ({quoted}) if it is text, or write true or false",
+            )
+        )
+    return result
+
+
+def _plain_values(root: Node | None) -> Iterator[ScalarNode]:
+    stack: list[Node] = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, MappingNode):
+            stack.extend(value for _, value in reversed(node.value))
+        elif isinstance(node, SequenceNode):
+            stack.extend(reversed(node.value))
+        elif isinstance(node, ScalarNode) and not node.style and node.value in WORDS:
+            yield node
+
+
+RULE = Rule(
+    "YAML-TRUTHY",
+    Severity.WARNING,
+    "A plain value is a boolean for YAML 1.1 tools",
+    "pmoctl reads catalogue files as YAML 1.2, where `no`, `off`, `y` and `on` are text. "
+    "Older tools that read YAML 1.1 (PyYAML, some linters and CI steps) read them as "
+    "false or true, so the same file means different things to different tools, the way "
+    "`country: NO` famously became false. Quote the value if it is text, or write "
+    "`true`/`false` if it is a yes/no answer.",
+)

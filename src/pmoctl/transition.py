@@ -1,0 +1,369 @@
+"""`pmoctl transition`: move services to a new stage as one checked, approved git commit.
+
+The move is checked (allowed, approved by the right person, its evidence present), then
+the service files are edited surgically (:mod:`pmoctl.yamledit`) and the catalogue around
+them is validated as it would be after the move. Only then is anything written, by
+:func:`pmoctl.transaction.commit_files`: under a lock, with a journal, atomically, as one
+``git commit --only`` of exactly those files, restored on any failure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pmoctl import gitrepo, transaction
+from pmoctl.errors import RefusedError, RepoStateError, UserError
+from pmoctl.findings import Finding, Severity
+from pmoctl.gitrepo import check_ids
+from pmoctl.models.common import Stage
+
+if TYPE_CHECKING:
+    from pmoctl.models import Person, Service
+    from pmoctl.pipeline import LoadedFile
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_OPTION_OF = {
+    "note": "--note TEXT",
+    "reason": "--reason CODE",
+    "rollout": "--rollout phased|big-bang",
+    "readiness": "--readiness TEXT",
+    "success_criteria_met": "--success-criteria-met",
+    "artefact_review": "--kept/--discarded ARTEFACT",
+}
+
+
+class MoveRefusedError(RefusedError):
+    """The move is not allowed as asked; ``findings`` say where (exit 1)."""
+
+    def __init__(self, message: str, *, hint: str = "", findings: Sequence[Finding] = ()) -> None:
+        super().__init__(message, hint=hint)
+        self.findings = list(findings)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the person moving the service tells pmoctl about the move."""
+
+    reason: str | None = None
+    note: str | None = None
+    rollout: str | None = None
+    readiness: str | None = None
+    success_criteria_met: bool = False
+    kept: tuple[str, ...] = ()
+    discarded: tuple[str, ...] = ()
+    date: dt.date | None = None
+
+
+@dataclass
+class PlannedMove:
+    service: str
+    rel: str  # relative to the catalogue root
+    repo_rel: str  # relative to the top of the work tree
+    source: Stage
+    old: bytes
+    new: bytes
+    mode: int
+
+
+@dataclass
+class Outcome:
+    moves: list[PlannedMove]
+    target: Stage
+    diff: str
+    commit: str | None = None
+    recovered: list[str] = field(default_factory=list)
+
+
+def _check_text(name: str, value: str | None) -> None:
+    if value is not None and (_CONTROL.search(value) or "\r" in value or not value.strip()):
+        raise UserError(f"{name} is empty or holds control characters")
+
+
+# --- the plan: check the move and compute the new files, without writing -------------
+
+
+def plan(
+    root: Path, repo: gitrepo.Repo, ids: Sequence[str], *, target: Stage, approver_id: str,
+    evidence: Evidence,
+) -> tuple[list[PlannedMove], Person]:  # fmt: skip
+    """Check every move; return the files to write and the approver, or raise
+    :class:`MoveRefusedError`."""
+    from pydantic import ValidationError
+
+    from pmoctl import lifecycle, yamledit
+    from pmoctl.loader import LoadError, decode
+    from pmoctl.models import Move, Organisation
+
+    organisation_file = _load_singleton(root, "organisation.yaml")
+    organisation: Organisation = organisation_file.model  # type: ignore[assignment]
+    people = {person.id: person for person in organisation.people}
+    approver = people.get(approver_id)
+    if approver is None:
+        raise MoveRefusedError(
+            f"--approved-by {approver_id!r} is not a person in organisation.yaml",
+            hint="use the id of a person listed under people:",
+        )
+    moves: list[PlannedMove] = []
+    services: dict[str, Service] = {}
+    for ident in ids:
+        rel = f"services/{ident}.yaml"
+        path = root / rel
+        info = _regular_file(path, rel)
+        old = path.read_bytes()
+        service = _load_service(root, rel)
+        source = service.lifecycle.stage
+        spec = lifecycle.move_spec(source, target)
+        if spec is None:
+            allowed = ", ".join(stage.value for stage in lifecycle.targets(source)) or "nowhere"
+            raise MoveRefusedError(
+                f"{ident} is {source.value}: it cannot move to {target.value}",
+                hint=f"from {source.value} a service moves to: {allowed}",
+            )
+        problem = lifecycle.approver_problem(spec, approver, service)
+        if problem is not None:
+            raise MoveRefusedError(f"{ident}: {problem}")
+        record = _move_record(source, target, approver, evidence)
+        try:
+            move = Move.model_validate(record)
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{'.'.join(map(str, item['loc']))}: {item['msg']}" for item in error.errors()
+            )
+            raise UserError(f"the move's evidence is not valid: {problems}") from None
+        absent = lifecycle.missing_evidence(spec, move)
+        if absent:
+            options = ", ".join(_OPTION_OF.get(name, name) for name in absent)
+            reasons = f"; reasons: {', '.join(spec.reasons)}" if spec.reasons else ""
+            raise MoveRefusedError(
+                f"{ident}: the move {source.value} -> {target.value} needs evidence: {options}",
+                hint=f"{spec.summary}{reasons}",
+            )
+        text = decode(old)
+        try:
+            new_text = yamledit.apply_move(text, stage=target.value, move=record)
+        except (yamledit.EditError, LoadError) as error:
+            raise MoveRefusedError(f"{rel} cannot be edited safely: {error}") from None
+        new = new_text.encode("utf-8")
+        services[ident] = _service_from_text(new_text)
+        moves.append(PlannedMove(ident, rel, repo.rel(path), source, old, new, info.st_mode))
+    findings = guard(
+        root,
+        services,
+        {m.rel: m.new.decode("utf-8") for m in moves},
+        positions={m.rel: decode(m.old) for m in moves},
+        preloaded=[organisation_file],
+    )
+    if findings:
+        names = ", ".join(sorted({Path(finding.path).stem for finding in findings}))
+        raise MoveRefusedError(
+            f"the move would leave errors in {names} (listed above)",
+            hint="fix them (or record what is missing), commit, and run the transition again",
+            findings=findings,
+        )
+    return moves, approver
+
+
+def _move_record(
+    source: Stage, target: Stage, approver: Person, evidence: Evidence
+) -> dict[str, object]:
+    record: dict[str, object] = {
+        "from": source.value,
+        "to": target.value,
+        "date": evidence.date or dt.date.today(),
+        "approved_by": approver.id,
+        "reason": evidence.reason,
+        "note": evidence.note,
+        "rollout": evidence.rollout,
+        "readiness": evidence.readiness,
+        "success_criteria_met": True if evidence.success_criteria_met else None,
+    }
+    if evidence.kept or evidence.discarded:  # a review that names no artefact is no review
+        review: dict[str, object] = {"reviewed_by": approver.id}
+        if evidence.kept:
+            review["kept"] = list(evidence.kept)
+        if evidence.discarded:
+            review["discarded"] = list(evidence.discarded)
+        record["artefact_review"] = review
+    return {key: value for key, value in record.items() if value is not None}
+
+
+def _regular_file(path: Path, rel: str) -> os.stat_result:
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        raise MoveRefusedError(f"there is no service file {rel}") from None
+    if not os.path.isfile(path) or os.path.islink(path):
+        raise MoveRefusedError(f"{rel} is not a regular file (pmoctl does not follow links)")
+    if info.st_nlink > 1:
+        raise RepoStateError(f"{rel} has other hard links; pmoctl will not write through them")
+    return info
+
+
+def _load_singleton(root: Path, rel: str) -> LoadedFile:
+    from pmoctl.pipeline import load_file
+
+    loaded = load_file(root, rel, rel.removesuffix(".yaml"))
+    if loaded.model is None:
+        raise MoveRefusedError(
+            f"{rel} does not validate", hint="run `pmoctl validate`", findings=loaded.findings
+        )
+    return loaded
+
+
+def _load_service(root: Path, rel: str) -> Service:
+    from pmoctl.pipeline import load_file
+
+    loaded = load_file(root, rel, "service")
+    if loaded.model is None:
+        raise MoveRefusedError(
+            f"{rel} does not validate", hint="fix it first", findings=loaded.findings
+        )
+    return loaded.model  # type: ignore[return-value]
+
+
+def _service_from_text(text: str) -> Service:
+    from pmoctl.loader import parse
+    from pmoctl.models import Service
+
+    return Service.model_validate(parse(text))  # verified by yamledit: this cannot fail
+
+
+def guard(
+    root: Path,
+    moved: dict[str, Service],
+    texts: dict[str, str],
+    *,
+    positions: dict[str, str],
+    preloaded: Sequence[LoadedFile] = (),
+) -> list[Finding]:
+    """Errors the cross-document rules find in the moved files, as they would be after the move.
+
+    ``texts`` are the files after the move; findings are located in ``positions`` (the
+    files as they are), which is what the person reading them has in the editor.
+
+    The catalogue is loaded in part, so that the cost does not grow with the number of
+    services: the root documents, the moved services, the services they name (input
+    sources, supersedes, supports), and the procedures whose text names them (a byte
+    search). Other services are known by their file names only. A move changes nothing
+    but the stage, so findings that other services' files could add to a moved file
+    (such as a dependency cycle) were there before the move: ``pmoctl validate`` and CI
+    report those.
+    """
+    from pmoctl.catalogue import kind_of, list_files
+    from pmoctl.pipeline import (
+        LoadedFile,
+        _locate,
+        _waivers,
+        apply_settings,
+        build_catalogue,
+        load_file,
+    )
+    from pmoctl.rules import all_rules, checks
+
+    named = set(re.findall(r"[a-z0-9][a-z0-9-]*", " ".join(texts.values())))
+    needles = [ident.encode() for ident in moved]
+    loaded: list[LoadedFile] = list(preloaded)
+    done = {item.rel for item in loaded} | set(texts)
+    known: dict[str, set[str]] = {"service": set(), "procedure": set()}
+    for rel in list_files(root):
+        kind = kind_of(rel)
+        if kind is None or rel in done:
+            continue
+        stem = rel.rpartition("/")[2].removesuffix(".yaml")
+        if kind in known:
+            known[kind].add(stem)
+            if stem not in named if kind == "service" else not _mentions(root / rel, needles):
+                continue  # known by its name only: neither loaded nor broken
+        loaded.append(load_file(root, rel, kind))
+    for rel, text in texts.items():
+        item = LoadedFile(rel, "service", moved[rel.rpartition("/")[2].removesuffix(".yaml")])
+        item.waivers = list(_waivers(rel, text))
+        loaded.append(item)
+    catalogue = build_catalogue(root, loaded)
+    catalogue.service_ids |= known["service"]
+    catalogue.procedure_ids |= known["procedure"]
+    waivers = [waiver for item in loaded for waiver in item.waivers]
+    rules = all_rules()
+    located: dict[str, str | None] = dict(positions)
+    pending = [found for rule in checks() for found in rule.check(catalogue)]  # type: ignore[misc]
+    findings = [
+        _locate(root, found, rules[found.rule].severity, located)
+        for found in pending
+        if found.path in texts  # locating costs a parse: only the moved files matter
+    ]
+    findings = apply_settings(findings, catalogue.config, waivers)
+    return sorted(
+        (f for f in findings if f.path in texts and f.severity is Severity.ERROR),
+        key=Finding.sort_key,
+    )
+
+
+def _mentions(path: Path, needles: list[bytes]) -> bool:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return True
+    return any(needle in data for needle in needles)
+
+
+# --- the transaction ---------------------------------------------------------------------
+
+
+def diff(moves: Sequence[PlannedMove]) -> str:
+    chunks: list[str] = []
+    for move in moves:
+        old = move.old.decode("utf-8").splitlines(keepends=True)
+        new = move.new.decode("utf-8").splitlines(keepends=True)
+        chunks.extend(difflib.unified_diff(old, new, f"a/{move.repo_rel}", f"b/{move.repo_rel}"))
+    return "".join(chunks)
+
+
+def approver_identity(person: Person) -> str:
+    """``Name <email>`` from the person's git identity, falling back to their name and e-mail."""
+    if person.git is not None:
+        return f"{person.git.name} <{person.git.email}>"
+    return f"{person.name} <{person.email}>" if person.email else person.name
+
+
+def transition(
+    root: Path, ids: Sequence[str], *, target: Stage, approver_id: str, evidence: Evidence,
+    dry_run: bool = False, allow_detached: bool = False,
+) -> Outcome:  # fmt: skip
+    """Check, write and commit the moves (or, with ``dry_run``, only show them)."""
+    check_ids(ids)
+    check_ids([approver_id], what="person")
+    _check_text("--note", evidence.note)
+    _check_text("--readiness", evidence.readiness)
+    for artefact in (*evidence.kept, *evidence.discarded):
+        _check_text("an artefact name", artefact)
+    repo = gitrepo.require(root)
+    with gitrepo.exclusive_lock(repo):
+        transaction.pause_point("locked")
+        recovered = (
+            transaction.recover(repo) if not dry_run else transaction.refuse_pending_journal(repo)
+        )
+        head_before = gitrepo.preflight(repo, allow_detached=allow_detached)
+        moves, approver = plan(
+            root, repo, ids, target=target, approver_id=approver_id, evidence=evidence
+        )
+        gitrepo.require_clean(repo, [move.repo_rel for move in moves])
+        outcome = Outcome(moves, target, diff(moves), recovered=recovered)
+        if dry_run:
+            return outcome
+        message = gitrepo.transition_message(
+            [gitrepo.ServiceMove(m.service, m.source.value, target.value) for m in moves],
+            approved_by=approver_identity(approver),
+            approver_id=approver_id,
+            reason=evidence.reason,
+            note=evidence.note,
+        )
+        changes = [transaction.FileChange(m.repo_rel, m.old, m.new, m.mode) for m in moves]
+        outcome.commit = transaction.commit_files(repo, changes, message, head_before)
+    return outcome

@@ -1,0 +1,642 @@
+"""Record a lifecycle move in a service file by editing only the lines that must change.
+
+A transition sets ``lifecycle.stage`` and appends one entry to ``lifecycle.moves``. A full
+YAML round-trip (load, change, dump) cannot do that without loss: even a tuned ruamel.yaml
+dump drops comments before ``---`` and inside ``[...]``/``{...}``, rewrites ``~``, ``True``
+and ``+5``, folds long lines, mixes CRLF endings and corrupts U+0085. So this module never
+dumps the file. It composes it (libyaml, the same parser as :mod:`pmoctl.loader`), finds
+the exact character span of each node it needs, and then:
+
+* splices the new stage at the span of the old one, in the old one's quoting style, so a
+  trailing comment and everything else on the line stays put;
+* inserts the move as new lines right after the last line of the existing ``moves`` list
+  (after comment lines indented inside the list), with the indentation, dash offset and
+  line ending the file already uses. ``moves: []``, ``moves: ~`` and a missing ``moves:``
+  are turned into a block list; every other line is left byte for byte;
+* in a flow-style ``lifecycle: {stage: ..., moves: [...]}`` (or a non-empty flow-style
+  ``moves: [...]``) the move is added as one ``{from: ..., ...}`` item inside the brackets,
+  so only the line with the closing bracket changes.
+
+Scalars are written on one line, never folded: plain where that is unambiguous (also for
+YAML 1.1 readers, so ``yes``, ``1.10`` and ``2024-01-01`` strings are quoted), single-quoted
+where no escape is needed, otherwise double-quoted with escapes (control characters, tabs,
+line breaks, U+0085, U+2028/9 and the other characters the loader refuses raw).
+
+Before returning, the result is verified, and :class:`EditError` is raised instead of
+returning anything if any check fails: (a) :func:`pmoctl.loader.parse` of the new text gives
+the old data with exactly the stage changed and the move appended (types compared strictly,
+key order of the move included); (b) the multiset of comments is unchanged; (c) no line
+changed but the stage line, a ``moves: []`` line (or the closing bracket's) and the
+inserted lines, byte for byte and line ending included. :func:`verify` runs the same
+checks on a file read back after writing.
+
+A UTF-8 BOM, CRLF or LF endings and a missing final newline are preserved.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import difflib
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from pmoctl.loader import LoadError, compose, decode, parse
+
+MOVE_KEYS = (
+    "from",
+    "to",
+    "date",
+    "approved_by",
+    "reason",
+    "note",
+    "rollout",
+    "readiness",
+    "success_criteria_met",
+    "artefact_review",
+)
+REVIEW_KEYS = ("reviewed_by", "kept", "discarded")
+
+_BOM = "\ufeff"
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+_BREAK = re.compile(r"\r\n|\r|\n")
+# a `#` that starts a comment if it lies outside every scalar (zero-width, so that a `#`
+# inside a quoted scalar does not hide a comment after it on the same line)
+_HASH = re.compile(r"(?:^|(?<=[ \t\r]))(?=(#[^\r\n]*))", re.MULTILINE)
+# Characters that must be written as escapes: what YAML cannot hold raw (C0/C1 controls,
+# DEL, U+FFFE/F), line breaks (also NEL and U+2028/9, which some parsers take as breaks),
+# tab (never written raw), and what pmoctl's loader refuses raw (bidi overrides, BOM).
+_NEEDS_ESCAPE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]"
+)
+_SHORT_ESCAPES = {
+    "\x00": "\\0",
+    "\x07": "\\a",
+    "\x08": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\x0b": "\\v",
+    "\x0c": "\\f",
+    "\r": "\\r",
+    "\x1b": "\\e",
+    '"': '\\"',
+    "\\": "\\\\",
+    "\x85": "\\N",
+    "\u2028": "\\L",
+    "\u2029": "\\P",
+}
+# A plain scalar may not start with an indicator, and quoting any value that starts like a
+# number, a date or a null keeps YAML 1.1 readers (PyYAML, yamllint) from retyping it.
+_PLAIN_BAD_START = set("-?:,[]{}#&*!|>'\"%@`0123456789+.~ ")
+_YAML11_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
+_FLOW_INDICATORS = re.compile(r"[,\[\]{}:#]")
+_NULL_SPELLINGS = {"", "~", "null", "Null", "NULL"}
+
+
+class EditError(Exception):
+    """The file cannot be edited without losing or changing something; nothing was written.
+
+    The message says what would be lost or changed, or why the file's shape is refused.
+    """
+
+
+def apply_move(text: str, *, stage: str, move: dict[str, object]) -> str:
+    """Return the new file text: lifecycle.stage set to `stage`, `move` appended to
+    lifecycle.moves (created if absent) in the file's own style (indentation, sequence-dash
+    offset, line endings, quoting where needed). Verified before returning; raises
+    EditError if verification fails or the file's shape cannot be edited safely."""
+    stage = str.__str__(stage)  # a StrEnum member is written and compared as its text
+    bom, body, old_data, plan, fields = _prepare(text, stage, move)
+    new_body = plan.render()
+    _verify(body, new_body, plan, old_data=old_data, stage=stage, fields=fields)
+    return bom + new_body
+
+
+def verify(old: str, new: str, *, stage: str, move: dict[str, object]) -> None:
+    """Raise EditError unless `new` is `old` with exactly this move applied: the same data
+    but the new stage and move, the same comments, and no line changed but the stage line,
+    an emptied `moves: []` line and the move's own lines. Use it to check a file read back."""
+    stage = str.__str__(stage)
+    bom, body, old_data, plan, fields = _prepare(old, stage, move)
+    if not new.startswith(bom) or new.startswith(_BOM) != bool(bom):
+        raise EditError("the byte order mark was added or removed")
+    _verify(body, new[len(bom) :], plan, old_data=old_data, stage=stage, fields=fields)
+
+
+def _prepare(
+    text: str, stage: str, move: dict[str, object]
+) -> tuple[str, str, dict[str, Any], _Plan, list[tuple[str, object]]]:
+    bom = _BOM if text.startswith(_BOM) else ""
+    body = text[len(bom) :]
+    try:
+        old_data = parse(body)
+        root = compose(body)
+    except LoadError as error:
+        raise EditError(f"line {error.line}: {error.message}; fix the file first") from None
+    assert isinstance(root, MappingNode)  # parse() refused everything else
+    fields = _move_fields(move)
+    return bom, body, old_data, _plan(body, root, stage, fields), fields
+
+
+def changed_lines(old: str, new: str) -> list[int]:
+    """1-based numbers of the lines of `new` that differ from `old` or were added."""
+    old_lines, new_lines = split_lines(old), split_lines(new)
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    changed: list[int] = []
+    for tag, _i1, _i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("replace", "insert"):
+            changed.extend(range(j1 + 1, j2 + 1))
+    return changed
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines with their endings; only CR, LF and CRLF end a line (unlike str.splitlines)."""
+    return _LINE.findall(text)
+
+
+def comments(text: str) -> Counter[str]:
+    """The multiset of comments in a YAML text (without trailing blanks).
+
+    A ``#`` is a comment when it starts a line or follows a blank and lies outside every
+    scalar, so ``#`` inside quotes or block scalars is not counted, while comments before
+    ``---`` and inside flow collections are.
+    """
+    body = text.removeprefix(_BOM)
+    return _comments(body, compose(body))
+
+
+def _comments(body: str, root: Node | None) -> Counter[str]:
+    spans = sorted(_scalar_spans(root, body)) if root is not None else []
+    starts = [start for start, _ in spans]
+    found: Counter[str] = Counter()
+    for match in _HASH.finditer(body):
+        where = bisect.bisect_right(starts, match.start()) - 1
+        if where >= 0 and spans[where][0] <= match.start() < spans[where][1]:
+            continue
+        found[match.group(1).rstrip(" \t")] += 1
+    return found
+
+
+# --- planning the edit -------------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    """Edits within lines (spans of the old text; no line break is added or removed) and
+    whole lines inserted after old line `insert_after` (0-based; -1 when none are)."""
+
+    text: str
+    edits: list[tuple[int, int, str]]
+    insert_after: int
+    inserted: list[str]
+    terminate_last: str  # line ending added to an unterminated last line before inserting
+    old_comments: Counter[str]
+
+    def render(self) -> str:
+        text = self.text
+        for start, end, new in sorted(self.edits, reverse=True):
+            text = text[:start] + new + text[end:]
+        lines = split_lines(text)
+        if self.inserted:
+            lines[self.insert_after] += self.terminate_last
+            lines[self.insert_after + 1 : self.insert_after + 1] = self.inserted
+        return "".join(lines)
+
+    def replaced(self) -> set[int]:
+        """0-based numbers of the old lines that the edits touch."""
+        starts = _line_starts(split_lines(self.text))
+        return {bisect.bisect_right(starts, start) - 1 for start, _, _ in self.edits}
+
+
+def _plan(text: str, root: MappingNode, stage: str, fields: list[tuple[str, object]]) -> _Plan:
+    lifecycle_key, lifecycle = _child(root, "lifecycle", "the file has no `lifecycle:` mapping")
+    if not isinstance(lifecycle, MappingNode):
+        raise EditError(f"line {_line(lifecycle)}: `lifecycle:` is not a mapping")
+    _, stage_node = _child(lifecycle, "stage", "`lifecycle:` has no `stage:`")
+    edits = [_stage_edit(stage_node, stage)]
+    old_comments = _comments(text, root)
+    moves_entry = _find(lifecycle, "moves")
+    moves = moves_entry[1] if moves_entry else None
+    if lifecycle.flow_style or (
+        isinstance(moves, SequenceNode)
+        and moves.flow_style
+        and (moves.value or moves.start_mark.line != moves.end_mark.line)
+    ):
+        edits.append(_flow_edit(text, lifecycle, moves, _flow_move(fields)))
+        return _Plan(text, edits, -1, [], "", old_comments)
+
+    lines = split_lines(text)
+    key_column = lifecycle.start_mark.column
+    step = max(key_column - lifecycle_key.start_mark.column, 1)
+    dash_offset, item_offset = _sequence_style(root, default_dash=step)
+    leaf: Node = _last_leaf(lifecycle)  # the node that ends on the line we insert after
+    if moves_entry is None:  # add `moves:` after the last line of the lifecycle mapping
+        after = _end_line(lines, leaf, key_column)
+        dash_column = key_column + dash_offset
+        head = [" " * key_column + "moves:"]
+    else:
+        moves_key, moves = moves_entry
+        dash_column, head = moves_key.start_mark.column + dash_offset, []
+        if isinstance(moves, SequenceNode) and not moves.flow_style and moves.value:
+            dash_column = moves.start_mark.column
+            item_offset = _item_offset(moves) or item_offset
+            leaf = _last_leaf(moves)
+            after = _end_line(lines, leaf, max(dash_column, key_column + 1))
+        elif _is_empty(moves):
+            leaf, after = moves, _line0(moves_key)
+            if moves.end_mark.index > moves.start_mark.index:  # drop `[]` / `~` from the line
+                edits.append(_cut(text, moves))
+        else:
+            raise EditError(
+                f"line {_line(moves)}: `moves:` is not a list; "
+                "write its items one per line with a leading dash and run again"
+            )
+    ending = _line_ending(lines, after)
+    body = head + _move_lines(fields, dash_column, item_offset, step, dash_offset)
+    terminate = ending if not lines[after].endswith(("\n", "\r")) else ""
+    if terminate and leaf.end_mark.index == len(text) and _keeps_final_break(text, leaf):
+        raise EditError(
+            f"line {_line(leaf)}: the file ends inside a `|`/`>` text without a final newline, "
+            "so a line break after it would become part of that text; add a newline at the "
+            "end of the file and run again"
+        )
+    inserted = [line + ending for line in body]
+    if terminate:  # keep the file's missing final newline missing
+        inserted[-1] = body[-1]
+    return _Plan(text, edits, after, inserted, terminate, old_comments)
+
+
+def _child(mapping: MappingNode, key: str, missing: str) -> tuple[Node, Node]:
+    found = _find(mapping, key)
+    if found is None:
+        raise EditError(missing)
+    return found
+
+
+def _find(mapping: MappingNode, key: str) -> tuple[Node, Node] | None:
+    for key_node, value_node in mapping.value:
+        if isinstance(key_node, ScalarNode) and key_node.value == key:
+            return key_node, value_node
+    return None
+
+
+def _stage_edit(node: Node, stage: str) -> tuple[int, int, str]:
+    if not isinstance(node, ScalarNode) or node.style not in ("", "'", '"'):
+        raise EditError(f"line {_line(node)}: `stage:` is not a one-line value")
+    if node.start_mark.line != node.end_mark.line:
+        raise EditError(f"line {_line(node)}: `stage:` spans several lines")
+    start, end = node.start_mark.index, node.end_mark.index
+    new_value = scalar(stage, style=node.style)
+    if start == end:  # `stage:` with no value: keep a blank between colon and value
+        new_value = " " + new_value
+    return start, end, new_value
+
+
+def _cut(text: str, node: Node) -> tuple[int, int, str]:
+    """Remove an empty value (`[]`, `~`) and the blanks before it from its line."""
+    if node.start_mark.line != node.end_mark.line:
+        raise EditError(f"line {_line(node)}: the empty `moves:` value spans several lines")
+    start, end = node.start_mark.index, node.end_mark.index
+    while text[start - 1] == " ":
+        start -= 1
+    blanks = re.match(r" *(?=\r|\n|\Z)", text[end:])
+    if blanks:  # nothing follows on the line: drop trailing blanks, else keep the comment's gap
+        end += blanks.end()
+    return start, end, ""
+
+
+def _flow_edit(
+    text: str, lifecycle: MappingNode, moves: Node | None, item: str
+) -> tuple[int, int, str]:
+    """Append `item` inside a flow-style `moves: [...]` (or add one to `{stage: ...}`)."""
+    if moves is None:
+        return _insert_at(lifecycle.value[-1][1].end_mark.index, f", moves: [{item}]")
+    if isinstance(moves, SequenceNode):
+        if moves.value:
+            return _insert_at(moves.value[-1].end_mark.index, f", {item}")
+        return _insert_at(moves.start_mark.index + 1, item)  # right after the `[`
+    if _is_empty(moves):
+        start, end = moves.start_mark.index, moves.end_mark.index
+        gap = "" if text[start - 1] in " \t\r\n" else " "
+        return start, end, f"{gap}[{item}]"
+    raise EditError(f"line {_line(moves)}: `moves:` is not a list")
+
+
+def _insert_at(index: int, new: str) -> tuple[int, int, str]:
+    return index, index, new
+
+
+def _keeps_final_break(text: str, node: Node) -> bool:
+    """True for a block scalar whose value would gain the line break added after it."""
+    if not isinstance(node, ScalarNode) or node.style not in ("|", ">"):
+        return False
+    header = _BREAK.split(text[node.start_mark.index :], maxsplit=1)[0]
+    return "-" not in header.split("#")[0]
+
+
+def _is_empty(node: Node) -> bool:
+    if isinstance(node, SequenceNode):
+        return bool(node.flow_style) and not node.value
+    return isinstance(node, ScalarNode) and node.style == "" and node.value in _NULL_SPELLINGS
+
+
+def _last_leaf(node: Node) -> Node:
+    """The node that ends last inside a block collection (its last line is the block's)."""
+    while isinstance(node, (MappingNode, SequenceNode)) and not node.flow_style and node.value:
+        last = node.value[-1]
+        node = last[1] if isinstance(node, MappingNode) else last
+    return node
+
+
+def _end_line(lines: list[str], leaf: Node, inner_column: int) -> int:
+    """0-based last line of a block ending in `leaf`, with the comment lines that follow
+    it indented at least `inner_column` (they are inside the block, e.g. a commented-out
+    item), but not the blank lines after them."""
+    end = leaf.end_mark
+    last = end.line if end.column > 0 or end.index == leaf.start_mark.index else end.line - 1
+    last = max(last, leaf.start_mark.line)
+    for number in range(last + 1, len(lines)):
+        stripped = lines[number].strip()
+        if not stripped:
+            continue
+        indent = len(lines[number]) - len(lines[number].lstrip(" "))
+        if not stripped.startswith("#") or indent < inner_column:
+            break
+        last = number
+    return last
+
+
+def _sequence_style(root: Node, default_dash: int) -> tuple[int, int]:
+    """The file's usual dash offset under a key, and dash-to-content offset of map items."""
+    dash_offsets: Counter[int] = Counter()
+    item_offsets: Counter[int] = Counter()
+    for key, value in _block_entries(root):
+        if isinstance(value, SequenceNode) and not value.flow_style and value.value:
+            if value.start_mark.line > key.start_mark.line:
+                dash_offsets[value.start_mark.column - key.start_mark.column] += 1
+            offset = _item_offset(value)
+            if offset:
+                item_offsets[offset] += 1
+    dash = dash_offsets.most_common(1)[0][0] if dash_offsets else default_dash
+    item = item_offsets.most_common(1)[0][0] if item_offsets else 2
+    return dash, item
+
+
+def _item_offset(sequence: SequenceNode) -> int:
+    first = sequence.value[0]
+    if (
+        isinstance(first, MappingNode)
+        and not first.flow_style
+        and first.start_mark.line == sequence.start_mark.line
+    ):
+        return int(first.start_mark.column - sequence.start_mark.column)
+    return 0
+
+
+def _block_entries(node: Node) -> Iterator[tuple[Node, Node]]:
+    if isinstance(node, MappingNode):
+        for key, value in node.value:
+            yield key, value
+            yield from _block_entries(value)
+    elif isinstance(node, SequenceNode):
+        for item in node.value:
+            yield from _block_entries(item)
+
+
+def _scalar_spans(node: Node, text: str) -> Iterator[tuple[int, int]]:
+    if isinstance(node, ScalarNode):
+        start = node.start_mark.index
+        if node.style in ("|", ">"):  # the header line may carry a comment
+            header_end = _BREAK.search(text, start, node.end_mark.index)
+            start = header_end.end() if header_end else node.end_mark.index
+        yield start, node.end_mark.index
+    elif isinstance(node, MappingNode):
+        for key, value in node.value:
+            yield from _scalar_spans(key, text)
+            yield from _scalar_spans(value, text)
+    elif isinstance(node, SequenceNode):
+        for item in node.value:
+            yield from _scalar_spans(item, text)
+
+
+def _line_starts(lines: list[str]) -> list[int]:
+    starts, total = [], 0
+    for line in lines:
+        starts.append(total)
+        total += len(line)
+    return starts
+
+
+def _line_ending(lines: list[str], near: int) -> str:
+    for line in [lines[near], *lines]:
+        for ending in ("\r\n", "\n", "\r"):
+            if line.endswith(ending):
+                return ending
+    return "\n"
+
+
+def _line0(node: Node) -> int:
+    return int(node.start_mark.line)
+
+
+def _line(node: Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+# --- writing the move --------------------------------------------------------------------
+
+
+def _move_fields(move: dict[str, object]) -> list[tuple[str, object]]:
+    unknown = sorted(set(move) - set(MOVE_KEYS))
+    if unknown:
+        raise EditError(f"unknown move keys: {', '.join(unknown)}")
+    for required in ("from", "to", "date", "approved_by"):
+        if move.get(required) is None:
+            raise EditError(f"the move has no `{required}`")
+    return [(key, _plain_data(move[key])) for key in MOVE_KEYS if move.get(key) is not None]
+
+
+def _plain_data(value: object) -> object:
+    """Plain str/list/dict copies: a StrEnum member is written and compared as its text."""
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain_data(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain_data(item) for key, item in value.items()}
+    return value
+
+
+def _move_lines(
+    fields: list[tuple[str, object]], dash: int, item: int, step: int, dash_offset: int
+) -> list[str]:
+    item = max(item, 2)
+    content = dash + item
+    lines: list[str] = []
+    for key, value in fields:
+        lines.extend(_entry(key, value, content, step, dash_offset))
+    lines[0] = " " * dash + "-" + " " * (item - 1) + lines[0].lstrip(" ")
+    return lines
+
+
+def _flow_move(fields: list[tuple[str, object]]) -> str:
+    """The move as one flow mapping, `{from: a, to: b, ...}`, for a flow-style list."""
+    parts = []
+    for key, value in fields:
+        if isinstance(value, dict):
+            _check_keys(key, value)
+            inner = [(k, value[k]) for k in REVIEW_KEYS if value.get(k) is not None]
+            parts.append(f"{key}: {_flow_move(inner)}")
+        elif isinstance(value, (list, tuple)):
+            items = ", ".join(scalar(item, flow=True) for item in value)
+            parts.append(f"{key}: [{items}]")
+        else:
+            parts.append(f"{key}: {scalar(value, flow=True)}")
+    return "{" + ", ".join(parts) + "}"
+
+
+def _check_keys(key: str, value: dict[Any, Any]) -> None:
+    unknown = sorted(map(str, set(value) - set(REVIEW_KEYS)))
+    if unknown:
+        raise EditError(f"unknown {key} keys: {', '.join(unknown)}")
+    if all(value.get(k) is None for k in REVIEW_KEYS):
+        raise EditError(f"`{key}` is empty")
+
+
+def _entry(key: str, value: object, column: int, step: int, dash_offset: int) -> list[str]:
+    pad = " " * column
+    if isinstance(value, dict):
+        _check_keys(key, value)
+        lines = [f"{pad}{key}:"]
+        for inner in REVIEW_KEYS:
+            if value.get(inner) is not None:
+                lines.extend(_entry(inner, value[inner], column + step, step, dash_offset))
+        return lines
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return [f"{pad}{key}: []"]
+        dashes = " " * (column + dash_offset) + "- "
+        return [f"{pad}{key}:"] + [dashes + scalar(item) for item in value]
+    return [f"{pad}{key}: {scalar(value)}"]
+
+
+def scalar(value: object, style: str = "", *, flow: bool = False) -> str:
+    """`value` as a one-line YAML scalar that reads back as the same value and type.
+
+    `style` is the quoting of the value being replaced ('', "'" or '"'); it is kept when
+    the new value can be written that way. `flow`: the scalar goes inside `[...]`/`{...}`.
+    """
+    if isinstance(value, bool):  # never quoted: 'true' would read back as text
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if not isinstance(value, str):
+        raise EditError(f"cannot write a value of type {type(value).__name__}")
+    if re.search("[\ud800-\udfff]", value):
+        raise EditError("the value contains an unpaired surrogate, which UTF-8 cannot hold")
+    if _NEEDS_ESCAPE.search(value) or style == '"':
+        return _double(value)
+    if style == "" and _plain_ok(value) and not (flow and _FLOW_INDICATORS.search(value)):
+        return value
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _plain_ok(value: str) -> bool:
+    return (
+        value != ""
+        and value == value.strip()
+        and value[0] not in _PLAIN_BAD_START
+        and ": " not in value
+        and " #" not in value
+        and not value.endswith(":")
+        and value.lower() not in _YAML11_WORDS
+    )
+
+
+def _double(value: str) -> str:
+    out = []
+    for char in value:
+        if char in _SHORT_ESCAPES:
+            out.append(_SHORT_ESCAPES[char])
+        elif _NEEDS_ESCAPE.match(char):
+            code = ord(char)
+            out.append(f"\\x{code:02X}" if code < 0x100 else f"\\u{code:04X}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+# --- verification ------------------------------------------------------------------------
+
+
+def _verify(
+    old: str,
+    new: str,
+    plan: _Plan,
+    *,
+    old_data: dict[str, Any],
+    stage: str,
+    fields: list[tuple[str, object]],
+) -> None:
+    try:
+        decode(new.encode("utf-8"))
+        new_data = parse(new)
+    except (LoadError, UnicodeEncodeError) as error:
+        raise EditError(f"the edited file would not load ({error}); not writing") from None
+    lifecycle = dict(old_data["lifecycle"])
+    lifecycle["stage"] = stage
+    move = dict(fields)
+    review = move.get("artefact_review")
+    if isinstance(review, dict):  # written in REVIEW_KEYS order, without empty entries
+        move["artefact_review"] = {k: review[k] for k in REVIEW_KEYS if review.get(k) is not None}
+    lifecycle["moves"] = [*(lifecycle.get("moves") or []), move]
+    expected = {**old_data, "lifecycle": lifecycle}
+    if not _same(new_data, expected):
+        raise EditError("the edited file would not read back as the intended data; not writing")
+    new_comments = comments(new)
+    lost, added = plan.old_comments - new_comments, new_comments - plan.old_comments
+    if lost or added:
+        what = next(iter(lost or added))
+        verb = "drop" if lost else "add"
+        raise EditError(f"the edit would {verb} the comment {what!r}; not writing")
+    _check_lines(old, new, plan)
+
+
+def _check_lines(old: str, new: str, plan: _Plan) -> None:
+    """Every line but the planned ones is byte-identical, line ending included."""
+    old_lines, new_lines = split_lines(old), split_lines(new)
+    shift, replaced = len(plan.inserted), plan.replaced()
+    if len(new_lines) != len(old_lines) + shift:
+        raise EditError("the edit would add or remove lines other than the new move's")
+    for number, old_line in enumerate(old_lines):
+        now = new_lines[number if number <= plan.insert_after else number + shift]
+        was = old_line + (plan.terminate_last if number == plan.insert_after else "")
+        # an unterminated last line gains an ending; replaced lines keep theirs
+        same = _ending(now) == _ending(was) if number in replaced else now == was
+        if not same:
+            raise EditError(
+                f"the edit would change line {number + 1}, which is neither the stage "
+                "nor the new move; not writing"
+            )
+
+
+def _ending(line: str) -> str:
+    return line[len(line.rstrip("\r\n")) :]
+
+
+def _same(left: object, right: object) -> bool:
+    """Equality that also compares types (True is not 1) and the order of keys."""
+    if type(left) is not type(right):
+        return False
+    if isinstance(left, dict):
+        assert isinstance(right, dict)
+        return list(left) == list(right) and all(_same(left[k], right[k]) for k in left)
+    if isinstance(left, list):
+        assert isinstance(right, list)
+        return len(left) == len(right) and all(map(_same, left, right))
+    return left == right

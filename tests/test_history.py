@@ -1,0 +1,121 @@
+"""`pmoctl history` and `timelines()`: the lifecycle read back from git."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from tests.conftest import git, run_cli
+from tests.lifecycle_support import DIRECTOR, OWNER, make_repo, move
+
+from pmoctl.errors import RepoStateError, UserError
+from pmoctl.history import service_history, stage_periods, timelines
+
+
+@pytest.fixture
+def moved_repo(tmp_path: Path) -> Path:
+    """alpha: proposed -> design -> pilot, with an edit in between; beta moved with alpha."""
+    top, _ = make_repo(tmp_path)
+    move(top, "alpha", "beta", to="design", by=DIRECTOR, note="Both decided\n\nat the Q1 round.")
+    path = top / "services" / "alpha.yaml"
+    path.write_text(path.read_text("utf-8").replace("Service alpha", "Alpha reporting"), "utf-8")
+    git(top, "commit", "-q", "-am", "alpha: better name")
+    move(top, "alpha", to="pilot", by=OWNER)
+    return top
+
+
+def test_history_lists_moves_and_edits_oldest_first(moved_repo: Path) -> None:
+    result = service_history(moved_repo, "alpha")
+    kinds = [(e["kind"], e["subject"]) for e in result["events"]]
+    assert kinds == [
+        ("edit", "initial catalogue"),
+        ("move", "transition(2 services): -> design"),
+        ("edit", "alpha: better name"),
+        ("move", "transition(alpha): design -> pilot"),
+    ]
+    decided = result["events"][1]
+    assert decided["from"] == "proposed" and decided["to"] == "design"
+    assert decided["approver_id"] == DIRECTOR
+    assert decided["approved_by"] == "Helen Achebe <helen.achebe@harbourside-water.example>"
+    assert decided["note"] == "Both decided\n\nat the Q1 round."
+    assert decided["author"] == "Test Analyst <analyst@example.org>"
+    assert result["stage"] == "pilot"
+    assert [p["stage"] for p in result["stages"]] == ["proposed", "design", "pilot"]
+    assert result["stages"][-1]["until"] is None
+    assert result["truncated"] is False
+
+
+def test_timelines_cover_every_service_in_one_pass(moved_repo: Path) -> None:
+    every = timelines(moved_repo)
+    assert set(every) >= {"alpha", "beta", "portfolio-reporting"}
+    assert [e["kind"] for e in every["beta"]] == ["edit", "move"]
+    assert every["alpha"] == service_history(moved_repo, "alpha")["events"]
+    event = every["beta"][1]
+    assert set(event) >= {"commit", "date", "author", "subject", "kind", "from", "to",
+                          "approved_by", "reason", "note"}  # fmt: skip
+    dt.datetime.fromisoformat(str(event["date"]))
+
+
+def test_timelines_outside_git_is_empty(example_catalogue: Path) -> None:
+    assert timelines(example_catalogue) == {}
+
+
+def test_catalogue_in_a_subfolder(tmp_path: Path) -> None:
+    top, root = make_repo(tmp_path, subfolder="pmo/catalogue")
+    move(root, "alpha", to="design", by=DIRECTOR, note="go")
+    (top / "services").mkdir()
+    (top / "services" / "alpha.yaml").write_text("not: ours\n")  # outside the catalogue
+    git(top, "add", "-A")
+    git(top, "commit", "-qm", "unrelated")
+    assert [e["kind"] for e in timelines(root)["alpha"]] == ["edit", "move"]
+    assert service_history(root, "alpha")["path"] == "pmo/catalogue/services/alpha.yaml"
+
+
+def test_stage_periods_count_days() -> None:
+    events: list[dict[str, object]] = [
+        {"kind": "edit", "date": "2026-01-01T10:00:00+00:00"},
+        {"kind": "move", "date": "2026-01-11T10:00:00+00:00", "from": "proposed", "to": "design"},
+        {"kind": "move", "date": "2026-02-10T10:00:00+00:00", "from": "design", "to": "pilot"},
+    ]
+    now = dt.datetime(2026, 2, 15, 10, tzinfo=dt.UTC)
+    periods = stage_periods(events, "pilot", now)
+    assert [(p["stage"], p["days"]) for p in periods] == [
+        ("proposed", 10),
+        ("design", 30),
+        ("pilot", 5),
+    ]
+
+
+def test_shallow_clone_says_history_is_truncated(moved_repo: Path, tmp_path: Path) -> None:
+    clone = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{moved_repo}", str(clone))
+    result = run_cli("history", "alpha", cwd=clone)
+    assert result.returncode == 0, result.stderr
+    assert "history is truncated" in result.stdout
+    data = json.loads(run_cli("history", "alpha", "--format", "json", cwd=clone).stdout)
+    assert data["truncated"] is True
+    assert len(data["events"]) == 1
+
+
+def test_cli_text_and_json(moved_repo: Path) -> None:
+    text = run_cli("history", "alpha", cwd=moved_repo)
+    assert text.returncode == 0, text.stderr
+    assert "move  proposed -> design" in text.stdout
+    assert "approved by Helen Achebe" in text.stdout
+    assert "edit  alpha: better name" in text.stdout
+    assert "time in each stage:" in text.stdout
+    data = json.loads(run_cli("history", "alpha", "-f", "json", cwd=moved_repo).stdout)
+    assert data["service"] == "alpha" and len(data["events"]) == 4
+
+
+def test_unknown_and_hostile_ids(moved_repo: Path) -> None:
+    with pytest.raises(UserError, match="no service"):
+        service_history(moved_repo, "nothing-here")
+    assert run_cli("history", "../../etc/passwd", cwd=moved_repo).returncode == 2
+
+
+def test_history_needs_git(example_catalogue: Path) -> None:
+    with pytest.raises(RepoStateError):
+        service_history(example_catalogue, "portfolio-reporting")

@@ -1,0 +1,422 @@
+"""Hostile and broken files: one finding each, at its position, in bounded time and memory.
+
+The hazards come from the research report (section 8.A). Each hostile file is checked in
+process (exactly one finding, at the right line and column), and all of them together in
+one catalogue with good files through the real CLI, under a memory limit and a timeout:
+the good files are still checked, nothing leaks, no traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tests.conftest import run_cli
+
+from pmoctl.loader import MAX_BYTES, LoadError, decode, parse
+from pmoctl.pipeline import load_file
+from pmoctl.rules.yaml_truthy import truthy_findings
+
+#: the billion laughs: nine levels of nine aliases (9**9 leaves), padded by a final
+#: comment to the 441 bytes of the research report's file
+_BOMB_BODY = (
+    'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    + "".join(f"a{n}: &a{n} [" + ",".join([f"*a{n - 1}"] * 9) + "]\n" for n in range(1, 9))
+).encode()
+ALIAS_BOMB = _BOMB_BODY + b"#" * (440 - len(_BOMB_BODY)) + b"\n"
+
+SERVICE_HEAD = b"format: 1\nkind: service\nid: hostile\n"
+
+#: name -> (file content, rule, line, column): each gives exactly this one finding
+HOSTILE: dict[str, tuple[bytes, str, int, int]] = {
+    "feb-30": (SERVICE_HEAD + b"review: 2024-02-30\n", "YAML-VALUE", 4, 9),
+    "month-13": (SERVICE_HEAD + b"review: 2024-13-01\n", "YAML-VALUE", 4, 9),
+    "hour-25": (SERVICE_HEAD + b"review: 2024-01-01T25:00:00\n", "YAML-VALUE", 4, 9),
+    "int-5000-digits": (SERVICE_HEAD + b"fte: " + b"9" * 5000 + b"\n", "YAML-VALUE", 4, 6),
+    "hex-5000-digits": (SERVICE_HEAD + b"fte: 0x" + b"f" * 5000 + b"\n", "YAML-VALUE", 4, 6),
+    "nan": (SERVICE_HEAD + b"fte: .nan\n", "YAML-VALUE", 4, 6),
+    "bool-maybe": (SERVICE_HEAD + b"flag: !!bool maybe\n", "YAML-TAG", 4, 7),
+    "python-object": (
+        SERVICE_HEAD + b"x: !!python/object/apply:os.system ['echo PWNED']\n",
+        "YAML-TAG",
+        4,
+        4,
+    ),
+    "local-tag": (SERVICE_HEAD + b"name: !Ref foo\n", "YAML-TAG", 4, 7),
+    "binary-tag": (SERVICE_HEAD + b"name: !!binary '%%%'\n", "YAML-TAG", 4, 7),
+    "empty-float-tag": (SERVICE_HEAD + b"name: !!float \n", "YAML-TAG", 4, 7),
+    "complex-key": (SERVICE_HEAD + b"? [[a]]\n: b\n", "YAML-KEY", 4, 3),
+    "yaml-1-3": (b"%YAML 1.3\n---\n" + SERVICE_HEAD, "YAML-DIRECTIVE", 1, 1),
+    "yaml-2-0": (b"%YAML 2.0\n---\n" + SERVICE_HEAD, "YAML-DIRECTIVE", 1, 1),
+    "tag-directive": (
+        b"%TAG ! tag:example.com,2000:\n---\n" + SERVICE_HEAD,
+        "YAML-DIRECTIVE",
+        1,
+        1,
+    ),
+    "flow-1000-deep": (
+        SERVICE_HEAD + b"x: " + b"[" * 1000 + b"]" * 1000 + b"\n",
+        "YAML-DEPTH",
+        4,
+        35,
+    ),
+    "flow-5000-deep": (b"[" * 5000 + b"]" * 5000 + b"\n", "YAML-DEPTH", 1, 33),
+    "block-300-deep": (
+        b"".join(b"  " * level + b"k:\n" for level in range(300)),
+        "YAML-DEPTH",
+        33,
+        65,
+    ),
+    "alias-bomb": (ALIAS_BOMB, "YAML-ANCHOR", 1, 5),
+    "anchor-and-alias": (SERVICE_HEAD + b"a: &d {x: 1}\nb: *d\n", "YAML-ANCHOR", 4, 4),
+    "merge-key": (SERVICE_HEAD + b"funding:\n  <<: {model: central}\n", "YAML-ANCHOR", 5, 3),
+    "duplicate-key": (SERVICE_HEAD + b"name: a\nid: again\n", "YAML-DUPLICATE-KEY", 5, 1),
+    "int-and-bool-keys": (SERVICE_HEAD + b"name: n\n1: a\ntrue: b\n", "YAML-KEY", 5, 1),
+    "null-key": (SERVICE_HEAD + b"~: a\n", "YAML-KEY", 4, 1),
+    "date-key": (SERVICE_HEAD + b"2024-01-01: a\n", "YAML-KEY", 4, 1),
+    "empty": (b"", "YAML-EMPTY", 1, 1),
+    "comments-only": (b"# nothing yet\n# really\n", "YAML-EMPTY", 1, 1),
+    "document-marker-only": (b"---\n", "YAML-EMPTY", 1, 1),
+    "top-level-list": (b"- format: 1\n- kind: service\n", "YAML-STRUCTURE", 1, 1),
+    "top-level-scalar": (b"just some text\n", "YAML-STRUCTURE", 1, 1),
+    "two-documents": (SERVICE_HEAD + b"---\nname: second\n", "YAML-DOCUMENTS", 4, 1),
+    "content-after-end": (SERVICE_HEAD + b"...\nname: x\n", "YAML-SYNTAX", 5, 1),
+    "tab-indent": (SERVICE_HEAD + b"roles:\n\towner: a\n", "YAML-SYNTAX", 5, 1),
+    "unclosed-quote": (SERVICE_HEAD + b'name: "abc\nkind: x\n', "YAML-SYNTAX", 6, 1),
+    "unclosed-bracket": (SERVICE_HEAD + b"pmos: [a, b\nname: x\n", "YAML-SYNTAX", 5, 5),
+    "mapping-in-plain": (SERVICE_HEAD + b"t: a: b\n", "YAML-SYNTAX", 4, 5),
+    "latin-1": (
+        SERVICE_HEAD + "name: Caf\u00e9 r\u00e9union\n".encode("latin-1"),
+        "YAML-ENCODING",
+        4,
+        10,
+    ),
+    "cp1252-quotes": (SERVICE_HEAD + b"name: \x93quoted\x94\n", "YAML-ENCODING", 4, 7),
+    "utf-16": ("format: 1\nkind: service\n".encode("utf-16"), "YAML-ENCODING", 1, 1),
+    "nul": (SERVICE_HEAD + b"name: a\x00b\n", "YAML-CHARACTER", 4, 8),
+    "bell": (SERVICE_HEAD + b"name: a\x07b\n", "YAML-CHARACTER", 4, 8),
+    "escape": (SERVICE_HEAD + b"name: a\x1b[2Jb\n", "YAML-CHARACTER", 4, 8),
+    "nel": (SERVICE_HEAD + "name: a\u0085b\n".encode(), "YAML-CHARACTER", 4, 8),
+    "line-separator": (SERVICE_HEAD + "name: a\u2028b\n".encode(), "YAML-CHARACTER", 4, 8),
+    "bidi-override": (SERVICE_HEAD + "name: a\u202eb\n".encode(), "YAML-CHARACTER", 4, 8),
+    "bom-inside": (SERVICE_HEAD + "\ufeffname: b\n".encode(), "YAML-CHARACTER", 4, 1),
+}
+
+
+def _write(folder: Path, name: str, content: bytes) -> str:
+    rel = f"services/{name}.yaml"
+    (folder / "services").mkdir(parents=True, exist_ok=True)
+    (folder / rel).write_bytes(content)
+    return rel
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_file_gives_exactly_one_finding_at_its_position(name: str, tmp_path: Path) -> None:
+    content, rule, line, column = HOSTILE[name]
+    rel = _write(tmp_path, name, content)
+    loaded = load_file(tmp_path, rel, "service")
+    assert loaded.model is None
+    assert [(f.rule, f.line, f.column) for f in loaded.findings] == [(rule, line, column)]
+    assert loaded.findings[0].hint, "every finding says how to fix it"
+
+
+def test_the_alias_bomb_is_the_441_byte_one() -> None:
+    assert len(ALIAS_BOMB) == 441
+
+
+def test_a_bom_at_the_start_is_accepted(tmp_path: Path) -> None:
+    rel = _write(tmp_path, "bom", b"\xef\xbb\xbf" + SERVICE_HEAD)
+    findings = load_file(tmp_path, rel, "service").findings
+    assert {f.rule for f in findings} == {"SCHEMA-REQUIRED"}  # parsed: only keys are missing
+
+
+def test_yaml_1_1_values_are_read_as_yaml_1_2(tmp_path: Path) -> None:
+    text = "country: NO\nenabled: no\nzip: 01234\nversion: 1.10\nduration: 1:20\nday: 2024-01-15\n"
+    data = parse(text)
+    assert data["country"] == "NO" and data["enabled"] == "no"
+    assert data["zip"] == 1234 and data["version"] == 1.1 and data["duration"] == "1:20"
+    assert str(data["day"]) == "2024-01-15"
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
+    rel = _write(tmp_path, "big", b"name: " + b"x" * (MAX_BYTES + 10) + b"\n")
+    loaded = load_file(tmp_path, rel, "service")
+    assert [(f.rule, f.line) for f in loaded.findings] == [("FILE-SIZE", 0)]
+
+
+def test_a_folder_or_a_fifo_named_like_a_service_is_a_finding(tmp_path: Path) -> None:
+    (tmp_path / "services" / "folder.yaml").mkdir(parents=True)
+    os.mkfifo(tmp_path / "services" / "pipe.yaml")  # opening it would block forever
+    for name in ("folder", "pipe"):
+        loaded = load_file(tmp_path, f"services/{name}.yaml", "service")
+        assert [f.rule for f in loaded.findings] == ["FILE-READ"]
+
+
+# --- the real CLI on a catalogue holding all of them ------------------------------------
+
+#: a good file read right after the %YAML 1.1 one (h-yaml-1-1.yaml sorts first): read as
+#: YAML 1.1 it would fail (``1:20`` is the sexagesimal number 80 there), as 1.2 it is clean
+AFTER_YAML_1_1 = "yaml-1-2"
+SECRET = "ghp_SECRETtoken1234567890"
+
+
+def _limit_memory() -> None:  # pragma: no cover - runs in the child
+    limit = 1024 * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _bounded_cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The real CLI with at most 1 GiB of address space and 60 seconds."""
+    return subprocess.run(
+        [sys.executable, "-m", "pmoctl", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        preexec_fn=_limit_memory,
+    )
+
+
+@pytest.fixture
+def hostile_catalogue(example_catalogue: Path, tmp_path: Path) -> Path:
+    services = example_catalogue / "services"
+    for name, (content, _, _, _) in HOSTILE.items():
+        (services / f"h-{name}.yaml").write_bytes(content)
+    (services / "h-yaml-1-1.yaml").write_bytes(b"%YAML 1.1\n---\n" + SERVICE_HEAD)
+    good = (services / "dependency-mapping.yaml").read_text(encoding="utf-8")
+    (services / f"h-{AFTER_YAML_1_1}.yaml").write_text(
+        good.replace("id: dependency-mapping", f"id: h-{AFTER_YAML_1_1}").replace(
+            "category: Planning and resourcing", "category: 1:20"
+        ),
+        encoding="utf-8",
+    )
+    secret = tmp_path / "outside" / "config.json"
+    secret.parent.mkdir()
+    secret.write_text(json.dumps({"auth": SECRET}), encoding="utf-8")
+    (services / "h-symlink.yaml").symlink_to(secret)
+    (services / "h-big.yaml").write_bytes(b"name: " + b"x" * (MAX_BYTES + 10) + b"\n")
+    # a cross-document finding in a good file proves the good files are still checked
+    sentinel = services / "portfolio-reporting.yaml"
+    text = sentinel.read_text(encoding="utf-8")
+    sentinel.write_text(
+        text.replace(
+            "{person: tom-okafor, pmo: corporate-pmo}", "{person: grace-mensah, pmo: corporate-pmo}"
+        ),
+        encoding="utf-8",
+    )
+    return example_catalogue
+
+
+def _expected_positions() -> set[tuple[str, str, int, int]]:
+    expected = {
+        (f"services/h-{name}.yaml", rule, line, column)
+        for name, (_, rule, line, column) in HOSTILE.items()
+    }
+    expected |= {
+        ("services/h-yaml-1-1.yaml", "YAML-DIRECTIVE", 1, 1),
+        ("services/h-symlink.yaml", "FILE-SYMLINK", 0, 0),
+        ("services/h-big.yaml", "FILE-SIZE", 0, 0),
+        ("services/portfolio-reporting.yaml", "ROLE-ELIGIBLE", 28, 16),
+    }
+    return expected
+
+
+@pytest.mark.slow
+def test_cli_reports_each_hostile_file_once_and_still_checks_the_rest(
+    hostile_catalogue: Path,
+) -> None:
+    result = _bounded_cli("validate", "--format", "json", "--no-cache", cwd=hostile_catalogue)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr == ""
+    findings = json.loads(result.stdout)["findings"]
+    actual = [(f["path"], f["rule"], f["line"], f["column"]) for f in findings]
+    assert sorted(actual) == sorted(_expected_positions())
+    assert SECRET not in result.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif", "junit"])
+def test_a_symlink_to_a_secret_is_reported_and_never_printed(
+    hostile_catalogue: Path, fmt: str
+) -> None:
+    result = run_cli(
+        "validate",
+        "--format",
+        fmt,
+        "--no-cache",
+        "--fail-on",
+        "never",
+        hostile_catalogue / "services" / "h-symlink.yaml",
+        cwd=hostile_catalogue,
+    )
+    assert result.returncode == 0
+    assert "FILE-SYMLINK" in result.stdout
+    assert SECRET not in result.stdout + result.stderr
+    assert "auth" not in result.stdout + result.stderr
+
+
+# --- values that look like markup or terminal commands ---------------------------------
+
+#: an output name holding rich markup, an OSC 8 hyperlink, a screen clear and a forged
+#: GitHub command on a line of its own (written with YAML double-quote escapes)
+FORGED = (
+    r"[/x] [link=https://evil.example]click[/link] "
+    r"\e]8;;https://evil\e\\x\e[2J\n::error file=x::forged"
+)
+
+
+@pytest.fixture
+def markup_catalogue(example_catalogue: Path) -> Path:
+    path = example_catalogue / "services" / "portfolio-reporting.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("output: Weekly timesheet extract}", f'output: "{FORGED}"}}'),
+        encoding="utf-8",
+    )
+    return example_catalogue
+
+
+def _lines_of(result: subprocess.CompletedProcess[str]) -> list[str]:
+    return (result.stdout + result.stderr).splitlines()
+
+
+@pytest.mark.parametrize("colour", [False, True])
+def test_text_output_prints_markup_literally_and_escapes_controls(
+    markup_catalogue: Path, colour: bool
+) -> None:
+    env = {"FORCE_COLOR": "1"} if colour else {"NO_COLOR": "1"}
+    result = run_cli("validate", "--no-cache", cwd=markup_catalogue, env=env)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    out = result.stdout
+    assert "[/x] [link=https://evil.example]click[/link]" in out
+    assert "\\x1b]8;;https://evil\\x1b\\\\x\\x1b[2J\\n::error file=x::forged" in out
+    # the only escape sequences are rich's colours: no hyperlink, no screen clear
+    assert "\x1b]8;" not in out and "\x1b[2J" not in out
+    assert not any(line.startswith("::error file=x") for line in _lines_of(result))
+
+
+def test_json_output_keeps_the_value_as_data(markup_catalogue: Path) -> None:
+    result = run_cli("validate", "--format", "json", "--no-cache", cwd=markup_catalogue)
+    findings = json.loads(result.stdout)["findings"]
+    assert [f["rule"] for f in findings] == ["SIPOC-SOURCE"]
+    assert "[link=https://evil.example]" in findings[0]["message"]
+    assert "\x1b" not in result.stdout  # JSON escapes it as \u001b or the message shows \x1b
+
+
+def test_github_output_cannot_forge_a_workflow_command(markup_catalogue: Path) -> None:
+    result = run_cli("validate", "--format", "github", "--no-cache", cwd=markup_catalogue)
+    lines = _lines_of(result)
+    commands = [line for line in lines if line.startswith("::")]
+    assert len(commands) == 1 and commands[0].startswith(
+        "::error file=services/portfolio-reporting.yaml,"
+    )
+    assert "\x1b" not in result.stdout
+
+
+# --- fuzzing ---------------------------------------------------------------------------
+
+_TOKENS = st.sampled_from(
+    [
+        "a",
+        ": ",
+        "- ",
+        "\n",
+        "  ",
+        "\t",
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        "&x ",
+        "*x",
+        "!!str ",
+        "!!bool ",
+        "!t ",
+        "%YAML 1.1\n",
+        "%TAG ! x\n",
+        "---\n",
+        "...\n",
+        "? ",
+        '"',
+        "'",
+        "\\",
+        "\\e",
+        "\\x",
+        "#",
+        "|",
+        ">",
+        "<<: ",
+        "2024-02-30",
+        "0x",
+        "9" * 120,
+        ".inf",
+        "\ufeff",
+        "\x00",
+        "\x85",
+        "\u2028",
+        "é",
+        "~",
+        "null",
+        "1:20",
+        "0o17",
+        "1_0",
+    ]
+)
+
+
+@pytest.mark.slow
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(
+        st.binary(max_size=200),
+        st.lists(_TOKENS, max_size=40).map(lambda t: "".join(t).encode("utf-8", "surrogatepass")),
+    )
+)
+def test_fuzzed_bytes_only_ever_raise_load_error(raw: bytes) -> None:
+    try:
+        parse(decode(raw))
+    except LoadError as error:
+        assert error.rule.startswith(("YAML-", "FILE-"))
+        assert error.line >= 0 and error.column >= 0
+
+
+# --- YAML 1.1 booleans -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "positions"),
+    [
+        ("a: no\n", [(1, 4)]),
+        ("a: [x, Off, 'no', \"yes\"]\n", [(1, 8)]),
+        ("a:\n  - Y\n  - n\n  - nope\n", [(2, 5), (3, 5)]),
+        ("a: |\n  no\n  on\nb: >\n  yes\n", []),
+        ("no: 1\nON: x\n", []),  # keys are not values; the schema reports unknown keys
+        ("a: true\nb: false\nc: noon\nd: Nothing\n", []),
+        ("a: no # a comment\n", [(1, 4)]),
+    ],
+)
+def test_yaml_1_1_booleans_are_found_as_plain_values_only(
+    text: str, positions: list[tuple[int, int]]
+) -> None:
+    findings = truthy_findings("services/x.yaml", text, [])
+    assert [(f.line, f.column) for f in findings] == positions
+    assert all(f.rule == "YAML-TRUTHY" and f.severity.value == "warning" for f in findings)
+
+
+def test_yaml_truthy_stays_quiet_where_the_schema_already_reports(tmp_path: Path) -> None:
+    rel = _write(tmp_path, "x", SERVICE_HEAD + b"name: n\nrequest: no\nscope: off\n")
+    findings = load_file(tmp_path, rel, "service").findings
+    rules = {(f.line, f.rule) for f in findings}
+    assert (5, "YAML-TRUTHY") in rules
+    assert (6, "SCHEMA-VALUE") in rules and (6, "YAML-TRUTHY") not in rules

@@ -1,0 +1,177 @@
+"""The committed JSON Schemas match the models, and they really accept the example catalogue."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from conftest import EXAMPLE, REPO_ROOT, run_cli
+from pmoctl.api import schema_documents, schema_text
+from pmoctl.catalogue import kind_of, list_files
+from pmoctl.loader import parse
+from pmoctl.models import MODELS_BY_KIND
+
+SCHEMAS = REPO_ROOT / "schemas"
+SCHEMA_LINE = "# yaml-language-server: $schema="
+EXAMPLE_FILES = list_files(EXAMPLE)
+
+
+def _json_data(value: Any) -> Any:
+    """The parsed YAML as a JSON document would hold it (dates become ISO strings)."""
+    if isinstance(value, dict):
+        return {key: _json_data(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_data(item) for item in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _validator(kind: str) -> jsonschema.protocols.Validator:
+    schema = json.loads((SCHEMAS / f"{kind}.schema.json").read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def _example_data(rel: str) -> Any:
+    return _json_data(parse((EXAMPLE / rel).read_text(encoding="utf-8")))
+
+
+def test_committed_schemas_are_exactly_the_models_schemas() -> None:
+    expected = schema_documents()
+    assert sorted(expected) == sorted(f"{kind}.schema.json" for kind in MODELS_BY_KIND)
+    committed = sorted(path.name for path in SCHEMAS.iterdir())
+    assert committed == sorted(expected), "schemas/ holds files the models do not make"
+    for name, document in expected.items():
+        assert (SCHEMAS / name).read_text(encoding="utf-8") == schema_text(document), (
+            f"schemas/{name} is stale: run `pmoctl schema --out schemas`"
+        )
+
+
+def test_schema_check_passes_on_the_committed_schemas() -> None:
+    result = run_cli("schema", "--out", SCHEMAS, "--check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == ""
+
+
+def test_schema_check_reports_drift_and_changes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "schemas"
+    shutil.copytree(SCHEMAS, out)
+    stale = out / "service.schema.json"
+    stale.write_text(stale.read_text(encoding="utf-8").replace('"id"', '"ident"'), encoding="utf-8")
+    before = stale.read_text(encoding="utf-8")
+    (out / "procedure.schema.json").unlink()
+
+    result = run_cli("schema", "--out", out, "--check")
+
+    assert result.returncode == 1
+    assert "service.schema.json" in result.stdout
+    assert "procedure.schema.json" in result.stdout
+    assert "organisation.schema.json" not in result.stdout
+    assert stale.read_text(encoding="utf-8") == before
+    assert not (out / "procedure.schema.json").exists()
+
+
+def test_schema_writes_what_check_then_accepts(tmp_path: Path) -> None:
+    out = tmp_path / "fresh"
+    assert run_cli("schema", "--out", out).returncode == 0
+    for path in SCHEMAS.iterdir():
+        assert (out / path.name).read_bytes() == path.read_bytes()
+    assert run_cli("schema", "--out", out, "--check").returncode == 0
+
+
+def test_the_example_has_every_document_kind() -> None:
+    kinds = {kind_of(rel) for rel in EXAMPLE_FILES}
+    assert kinds == set(MODELS_BY_KIND)
+
+
+@pytest.mark.parametrize("rel", EXAMPLE_FILES)
+def test_example_file_is_valid_against_its_schema(rel: str) -> None:
+    kind = kind_of(rel)
+    assert kind is not None
+    errors = [error.message for error in _validator(kind).iter_errors(_example_data(rel))]
+    assert errors == []
+
+
+@pytest.mark.parametrize("rel", EXAMPLE_FILES)
+def test_example_file_names_its_schema_on_the_first_line(rel: str) -> None:
+    first = (EXAMPLE / rel).read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith(SCHEMA_LINE), f"{rel} does not start with the $schema line"
+    target = first.removeprefix(SCHEMA_LINE)
+    assert not os.path.isabs(target), "the schema path must be relative (the repository moves)"
+    schema = ((EXAMPLE / rel).parent / target).resolve()
+    assert schema == (SCHEMAS / f"{kind_of(rel)}.schema.json").resolve()
+    assert schema.is_file()
+
+
+def test_schemas_reject_what_the_models_reject() -> None:
+    """The schemas are not vacuous: a typo'd key, a bad id or a wrong stage fails them."""
+    service = _example_data("services/portfolio-reporting.yaml")
+    validator = _validator("service")
+    assert not list(validator.iter_errors(service))
+    for broken in (
+        {**service, "summry": "typo"},
+        {**service, "id": "Portfolio_Reporting"},
+        {**service, "lifecycle": {"stage": "live"}},
+        {key: value for key, value in service.items() if key != "delivery"},
+    ):
+        assert list(validator.iter_errors(broken)), broken
+
+
+def test_the_example_validates_with_no_findings() -> None:
+    result = run_cli("validate", EXAMPLE, "--no-cache", "--fail-on", "warning")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no problems" in result.stdout
+
+
+def _format_doc_generator() -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "gen_format", REPO_ROOT / "docs" / "gen_format.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_format_doc_key_tables_are_current() -> None:
+    generator = _format_doc_generator()
+    text = generator.DOC.read_text(encoding="utf-8")
+    assert generator.render(text) == text, (
+        "docs/format.md is stale: run `python docs/gen_format.py`"
+    )
+    # every key of every kind is in the doc, with a meaning
+    for kind, model in MODELS_BY_KIND.items():
+        for name, field in model.model_fields.items():
+            assert f"| `{field.alias or name}` |" in text, (kind, name)
+
+
+def test_format_doc_generator_refuses_a_key_without_a_meaning() -> None:
+    generator = _format_doc_generator()
+    schema = schema_documents()["handbook.schema.json"]
+    schema["properties"]["sponsor"] = {"type": "string"}
+    with pytest.raises(SystemExit, match="handbook:sponsor"):
+        generator.table("handbook", schema)
+
+
+def test_format_doc_examples_are_valid_documents() -> None:
+    text = (REPO_ROOT / "docs" / "format.md").read_text(encoding="utf-8")
+    blocks = [block.split("```", 1)[0] for block in text.split("```yaml\n")[1:]]
+    documents = [block for block in blocks if block.startswith(SCHEMA_LINE) and "\nkind: " in block]
+    kinds = set()
+    for block in documents:
+        data = parse(block)
+        MODELS_BY_KIND[data["kind"]].model_validate(data)
+        assert not list(_validator(data["kind"]).iter_errors(_json_data(data)))
+        kinds.add(data["kind"])
+    assert kinds == set(MODELS_BY_KIND), "docs/format.md lacks an example of some kind"

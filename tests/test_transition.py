@@ -1,0 +1,570 @@
+"""`pmoctl transition` on real repositories: every allowed move, every refusal, and the
+transaction (hooks, signing, interruption, concurrency, all-or-none)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from tests.conftest import git, run_cli
+from tests.lifecycle_support import (
+    ANALYST,
+    DIRECTOR,
+    OWNER,
+    cli_move,
+    commit_count,
+    make_repo,
+    move,
+    snapshot,
+)
+
+from pmoctl import lifecycle
+from pmoctl.errors import GitCommandError, RepoStateError, UserError
+from pmoctl.gitrepo import parse_trailers
+from pmoctl.loader import parse
+from pmoctl.transaction import JOURNAL
+from pmoctl.transition import MoveRefusedError
+
+# The moves that walk "alpha" over every edge of the stage graph, with their evidence.
+WALK: list[tuple[str, str, dict[str, object]]] = [
+    ("design", DIRECTOR, {"note": "Fits the strategy; capacity agreed."}),
+    ("pilot", OWNER, {}),
+    ("design", OWNER, {"note": "The pilot showed the template is too long."}),
+    ("pilot", OWNER, {}),
+    (
+        "transition",
+        OWNER,
+        {"success_criteria_met": True, "readiness": "Ready.", "rollout": "phased"},
+    ),
+    ("running", OWNER, {}),
+    ("closing", OWNER, {"reason": "objective-achieved"}),
+    ("closed", OWNER, {"kept": ("Report template",), "discarded": ("Old dashboards",)}),
+    ("proposed", DIRECTOR, {"note": "Asked for again by the board."}),
+    ("closing", DIRECTOR, {"reason": "resources-needed-elsewhere"}),
+    ("closed", OWNER, {"kept": ("Lessons",)}),
+    ("proposed", DIRECTOR, {"note": "Third time."}),
+    ("design", DIRECTOR, {"note": "Go."}),
+    ("closing", OWNER, {"reason": "superseded"}),
+    ("closed", OWNER, {"discarded": ("Drafts",)}),
+    ("proposed", DIRECTOR, {"note": "Again."}),
+    ("design", DIRECTOR, {"note": "Go."}),
+    ("pilot", OWNER, {}),
+    ("closing", OWNER, {"reason": "requested-by-owner"}),
+    ("closed", OWNER, {"kept": ("Notes",)}),
+    ("proposed", DIRECTOR, {"note": "Again."}),
+    ("design", DIRECTOR, {"note": "Go."}),
+    ("pilot", OWNER, {}),
+    (
+        "transition",
+        OWNER,
+        {"success_criteria_met": True, "readiness": "Ok.", "rollout": "big-bang"},
+    ),
+    ("closing", OWNER, {"reason": "pmo-change-of-focus"}),
+]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make_repo(tmp_path)[0]
+
+
+def _stage(root: Path, ident: str) -> str:
+    data = parse((root / "services" / f"{ident}.yaml").read_text(encoding="utf-8"))
+    return str(data["lifecycle"]["stage"])
+
+
+@pytest.mark.slow
+def test_every_allowed_move_is_one_commit_with_its_evidence(repo: Path) -> None:
+    covered = set()
+    stage = "proposed"
+    for index, (target, approver, evidence) in enumerate(WALK):
+        before = commit_count(repo)
+        outcome = move(repo, "alpha", to=target, by=approver, date=None, **evidence)
+        assert outcome.commit == git(repo, "rev-parse", "HEAD").strip()
+        assert commit_count(repo) == before + 1
+        assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == [
+            "services/alpha.yaml"
+        ]
+        trailers = parse_trailers(git(repo, "log", "-1", "--format=%B"))
+        assert trailers is not None
+        assert [(m.service, m.source, m.target) for m in trailers.moves] == [
+            ("alpha", stage, target)
+        ]
+        assert trailers.approver_id == approver
+        assert trailers.reason == evidence.get("reason")
+        data = parse((repo / "services" / "alpha.yaml").read_text(encoding="utf-8"))
+        recorded = data["lifecycle"]["moves"][index]
+        assert (recorded["from"], recorded["to"], recorded["approved_by"]) == (
+            stage, target, approver,
+        )  # fmt: skip
+        if target == "closed":
+            assert recorded["artefact_review"]["reviewed_by"] == approver
+        covered.add((stage, target))
+        stage = target
+    assert covered == {(spec.source.value, spec.target.value) for spec in lifecycle.MOVES}
+    assert git(repo, "status", "--porcelain") == ""
+    assert run_cli("validate", cwd=repo).returncode == 0
+
+
+def test_cli_move_commits_with_trailers_and_author(repo: Path) -> None:
+    result = cli_move(repo, "alpha", "--to", "design", "--approved-by", DIRECTOR, "--note",
+                      "Decided at the Q1 round.", "--date", "2026-01-15")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "alpha: proposed -> design" in result.stdout
+    message = git(repo, "log", "-1", "--format=%B")
+    assert message.splitlines()[0] == "transition(alpha): proposed -> design"
+    assert "Decided at the Q1 round." in message
+    assert "Service-Transition: alpha proposed -> design" in message
+    assert "Approved-by: Helen Achebe <helen.achebe@harbourside-water.example>" in message
+    assert "Approver-Id: helen-achebe" in message
+    assert (
+        git(repo, "log", "-1", "--format=%an <%ae>").strip() == "Test Analyst <analyst@example.org>"
+    )
+    diff = git(repo, "show", "--format=", "-U0", "HEAD")
+    changed = [
+        line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")
+    ]
+    assert changed[0] == "-  stage: proposed"
+    assert "+  stage: design" in changed
+    assert "+      date: 2026-01-15" in changed
+
+
+def test_dry_run_prints_the_diff_and_changes_nothing(repo: Path) -> None:
+    before = snapshot(repo)
+    result = cli_move(repo, "alpha", "--to", "design", "--approved-by", DIRECTOR,
+                      "--note", "ok", "--dry-run")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "--- a/services/alpha.yaml" in result.stdout
+    assert "-  stage: proposed" in result.stdout and "+  stage: design" in result.stdout
+    assert "nothing was changed" in result.stderr
+    assert snapshot(repo) == before
+
+
+# --- refused by the catalogue (exit 1) ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("ident", "target", "approver", "evidence", "message"),
+    [
+        ("alpha", "design", ANALYST, {"note": "x"}, "approved by a PMO Director"),
+        ("alpha", "design", OWNER, {"note": "x"}, "tom-okafor" if False else "pmo-manager"),
+        ("alpha", "running", DIRECTOR, {}, "cannot move to running"),
+        ("alpha", "pilot", OWNER, {}, "cannot move to pilot"),
+        ("alpha", "design", DIRECTOR, {}, "needs evidence: --note TEXT"),
+        ("alpha", "closing", DIRECTOR, {"reason": "bored"}, "needs evidence: --reason CODE"),
+        ("alpha", "closing", DIRECTOR, {}, "--reason CODE"),
+        ("alpha", "design", "nobody-here", {"note": "x"}, "not a person"),
+    ],
+)
+def test_refused_moves_change_nothing(
+    repo: Path, ident: str, target: str, approver: str, evidence: dict[str, object], message: str
+) -> None:
+    before = snapshot(repo)
+    with pytest.raises(MoveRefusedError) as refused:
+        move(repo, ident, to=target, by=approver, **evidence)
+    assert message in refused.value.message
+    assert refused.value.exit_code == 1
+    assert snapshot(repo) == before
+
+
+def test_wrong_owner_and_missing_sign_off_evidence(repo: Path) -> None:
+    move(repo, "alpha", to="design", by=DIRECTOR, note="go")
+    with pytest.raises(MoveRefusedError, match="approved by the Service Owner, marcus-lindqvist"):
+        move(repo, "alpha", to="pilot", by=DIRECTOR)
+    move(repo, "alpha", to="pilot", by=OWNER)
+    before = snapshot(repo)
+    with pytest.raises(MoveRefusedError) as refused:
+        move(repo, "alpha", to="transition", by=OWNER, readiness="ok")
+    assert "--success-criteria-met" in refused.value.message
+    assert "--rollout" in refused.value.message
+    assert snapshot(repo) == before
+
+
+def test_closure_needs_an_artefact_review(repo: Path) -> None:
+    move(repo, "alpha", to="closing", by=DIRECTOR, reason="superseded")
+    with pytest.raises(MoveRefusedError, match="--kept/--discarded ARTEFACT"):
+        move(repo, "alpha", to="closed", by=OWNER)
+    move(repo, "alpha", to="closed", by=OWNER, discarded=("Draft plan",))
+
+
+def test_incomplete_service_is_refused_with_positions(repo: Path) -> None:
+    before = snapshot(repo)
+    result = cli_move(repo, "dependency-mapping", "--to", "design", "--approved-by", DIRECTOR,
+                      "--note", "go")  # fmt: skip
+    assert result.returncode == 1
+    assert "services/dependency-mapping.yaml:" in result.stderr
+    assert "[STAGE-COMPLETE] a design service needs a Service Owner" in result.stderr
+    line = next(x for x in result.stderr.splitlines() if "Service Owner" in x)
+    path, line_no, column = line.split(":")[:3]
+    assert int(line_no) > 0 and int(column) > 0
+    assert "Traceback" not in result.stderr
+    assert snapshot(repo) == before
+
+
+def test_invalid_service_file_is_refused(repo: Path) -> None:
+    path = repo / "services" / "alpha.yaml"
+    path.write_text(path.read_text("utf-8").replace("scope: portfolio", "scope: galaxy"), "utf-8")
+    git(repo, "commit", "-qam", "break alpha")
+    with pytest.raises(MoveRefusedError) as refused:
+        move(repo, "alpha", to="design", by=DIRECTOR, note="go")
+    assert any(f.rule.startswith("SCHEMA") for f in refused.value.findings)
+
+
+@pytest.mark.parametrize(
+    "bad", ["../../etc/passwd", "*", "-rf", "services/alpha", "Alpha", "a" * 65]
+)
+def test_hostile_ids_are_usage_errors(repo: Path, bad: str) -> None:
+    before = snapshot(repo)
+    result = cli_move(repo, "--approved-by", DIRECTOR, "--note", "x", "--to", "design", "--", bad)
+    assert result.returncode == 2, result.stderr
+    assert snapshot(repo) == before
+
+
+def test_nul_and_control_characters_are_usage_errors(repo: Path) -> None:
+    with pytest.raises(UserError):
+        move(repo, "alp\x00ha", to="design", by=DIRECTOR, note="x")
+    with pytest.raises(UserError):
+        move(repo, "alpha", to="design", by=DIRECTOR, note="x\x1b[31m")
+
+
+# --- refused by the repository's state (exit 3) ----------------------------------------
+
+
+def test_uncommitted_changes_to_the_service_file(repo: Path) -> None:
+    path = repo / "services" / "alpha.yaml"
+    path.write_text(path.read_text("utf-8") + "# wip\n", "utf-8")
+    before = snapshot(repo)
+    with pytest.raises(RepoStateError, match="uncommitted changes"):
+        move(repo, "alpha", to="design", by=DIRECTOR, note="go")
+    assert snapshot(repo) == before
+    git(repo, "add", "services/alpha.yaml")
+    with pytest.raises(RepoStateError, match="uncommitted changes"):
+        move(repo, "alpha", to="design", by=DIRECTOR, note="go")
+
+
+def test_untracked_service_file(repo: Path) -> None:
+    (repo / "services" / "gamma.yaml").write_text(
+        (repo / "services" / "alpha.yaml").read_text("utf-8").replace("id: alpha", "id: gamma"),
+        "utf-8",
+    )
+    with pytest.raises(RepoStateError, match="not tracked"):
+        move(repo, "gamma", to="design", by=DIRECTOR, note="go")
+
+
+def test_other_staged_file_stays_staged_and_uncommitted(repo: Path) -> None:
+    other = repo / "services" / "beta.yaml"
+    other.write_text(other.read_text("utf-8") + "# staged edit\n", "utf-8")
+    git(repo, "add", "services/beta.yaml")
+    move(repo, "alpha", to="design", by=DIRECTOR, note="go")
+    assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == ["services/alpha.yaml"]
+    assert git(repo, "diff", "--cached", "--name-only").split() == ["services/beta.yaml"]
+
+
+def test_merge_in_progress(repo: Path) -> None:
+    git(repo, "switch", "-q", "-c", "other")
+    (repo / "README.txt").write_text("theirs\n")
+    git(repo, "add", "README.txt")
+    git(repo, "commit", "-qm", "theirs")
+    git(repo, "switch", "-q", "main")
+    (repo / "README.txt").write_text("ours\n")
+    git(repo, "add", "README.txt")
+    git(repo, "commit", "-qm", "ours")
+    git(repo, "merge", "other", check=False)
+    assert (repo / ".git" / "MERGE_HEAD").exists()
+    result = cli_move(repo, "alpha", "--to", "design", "--approved-by", DIRECTOR, "--note", "go")
+    assert result.returncode == 3
+    assert "a merge is in progress" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "marker", ["CHERRY_PICK_HEAD", "REVERT_HEAD", "rebase-merge", "BISECT_LOG"]
+)
+def test_other_operations_in_progress(repo: Path, marker: str) -> None:
+    target = repo / ".git" / marker
+    if marker == "rebase-merge":
+        target.mkdir()
+    else:
+        target.write_text(git(repo, "rev-parse", "HEAD"))
+    with pytest.raises(RepoStateError, match="in progress"):
+        move(repo, "alpha", to="design", by=DIRECTOR, note="go")
+
+
+def test_index_lock_held(repo: Path) -> None:
+    (repo / ".git" / "index.lock").write_text("")
+    before = snapshot(repo)
+    result = cli_move(repo, "alpha", "--to", "design", "--approved-by", DIRECTOR, "--note", "go")
+    assert result.returncode == 3
+    assert "index.lock" in result.stderr
+    assert snapshot(repo) == before
+
+
+def test_no_git_identity(repo: Path, tmp_path: Path) -> None:
+    config = tmp_path / "no-identity.gitconfig"
+    config.write_text("[init]\n\tdefaultBranch = main\n[user]\n\tuseConfigOnly = true\n")
+    env = {"GIT_CONFIG_GLOBAL": str(config), "EMAIL": ""}
+    before = snapshot(repo)
+    result = cli_move(repo, "alpha", "--to", "design", "--approved-by", DIRECTOR, "--note", "go",
+                      env=env)  # fmt: skip
+    assert result.returncode == 3, result.stderr
+    assert "no git identity" in result.stderr
+    assert snapshot(repo) == before
+
+
+def test_not_a_git_repository(example_catalogue: Path) -> None:
+    result = cli_move(example_catalogue, "dependency-mapping", "--to", "closing",
+                      "--approved-by", DIRECTOR, "--reason", "superseded")  # fmt: skip
+    assert result.returncode == 3
+    assert "not in a git repository" in result.stderr
+
+
+def test_detached_head_refused_unless_allowed(repo: Path) -> None:
+    git(repo, "checkout", "-q", "--detach")
+    with pytest.raises(RepoStateError, match="detached"):
+        move(repo, "alpha", to="design", by=DIRECTOR, note="go")
+    outcome = move(repo, "alpha", to="design", by=DIRECTOR, note="go", allow_detached=True)
+    assert outcome.commit == git(repo, "rev-parse", "HEAD").strip()
+
+
+def test_catalogue_in_a_subfolder(tmp_path: Path) -> None:
+    top, root = make_repo(tmp_path, subfolder="pmo/catalogue")
+    result = cli_move(root, "alpha", "--to", "design", "--approved-by", DIRECTOR, "--note", "go")
+    assert result.returncode == 0, result.stderr
+    assert git(top, "show", "--name-only", "--format=", "HEAD").split() == [
+        "pmo/catalogue/services/alpha.yaml"
+    ]
+
+
+# --- git refuses the commit (exit 4, everything restored) -------------------------------
+
+
+def _hook(repo: Path, name: str, body: str) -> None:
+    hook = repo / ".git" / "hooks" / name
+    hook.write_text("#!/bin/sh\n" + body)
+    hook.chmod(0o755)
+
+
+@pytest.mark.parametrize("hook", ["pre-commit", "commit-msg"])
+def test_failing_hook_restores_file_and_index(repo: Path, hook: str) -> None:
+    _hook(repo, hook, "echo 'REJECTED by policy' >&2\nexit 1\n")
+    before = snapshot(repo)
+    result = cli_move(repo, "alpha", "--to", "design", "--approved-by", DIRECTOR, "--note", "go")
+    assert result.returncode == 4
+    assert "REJECTED by policy" in result.stderr
+    assert snapshot(repo) == before
+
+
+def test_hooks_run_as_for_git_commit(repo: Path) -> None:
+    log = repo / ".git" / "hooks-ran"
+    for name in ("pre-commit", "prepare-commit-msg", "commit-msg", "post-commit"):
+        _hook(repo, name, f"echo {name} >> '{log}'\n")
+    move(repo, "alpha", to="design", by=DIRECTOR, note="go")
+    assert log.read_text().split() == [
+        "pre-commit",
+        "prepare-commit-msg",
+        "commit-msg",
+        "post-commit",
+    ]
+
+
+def test_broken_gpg_signing_restores(repo: Path) -> None:
+    git(repo, "config", "commit.gpgsign", "true")
+    git(repo, "config", "gpg.program", "/bin/false")
+    before = snapshot(repo)
+    with pytest.raises(GitCommandError) as failed:
+        move(repo, "alpha", to="design", by=DIRECTOR, note="go")
+    assert failed.value.exit_code == 4
+    assert "gpg" in failed.value.stderr
+    assert snapshot(repo) == before
+
+
+def test_index_version_4_works(repo: Path) -> None:
+    git(repo, "update-index", "--index-version", "4")
+    move(repo, "alpha", to="design", by=DIRECTOR, note="go")
+    assert git(repo, "status", "--porcelain") == ""
+    assert (repo / ".git" / "index").read_bytes()[4:8] == b"\x00\x00\x00\x04"
+
+
+def test_file_mode_is_kept(repo: Path) -> None:
+    path = repo / "services" / "alpha.yaml"
+    path.chmod(0o640)
+    move(repo, "alpha", to="design", by=DIRECTOR, note="go")
+    assert path.stat().st_mode & 0o777 == 0o640
+
+
+# --- several services: one commit or none -----------------------------------------------
+
+
+def test_several_services_are_one_commit(repo: Path) -> None:
+    before = commit_count(repo)
+    move(repo, "alpha", "beta", to="design", by=DIRECTOR, note="Both decided.")
+    assert commit_count(repo) == before + 1
+    message = git(repo, "log", "-1", "--format=%B")
+    assert message.startswith("transition(2 services): -> design")
+    trailers = parse_trailers(message)
+    assert trailers is not None and [m.service for m in trailers.moves] == ["alpha", "beta"]
+    assert sorted(git(repo, "show", "--name-only", "--format=", "HEAD").split()) == [
+        "services/alpha.yaml", "services/beta.yaml",
+    ]  # fmt: skip
+
+
+def test_several_services_none_when_one_is_refused(repo: Path) -> None:
+    before = snapshot(repo)
+    with pytest.raises(MoveRefusedError, match="dependency-mapping"):
+        move(repo, "alpha", "dependency-mapping", "beta", to="design", by=DIRECTOR, note="go")
+    assert snapshot(repo) == before
+
+
+def test_same_service_twice_is_a_usage_error(repo: Path) -> None:
+    with pytest.raises(UserError):
+        move(repo, "alpha", "alpha", to="design", by=DIRECTOR, note="go")
+
+
+# --- interruption, recovery, concurrency ---------------------------------------------------
+
+
+def _start_paused(root: Path, step: str, *args: str) -> subprocess.Popen[str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pmoctl", "transition", *args, "-C", str(root)],
+        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PMOCTL_TEST_PAUSE_AT": step},
+    )  # fmt: skip
+    assert process.stderr is not None
+    line = process.stderr.readline()
+    assert line.strip() == f"pmoctl: paused at {step}", line
+    return process
+
+
+ALPHA_TO_DESIGN = ("alpha", "--to", "design", "--approved-by", DIRECTOR, "--note", "go")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("step", ["locked", "journal", "written", "committed"])
+def test_killed_at_each_step_leaves_before_or_committed(repo: Path, step: str) -> None:
+    before = snapshot(repo)
+    process = _start_paused(repo, step, *ALPHA_TO_DESIGN)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    recovered = run_cli("recover", cwd=repo)
+    assert recovered.returncode == 0, recovered.stderr
+    after = snapshot(repo)
+    if after["head"] == before["head"]:
+        assert after == before
+    else:
+        assert step == "committed"
+        assert (
+            git(repo, "log", "-1", "--format=%s").strip() == "transition(alpha): proposed -> design"
+        )
+        assert git(repo, "status", "--porcelain") == ""
+        assert not after["journal"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("step", ["journal", "written"])
+def test_terminated_at_a_step_rolls_back_itself(repo: Path, step: str) -> None:
+    before = snapshot(repo)
+    process = _start_paused(repo, step, *ALPHA_TO_DESIGN)
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=30)
+    assert process.returncode == 130
+    assert snapshot(repo) == before
+
+
+def test_half_done_state_is_restored_by_the_next_transition(repo: Path) -> None:
+    before = snapshot(repo)
+    process = _start_paused(repo, "written", *ALPHA_TO_DESIGN)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert (repo / ".git" / JOURNAL).exists()
+    assert (repo / "services" / "alpha.yaml").read_bytes() != before["files"]["services/alpha.yaml"]  # type: ignore[index]
+    outcome = move(repo, "beta", to="design", by=DIRECTOR, note="go")
+    assert any("restored" in line for line in outcome.recovered)
+    assert _stage(repo, "alpha") == "proposed"
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def test_second_transition_waits_for_the_lock(repo: Path) -> None:
+    first = _start_paused(repo, "locked", *ALPHA_TO_DESIGN)
+    second = subprocess.Popen(
+        [sys.executable, "-m", "pmoctl", "transition", "beta", "--to", "design",
+         "--approved-by", DIRECTOR, "--note", "go", "-C", str(repo)],
+        cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        with pytest.raises(subprocess.TimeoutExpired):
+            second.wait(timeout=1.5)  # blocked on the lock held by the first
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.wait(timeout=30)
+    assert second.wait(timeout=60) == 0
+    assert _stage(repo, "beta") == "design" and _stage(repo, "alpha") == "proposed"
+
+
+@pytest.mark.slow
+def test_concurrent_transitions_on_different_services_both_land(repo: Path) -> None:
+    before = commit_count(repo)
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "pmoctl",
+                "transition",
+                ident,
+                "--to",
+                "design",
+                "--approved-by",
+                DIRECTOR,
+                "--note",
+                "go",
+                "-C",
+                str(repo),
+            ],
+            cwd=repo,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for ident in ("alpha", "beta")
+    ]
+    for process in processes:
+        _, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+    assert commit_count(repo) == before + 2
+    assert _stage(repo, "alpha") == "design" and _stage(repo, "beta") == "design"
+    assert git(repo, "status", "--porcelain") == ""
+    assert git(repo, "fsck", "--no-progress", check=False) is not None
+
+
+def test_recover_with_nothing_to_do(repo: Path) -> None:
+    result = run_cli("recover", cwd=repo)
+    assert result.returncode == 0
+    assert "nothing to recover" in result.stdout
+
+
+@pytest.mark.slow
+def test_concurrent_transitions_of_the_same_service_never_both_apply(repo: Path) -> None:
+    before = commit_count(repo)
+    argv = [sys.executable, "-m", "pmoctl", "transition", *ALPHA_TO_DESIGN, "-C", str(repo)]
+    processes = [
+        subprocess.Popen(argv, cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    results = [(process.wait(timeout=120), process.communicate()[1]) for process in processes]
+    assert sorted(code for code, _ in results) == [0, 1], results
+    refused = next(err for code, err in results if code == 1)
+    assert "alpha is design: it cannot move to design" in refused
+    assert commit_count(repo) == before + 1
+    data = parse((repo / "services" / "alpha.yaml").read_text(encoding="utf-8"))
+    assert len(data["lifecycle"]["moves"]) == 1
+
+
+def test_an_unreadable_journal_is_removed(repo: Path) -> None:
+    (repo / ".git" / JOURNAL).write_text("{not json")
+    result = run_cli("recover", cwd=repo)
+    assert result.returncode == 0
+    assert "unreadable" in result.stdout
+    assert not (repo / ".git" / JOURNAL).exists()

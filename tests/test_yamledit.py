@@ -1,0 +1,507 @@
+"""The surgical edit of a service file: only the stage line and the new move's lines change."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from ruamel.yaml import YAML
+from ruamel.yaml.tokens import CommentToken
+
+from pmoctl.loader import parse
+from pmoctl.models.common import Stage
+from pmoctl.yamledit import (
+    EditError,
+    apply_move,
+    changed_lines,
+    comments,
+    scalar,
+    split_lines,
+    verify,
+)
+
+DATA = Path(__file__).parent / "data" / "yamledit"
+MOVE: dict[str, object] = {
+    "from": "pilot",
+    "to": "transition",
+    "date": dt.date(2026, 3, 2),
+    "approved_by": "ruth-kowalski",
+    "note": "Sign-off at the March board: both pilots met their criteria.",
+    "readiness": "Service desk trained; partner contract signed",
+    "rollout": "phased",
+    "success_criteria_met": True,
+}
+MOVE_LINES = [
+    "- from: pilot",
+    "  to: transition",
+    "  date: 2026-03-02",
+    "  approved_by: ruth-kowalski",
+    "  note: 'Sign-off at the March board: both pilots met their criteria.'",
+    "  rollout: phased",
+    "  readiness: Service desk trained; partner contract signed",
+    "  success_criteria_met: true",
+]
+
+
+def read(name: str) -> str:
+    """The fixture exactly as stored: BOM, CRLF and a missing final newline kept."""
+    return (DATA / name).read_bytes().decode("utf-8")
+
+
+def indented(lines: list[str], column: int, ending: str = "\n") -> list[str]:
+    return [" " * column + line + ending for line in lines]
+
+
+def expect(old: str, replaced: dict[int, str], after: int, inserted: list[str]) -> list[str]:
+    """The old lines with 1-based `replaced` lines swapped and `inserted` after line `after`."""
+    lines = [replaced.get(number, line) for number, line in enumerate(split_lines(old), 1)]
+    lines[after:after] = inserted
+    return lines
+
+
+def ruamel_comments(text: str) -> Counter[str]:
+    """Comments as ruamel.yaml's scanner sees them: an independent check of `comments()`."""
+    found: Counter[str] = Counter()
+
+    def collect(item: Any) -> None:
+        if isinstance(item, CommentToken):
+            for line in item.value.splitlines():
+                if line.strip().startswith("#"):
+                    found[line.strip()] += 1
+        elif isinstance(item, list):
+            for inner in item:
+                collect(inner)
+
+    for token in YAML().scan(text.removeprefix("\ufeff")):
+        collect(getattr(token, "comment", None))
+    return found
+
+
+def test_fixtures_are_stored_byte_exact() -> None:
+    raw = (DATA / "crlf-bom.yaml").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert raw.count(b"\r\n") == raw.count(b"\n") == 15
+    assert not raw.endswith(b"\n")
+    assert not (DATA / "eof-no-newline.yaml").read_bytes().endswith(b"\n")
+
+
+def test_two_space_block_list_with_comments() -> None:
+    old = read("two-space.yaml")
+    new = apply_move(old, stage="transition", move=MOVE)
+    assert split_lines(new) == expect(
+        old,
+        {22: "  stage: transition          # moved by pmoctl transition\n"},
+        after=35,  # after the commented-out draft item, before the blank line
+        inserted=indented(MOVE_LINES, 4),
+    )
+    assert changed_lines(old, new) == [22, *range(36, 44)]
+
+
+def test_four_space_indented_dashes_moves_absent_quoted_stage() -> None:
+    old = read("four-space.yaml")
+    new = apply_move(old, stage="pilot", move={**MOVE, "from": "design", "to": "pilot"})
+    lines = ["moves:"] + indented(MOVE_LINES, 4, "")
+    lines[1:3] = ["    - from: design", "      to: pilot"]
+    assert split_lines(new) == expect(
+        old,
+        {18: '    stage: "pilot"  # quoted stage value\n'},
+        after=19,  # the comment line at the lifecycle's own indentation stays inside it
+        inserted=indented(lines, 4),
+    )
+
+
+def test_crlf_bom_no_final_newline_and_empty_flow_list() -> None:
+    old = read("crlf-bom.yaml")
+    new = apply_move(old, stage="design", move={**MOVE, "from": "proposed", "to": "design"})
+    lines = ["- from: proposed", "  to: design", *MOVE_LINES[2:]]
+    assert split_lines(new) == expect(
+        old,
+        {12: "  stage: design\r\n", 13: "  moves:   # none yet\r\n"},
+        after=13,
+        inserted=indented(lines, 4, "\r\n"),
+    )
+    assert new.startswith("\ufeff# Windows-edited")
+    assert new.endswith("notes: last line without a newline")
+    assert "\r\n" not in new.replace("\r\n", "") and "\n" not in new.replace("\r\n", "")
+
+
+def test_insertion_at_end_of_file_without_final_newline() -> None:
+    old = read("eof-no-newline.yaml")
+    new = apply_move(old, stage="pilot", move={"from": "design", "to": "pilot", **_REQUIRED})
+    assert split_lines(new) == expect(
+        old,
+        {4: "  stage: pilot   # next: pilot\r\n", 9: "      approved_by: helen-achebe\r\n"},
+        after=9,
+        inserted=[
+            "    - from: design\r\n",
+            "      to: pilot\r\n",
+            "      date: 2026-03-02\r\n",
+            "      approved_by: ruth-kowalski",  # the file still ends without a newline
+        ],
+    )
+
+
+_REQUIRED: dict[str, object] = {"date": dt.date(2026, 3, 2), "approved_by": "ruth-kowalski"}
+
+
+def test_flow_comments_odd_scalars_block_scalar_items_and_document_end() -> None:
+    old = read("flow-and-scalars.yaml")
+    review = {"reviewed_by": "amir-patel", "kept": ["charter", "yes"], "discarded": []}
+    move = {"from": "running", "to": "closing", **_REQUIRED, "reason": "no-demand"}
+    new = apply_move(old, stage="closing", move={**move, "artefact_review": review})
+    assert split_lines(new) == expect(
+        old,
+        {19: "  stage: 'closing'\n"},
+        after=43,  # after the kept trailing blank line of the `|+` note, before `...`
+        inserted=indented(
+            [
+                "- from: running",
+                "  to: closing",
+                "  date: 2026-03-02",
+                "  approved_by: ruth-kowalski",
+                "  reason: no-demand",
+                "  artefact_review:",
+                "    reviewed_by: amir-patel",
+                "    kept:",
+                "    - charter",  # this file puts dashes at the key's column
+                "    - 'yes'",
+                "    discarded: []",
+            ],
+            2,
+        ),
+    )
+    assert parse(new)["lifecycle"]["moves"][2]["note"] == "Kept trailing line.\n\n"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in DATA.glob("*.yaml")))
+def test_comments_and_data_survive_on_every_fixture(name: str) -> None:
+    old = read(name)
+    new = apply_move(old, stage="running", move=MOVE)
+    assert comments(old) == ruamel_comments(old)  # our scan agrees with ruamel's
+    assert comments(new) == comments(old) == ruamel_comments(new)
+    old_data, new_data = parse(old.removeprefix("\ufeff")), parse(new.removeprefix("\ufeff"))
+    moves = old_data["lifecycle"].get("moves") or []
+    old_data["lifecycle"] |= {"stage": "running", "moves": [*moves, {**MOVE}]}
+    assert new_data == old_data
+    verify(old, new, stage="running", move=MOVE)
+
+
+@pytest.mark.parametrize(
+    ("moves", "replaced"),
+    [
+        ("  moves:\n", "  moves:\n"),
+        ("  moves: ~\n", "  moves:\n"),
+        ("  moves: null  # to do\n", "  moves:  # to do\n"),
+        ("  moves: [ ]\n", "  moves:\n"),
+    ],
+)
+def test_empty_moves_spellings_become_a_block_list(moves: str, replaced: str) -> None:
+    old = f"lifecycle:\n  stage: design\n{moves}owner: x\n"
+    new = apply_move(old, stage="pilot", move={"from": "design", "to": "pilot", **_REQUIRED})
+    assert new == (
+        f"lifecycle:\n  stage: pilot\n{replaced}"  # dashes indented by the mapping indent
+        "    - from: design\n      to: pilot\n      date: 2026-03-02\n"
+        "      approved_by: ruth-kowalski\n"
+        "owner: x\n"
+    )
+
+
+def test_enum_stages_tuples_and_empty_review_entries_are_written_as_plain_data() -> None:
+    old = "lifecycle:\n  stage: design\n"
+    review = {"reviewed_by": "x", "kept": None, "discarded": ("old plan",)}
+    move = {"from": Stage.DESIGN, "to": Stage.PILOT, **_REQUIRED, "artefact_review": review}
+    new = apply_move(old, stage=Stage.PILOT, move=move)
+    assert new == (
+        "lifecycle:\n  stage: pilot\n  moves:\n    - from: design\n      to: pilot\n"
+        "      date: 2026-03-02\n      approved_by: ruth-kowalski\n      artefact_review:\n"
+        "        reviewed_by: x\n        discarded:\n          - old plan\n"
+    )
+    verify(old, new, stage=Stage.PILOT, move=move)
+
+
+def test_existing_item_layout_is_followed() -> None:
+    old = "lifecycle:\n   stage: a\n   moves:\n     -   from: x\n         to: a\n"
+    new = apply_move(old, stage="b", move={"from": "a", "to": "b", **_REQUIRED})
+    assert "\n     -   from: a\n         to: b\n         date: 2026-03-02\n" in new
+
+
+_FLOW_MOVE = "{from: design, to: pilot, date: 2026-03-02, approved_by: ruth-kowalski}"
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (
+            "lifecycle: {stage: design, moves: []}\n",
+            f"lifecycle: {{stage: pilot, moves: [{_FLOW_MOVE}]}}\n",
+        ),
+        (
+            "lifecycle: {stage: design}  # c\n",
+            f"lifecycle: {{stage: pilot, moves: [{_FLOW_MOVE}]}}  # c\n",
+        ),
+        (
+            'lifecycle: {stage: "design", moves: ~}\r\n',
+            f'lifecycle: {{stage: "pilot", moves: [{_FLOW_MOVE}]}}\r\n',
+        ),
+        (
+            "lifecycle: {stage: design, moves: [  # none\n  ]}\nz: 1",
+            f"lifecycle: {{stage: pilot, moves: [{_FLOW_MOVE}  # none\n  ]}}\nz: 1",
+        ),
+        (
+            "lifecycle:\n  stage: design\n  moves: [{from: a}]  # c\n",
+            f"lifecycle:\n  stage: pilot\n  moves: [{{from: a}}, {_FLOW_MOVE}]  # c\n",
+        ),
+    ],
+)
+def test_flow_style_lifecycle_gets_a_flow_item(old: str, new: str) -> None:
+    assert (
+        apply_move(old, stage="pilot", move={"from": "design", "to": "pilot", **_REQUIRED}) == new
+    )
+
+
+def test_flow_items_quote_flow_indicators() -> None:
+    old = read("flow-lifecycle.yaml")
+    review = {"reviewed_by": "x", "kept": ["a,b", "c"], "discarded": []}
+    move = {**_REQUIRED, "from": "pilot", "to": "transition", "note": "a, b: [c] #d"}
+    new = apply_move(old, stage="transition", move={**move, "artefact_review": review})
+    assert split_lines(new) == expect(
+        old,
+        {
+            6: split_lines(old)[5].replace("stage: pilot", "stage: transition"),
+            7: split_lines(old)[6].replace(
+                "approved_by: helen-achebe}]}",
+                "approved_by: helen-achebe}, {from: pilot, to: transition, date: 2026-03-02, "
+                "approved_by: ruth-kowalski, note: 'a, b: [c] #d', artefact_review: "
+                "{reviewed_by: x, kept: ['a,b', c], discarded: []}}]}",
+            ),
+        },
+        after=0,
+        inserted=[],
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("plain words, with commas; and (parens)", "plain words, with commas; and (parens)"),
+        ("a #b", "'a #b'"),
+        ("", "''"),
+        ("- x", "'- x'"),
+        ("@x", "'@x'"),
+        ("1.10", "'1.10'"),
+        ("null", "'null'"),
+        ("yes", "'yes'"),
+        ("2024-01-01", "'2024-01-01'"),
+        (" lead", "' lead'"),
+        ("it's: fine", "'it''s: fine'"),
+        ("tab\there", '"tab\\there"'),
+        ("two\nlines", '"two\\nlines"'),
+        ("nel\x85", '"nel\\N"'),
+        ("ls\u2028ps\u2029", '"ls\\Lps\\P"'),
+        ('bell\x07 "q" \\', '"bell\\a \\"q\\" \\\\"'),
+        ("\x01\x9f\u202e\ufeff\uffff", '"\\x01\\x9F\\u202E\\uFEFF\\uFFFF"'),
+        ("x" * 300, "x" * 300),  # long text is never folded
+        (True, "true"),
+        (dt.date(2024, 1, 2), "2024-01-02"),
+    ],
+)
+def test_scalar_quoting(value: object, written: str) -> None:
+    assert scalar(value) == written
+    assert parse(f"k: {written}\n") == {"k": value}
+
+
+def test_scalar_keeps_the_replaced_values_quoting() -> None:
+    assert scalar("running", style='"') == '"running"'
+    assert scalar("running", style="'") == "'running'"
+    assert scalar("it's\n", style="'") == '"it\'s\\n"'
+    assert scalar(False, style='"') == "false"
+    assert scalar("a, b", flow=True) == "'a, b'"
+    assert scalar("x]", flow=True) == "'x]'"
+    assert scalar("a:b", flow=True) == "'a:b'"
+    assert scalar("a:b") == "a:b"
+
+
+def test_changed_lines_counts_endings_and_insertions() -> None:
+    assert changed_lines("a\nb\nc\n", "a\nB\nx\nc\n") == [2, 3]
+    assert changed_lines("a\r\nb", "a\nb") == [1]
+    assert changed_lines("a\nb", "a\nb\n") == [2]
+    assert changed_lines("same\n", "same\n") == []
+
+
+def test_comments_ignore_hashes_in_scalars() -> None:
+    text = (
+        "# head\n---\na: 'x # no'  # yes\nb: \"#no\"\nc: |  # header\n  # text\n"
+        "d: [1, # in flow\n  2]\ne: x#y\n# end\n"
+    )
+    assert comments(text) == Counter(["# head", "# yes", "# header", "# in flow", "# end"])
+    # ruamel's scanner agrees, but for the block scalar header comment, which it drops
+    assert comments(text) - ruamel_comments(text) == Counter(["# header"])
+
+
+def test_verify_rejects_any_other_change() -> None:
+    old = read("two-space.yaml")
+    new = apply_move(old, stage="transition", move=MOVE)
+    verify(old, new, stage="transition", move=MOVE)
+    tampered = {
+        "drop the comment '# moved": new.replace("  # moved by pmoctl transition", ""),
+        "change line 33,": new.replace("kowalski   # signed", "kowalski  # signed"),
+        "change line 39,": new.replace("  owner: ruth-kowalski", "  owner:  ruth-kowalski"),
+        "change line 8,": new.replace("category: Reporting\n", "category: Reporting\r\n"),
+        "intended data": new.replace("success_criteria_met: true", "success_criteria_met: 1"),
+        "add or remove lines": new.replace("\n\n# owner details", "\n# owner details"),
+        "add the comment": new.replace("rollout: phased", "rollout: phased  # why"),
+        "not read back": old,
+    }
+    for message, bad in tampered.items():
+        assert bad != new, message
+        with pytest.raises(EditError, match=message):
+            verify(old, bad, stage="transition", move=MOVE)
+    with pytest.raises(EditError, match="byte order mark"):
+        verify(old, "\ufeff" + new, stage="transition", move=MOVE)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("id: x\n", "no `lifecycle:`"),
+        ("lifecycle: running\n", "not a mapping"),
+        ("lifecycle:\n  moves: []\n", "no `stage:`"),
+        ("lifecycle:\n  stage: |\n    design\n", "one-line"),
+        ('lifecycle:\n  stage: "de\n    sign"\n', "several lines"),
+        ("lifecycle:\n  stage: a\n  moves: {from: a}\n", "not a list"),
+        ("lifecycle:\n  stage: a\n  moves: none\n", "not a list"),
+        ("lifecycle: {stage: a, moves: none}\n", "not a list"),
+        ("lifecycle:\n  stage: a\n  moves: &m []\n", "anchor"),
+        ("lifecycle: [\n", "fix the file first"),
+        ("- a\n", "fix the file first"),
+        ("", "fix the file first"),
+    ],
+)
+def test_refuses_what_it_cannot_edit_safely(text: str, message: str) -> None:
+    with pytest.raises(EditError, match=message):
+        apply_move(text, stage="pilot", move=MOVE)
+
+
+@pytest.mark.parametrize(
+    ("move", "message"),
+    [
+        ({"from": "a", "to": "b", "date": dt.date(2026, 1, 1)}, "no `approved_by`"),
+        ({**MOVE, "from_": "a"}, "unknown move keys: from_"),
+        ({**MOVE, "artefact_review": {"reviewer": "x"}}, "unknown artefact_review keys"),
+        ({**MOVE, "note": 12}, "type int"),
+        ({**MOVE, "note": "x\ud800"}, "surrogate"),
+    ],
+)
+def test_refuses_moves_it_cannot_write(move: dict[str, object], message: str) -> None:
+    with pytest.raises(EditError, match=message):
+        apply_move(read("two-space.yaml"), stage="pilot", move=move)
+
+
+# Text that YAML must quote or escape: indicators, comment and mapping markers, controls,
+# NEL and the Unicode line separators, quotes, and anything else Unicode has.
+_TRICKY = st.sampled_from(
+    ["#", " #", ": ", "- ", "-", "'", '"', "\\", "\t", "\n", "\r", "\x85", "\u2028", "\x00",
+     "\x1b", "\u202e", "\ufeff", "\uffff", "\xa0", "yes", "~", "@", "`", "%", "!", "&", "*",
+     "{", "}", "[", "]", ",", "?", "|", ">", "1.10", "2024-01-01", " "]
+)  # fmt: skip
+_TEXT = st.lists(st.one_of(_TRICKY, st.text(max_size=8)), max_size=8).map("".join)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=st.sampled_from(
+        ["two-space.yaml", "crlf-bom.yaml", "eof-no-newline.yaml", "flow-lifecycle.yaml"]
+    ),
+    note=_TEXT,
+    readiness=_TEXT,
+    reason=_TEXT,
+    kept=st.lists(_TEXT, max_size=3),
+)
+def test_any_text_is_written_so_it_reads_back(
+    name: str, note: str, readiness: str, reason: str, kept: list[str]
+) -> None:
+    old = read(name)
+    review = {"reviewed_by": "amir-patel", "kept": kept}
+    move = {**MOVE, "note": note, "readiness": readiness, "reason": reason}
+    new = apply_move(old, stage="transition", move={**move, "artefact_review": review})
+    written = parse(new.removeprefix("\ufeff"))["lifecycle"]
+    assert written["stage"] == "transition"
+    assert written["moves"][-1] == {**move, "artefact_review": review}
+    assert comments(new) == comments(old)
+    added = 9 + 3 + len(kept) if name != "flow-lifecycle.yaml" else 0  # nothing is folded
+    stage_line, after, changed = _EDITS[name]
+    old_lines, new_lines = split_lines(old), split_lines(new)
+    assert len(new_lines) == len(old_lines) + added
+    rest = new_lines[:after] + new_lines[after + added :]
+    assert [n for n, (a, b) in enumerate(zip(old_lines, rest, strict=True), 1) if a != b] == changed
+    assert "stage: transition" in rest[stage_line - 1]
+
+
+# fixture: (stage line, line the move is inserted after, old lines that change)
+_EDITS = {
+    "two-space.yaml": (22, 35, [22]),
+    "crlf-bom.yaml": (12, 13, [12, 13]),
+    "eof-no-newline.yaml": (4, 9, [4, 9]),
+    "flow-lifecycle.yaml": (6, 0, [6, 7]),
+}
+
+
+@st.composite
+def _service_files(draw: st.DrawFn) -> str:
+    """Hand-formatting of every kind the block layout allows, around a lifecycle."""
+    step = draw(st.sampled_from([2, 3, 4]))
+    dash = draw(st.sampled_from([0, step]))
+    gap = draw(st.sampled_from([1, 3]))  # blanks between the dash and the item's first key
+
+    def comment(column: int) -> list[str]:
+        return draw(st.sampled_from([[], [" " * column + "# note"], [""], ["", "# top"]]))
+
+    lines = [*comment(0), "kind: service", "lifecycle:", *comment(step)]
+    lines.append(" " * step + draw(st.sampled_from(["stage: a", "stage: 'a'  # s", 'stage: "a"'])))
+    items = draw(st.integers(0, 3))
+    empty = draw(st.sampled_from(["", "moves:", "moves: []", "moves: ~  # none"]))
+    if items:
+        lines.append(" " * step + "moves:")
+        for number in range(items):
+            lines += comment(step + dash)
+            pad = " " * (step + dash + 1 + gap)
+            lines.append(" " * (step + dash) + "-" + " " * gap + f"from: s{number}")
+            lines.append(
+                pad + draw(st.sampled_from(["to: a", "to: a  # t", "note: |\n" + pad + "  x"]))
+            )
+        lines += comment(step + dash + 1 + gap)
+    elif empty:
+        lines.append(" " * step + empty)
+    lines += comment(step)
+    if draw(st.booleans()):
+        lines += [*comment(0), "roles:", " " * step + "- owner"]
+    ending = draw(st.sampled_from(["\n", "\r\n"]))
+    text = ending.join("\n".join(lines).split("\n"))
+    return ("\ufeff" if draw(st.booleans()) else "") + text + draw(st.sampled_from(["", ending]))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(old=_service_files())
+def test_any_block_layout_is_edited_in_place(old: str) -> None:
+    move = {"from": "a", "to": "b", **_REQUIRED}
+    if re.search(r"note: \|\r?\n +x\Z", old):  # a newline after it would change the note
+        with pytest.raises(EditError, match="without a final newline"):
+            apply_move(old, stage="b", move=move)
+        return
+    new = apply_move(old, stage="b", move=move)  # EditError here is a failure
+    data = parse(new.removeprefix("\ufeff"))
+    assert data["lifecycle"]["stage"] == "b"
+    assert data["lifecycle"]["moves"][-1] == move
+    assert comments(new) == comments(old) == ruamel_comments(new)
+    ending = "\r\n" if "\r\n" in old else "\n"
+    assert new.replace(ending, "").count("\n") == old.replace(ending, "").count("\n") == 0
+    assert new.startswith("\ufeff") == old.startswith("\ufeff")
+    assert new.endswith(ending) == old.endswith(ending)
+    # the stage, `moves:` (new or emptied), the move's four lines, a gained line ending
+    assert len(changed_lines(old, new)) <= 1 + 1 + 4 + 1

@@ -8,18 +8,16 @@ tests/test_lifecycle_doc.py``.
 
 from __future__ import annotations
 
-import os
-import re
 from pathlib import Path
 
 import pytest
 from tests.conftest import REPO_ROOT
+from tests.docblocks import check_block
 
 from pmoctl import lifecycle
 
 DOC = REPO_ROOT / "docs" / "lifecycle.md"
 README = REPO_ROOT / "README.md"
-UPDATE = os.environ.get("PMOCTL_UPDATE_DOCS") == "1"
 
 
 def diagram_block() -> str:
@@ -30,38 +28,18 @@ def table_block() -> str:
     return "\n" + lifecycle.moves_table()
 
 
-def _between(text: str, name: str) -> str | None:
-    match = re.search(rf"<!-- {name}:start -->(.*?)<!-- {name}:end -->", text, flags=re.DOTALL)
-    return match.group(1) if match else None
-
-
-def _check(path: Path, name: str, expected: str, update: bool = UPDATE) -> None:
-    text = path.read_text(encoding="utf-8")
-    found = _between(text, name)
-    assert found is not None, f"{path.name} has no <!-- {name}:start/end --> markers"
-    if found != expected and update:
-        start = text.index(f"<!-- {name}:start -->") + len(f"<!-- {name}:start -->")
-        text = text[:start] + expected + text[text.index(f"<!-- {name}:end -->") :]
-        path.write_text(text, encoding="utf-8")
-        return
-    assert found == expected, (
-        f"{path.name}: the {name} block differs from pmoctl.lifecycle; "
-        "run PMOCTL_UPDATE_DOCS=1 pytest tests/test_lifecycle_doc.py"
-    )
-
-
 def test_doc_diagram_is_generated_from_the_declaration() -> None:
-    _check(DOC, "lifecycle-diagram", diagram_block())
+    check_block(DOC, "lifecycle-diagram", diagram_block())
 
 
 def test_doc_table_is_generated_from_the_declaration() -> None:
-    _check(DOC, "lifecycle-moves", table_block())
+    check_block(DOC, "lifecycle-moves", table_block())
 
 
 def test_readme_diagram_when_the_markers_exist() -> None:
     if not README.exists() or "<!-- lifecycle-diagram:start -->" not in README.read_text("utf-8"):
         pytest.skip("README.md has no lifecycle-diagram markers yet")
-    _check(README, "lifecycle-diagram", diagram_block())
+    check_block(README, "lifecycle-diagram", diagram_block())
 
 
 def test_every_move_is_in_the_diagram_and_the_table() -> None:
@@ -76,5 +54,5 @@ def test_a_changed_declaration_is_detected(tmp_path: Path) -> None:
     stale = tmp_path / "lifecycle.md"
     text = DOC.read_text(encoding="utf-8").replace("closed --> proposed", "closed --> design")
     stale.write_text(text, encoding="utf-8")
-    with pytest.raises(AssertionError, match="differs"):
-        _check(stale, "lifecycle-diagram", diagram_block(), update=False)
+    with pytest.raises(AssertionError, match="stale"):
+        check_block(stale, "lifecycle-diagram", diagram_block(), update=False)

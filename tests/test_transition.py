@@ -568,3 +568,17 @@ def test_an_unreadable_journal_is_removed(repo: Path) -> None:
     assert result.returncode == 0
     assert "unreadable" in result.stdout
     assert not (repo / ".git" / JOURNAL).exists()
+
+
+def test_byte_order_mark_and_crlf_survive_a_move(repo: Path) -> None:
+    path = repo / "services" / "alpha.yaml"
+    original = path.read_bytes()
+    path.write_bytes(b"\xef\xbb\xbf" + original.replace(b"\n", b"\r\n"))
+    git(repo, "commit", "-q", "-am", "alpha: BOM and CRLF, as a Windows editor saves it")
+    before = path.read_bytes()
+    move(repo, "alpha", to="design", by=DIRECTOR, note="Go.")
+    after = path.read_bytes()
+    assert after.startswith(b"\xef\xbb\xbf")
+    assert after.count(b"\n") == after.count(b"\r\n")  # no bare LF sneaked in
+    old_lines, new_lines = before.split(b"\r\n"), after.split(b"\r\n")
+    assert [line for line in old_lines if line not in new_lines] == [b"  stage: proposed"]

@@ -9,6 +9,8 @@ them is validated as it would be after the move. Only then is anything written, 
 
 from __future__ import annotations
 
+import codecs
+
 import datetime as dt
 import difflib
 import os
@@ -150,7 +152,9 @@ def plan(
             new_text = yamledit.apply_move(text, stage=target.value, move=record)
         except (yamledit.EditError, LoadError) as error:
             raise MoveRefusedError(f"{rel} cannot be edited safely: {error}") from None
-        new = new_text.encode("utf-8")
+        # decode() drops a byte-order mark; the file keeps the one it had
+        bom = codecs.BOM_UTF8 if old.startswith(codecs.BOM_UTF8) else b""
+        new = bom + new_text.encode("utf-8")
         services[ident] = _service_from_text(new_text)
         moves.append(PlannedMove(ident, rel, repo.rel(path), source, old, new, info.st_mode))
     findings = guard(

@@ -1,0 +1,45 @@
+"""The README stays true: its generated blocks, its two commands, its links."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import REPO_ROOT
+from tests.docblocks import check_block
+
+from pmoctl.rules import all_rules
+
+README = REPO_ROOT / "README.md"
+
+
+def rules_table() -> str:
+    rows = ["| Rule | Default | What it reports |", "|---|---|---|"]
+    for rule in all_rules().values():
+        rows.append(f"| `{rule.id}` | {rule.severity.value} | {rule.summary} |")
+    return "\n" + "\n".join(rows) + "\n"
+
+
+def test_rules_table_is_generated_from_the_registry() -> None:
+    check_block(README, "rules-table", rules_table())
+
+
+def _bash_blocks(text: str) -> list[str]:
+    return re.findall(r"```bash\n(.*?)```", text, flags=re.DOTALL)
+
+
+def test_readme_starts_with_the_two_commands_and_ci_runs_the_second() -> None:
+    text = README.read_text(encoding="utf-8")
+    first, second = _bash_blocks(text)[:2]
+    assert text.index(first) < text.index("## ")  # before any section
+    assert first.strip().endswith("pmoctl validate examples/catalogue")
+    assert "pytest" in second
+    ci = (REPO_ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert second.strip() in ci, ".ci/run must run the README's test command exactly"
+
+
+def test_relative_links_in_the_readme_resolve() -> None:
+    text = README.read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(((?!https?:|#|mailto:)[^)\s]+)\)", text)
+    assert targets
+    missing = [t for t in targets if not (REPO_ROOT / t.split("#")[0]).exists()]
+    assert not missing, f"README links to missing files: {missing}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import sys
 from pathlib import Path
@@ -28,38 +29,32 @@ def test_version_through_typer_with_other_options() -> None:
     assert result.stdout.strip() == f"pmoctl {pmoctl.__version__}"
 
 
-def test_version_fast_path_imports_nothing_heavy() -> None:
-    code = (
-        "import sys; sys.argv=['pmoctl','--version']\n"
-        "from pmoctl.__main__ import main\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy=[m for m in ('typer','pydantic','yaml','ruamel','jinja2','git','rich')"
-        " if m in sys.modules]\n"
-        "print(heavy)"
-    )
+def _loaded_after(argv: list[str], modules: tuple[str, ...]) -> list[str]:
+    """Which of ``modules`` a fresh interpreter has imported after running pmoctl ``argv``."""
     import subprocess
 
+    code = (
+        "import sys\n"
+        f"sys.argv = ['pmoctl', *{argv!r}]\n"
+        "from pmoctl.__main__ import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"sys.stderr.write(repr([m for m in {modules!r} if m in sys.modules]))\n"
+    )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    assert result.stdout.strip().endswith("[]")
+    loaded: list[str] = ast.literal_eval(result.stderr.strip().splitlines()[-1])
+    return loaded
+
+
+def test_version_fast_path_imports_nothing_heavy() -> None:
+    heavy = ("typer", "pydantic", "yaml", "ruamel", "jinja2", "git", "rich")
+    assert _loaded_after(["--version"], heavy) == []
 
 
 def test_help_does_not_import_models_or_heavy_libraries() -> None:
-    code = (
-        "import sys; sys.argv=['pmoctl','--help']\n"
-        "from pmoctl.__main__ import main\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy=[m for m in ('pmoctl.models','ruamel.yaml','jinja2','git','yaml')"
-        " if m in sys.modules]\n"
-        "sys.stderr.write(repr(heavy))"
-    )
-    import subprocess
-
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stderr.strip() == "[]"
+    heavy = ("pmoctl.models", "ruamel.yaml", "jinja2", "git", "yaml")
+    assert _loaded_after(["--help"], heavy) == []
 
 
 def _commands() -> list[list[str]]:

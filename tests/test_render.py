@@ -16,13 +16,14 @@ from markdown_it import MarkdownIt
 
 from conftest import git, run_cli
 from pmoctl import markup
-from pmoctl import render as render_module
+from pmoctl import render_pages
 from pmoctl.errors import RefusedError, UserError
 from pmoctl.markup import INVALID_URL, markdown_html, md_block, md_text, safe_url
 from pmoctl.models import Kpi
 from pmoctl.pipeline import load_catalogue
 from pmoctl.render import MANIFEST, RenderTemplateError, render_site
-from pmoctl.render_context import build, kpi_view, rag_of
+from pmoctl.render_context import build
+from pmoctl.render_service import kpi_view, rag_of
 
 HOSTILE = """\
 format: 1
@@ -497,7 +498,7 @@ def test_catalogue_templates_are_time_bounded(
             "{% endfor %}{% endfor %}",
         },
     )
-    monkeypatch.setattr(render_module, "TEMPLATE_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(render_pages, "TEMPLATE_TIMEOUT_S", 0.5)
     with pytest.raises(RenderTemplateError, match="longer than"):
         render_site(example_catalogue, tmp_path / "site", only="handbook")
 
@@ -562,8 +563,8 @@ def test_worker_pool_renders_the_same_bytes(
     example_catalogue: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     serial = render_site(example_catalogue, tmp_path / "serial")
-    monkeypatch.setattr(render_module, "POOL_THRESHOLD", 4)
-    assert render_module._workers(20) > 1 or (os.cpu_count() or 1) == 1
+    monkeypatch.setattr(render_pages, "POOL_THRESHOLD", 4)
+    assert render_pages._workers(20) > 1 or (os.cpu_count() or 1) == 1
     pooled = render_site(example_catalogue, tmp_path / "pooled")
     assert sorted(pooled.written) == sorted(serial.written)
     for rel in serial.written:

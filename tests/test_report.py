@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -122,3 +123,19 @@ def test_junit_is_well_formed_with_one_failure_per_file_with_errors() -> None:
 def test_empty_report_says_no_problems() -> None:
     assert render("text", []).strip() == "3 files checked: no problems"
     assert json.loads(render("json", []))["findings"] == []
+
+
+def test_annotations_in_a_subfolder_catalogue_name_repository_paths(tmp_path: Path) -> None:
+    from tests.conftest import EXAMPLE, git, run_cli
+
+    catalogue = tmp_path / "pmo" / "catalogue"
+    shutil.copytree(EXAMPLE, catalogue)
+    git(tmp_path, "init", "-q")
+    (catalogue / "services" / "broken.yaml").write_text("a: [\n", "utf-8")
+    github = run_cli("validate", "--format", "github", "--no-cache", cwd=catalogue)
+    assert "::error file=pmo/catalogue/services/broken.yaml,line=2," in github.stdout
+    text = run_cli("validate", "--no-cache", cwd=catalogue)
+    assert text.stdout.startswith("services/broken.yaml:2:")  # text stays catalogue-relative
+    sarif = json.loads(run_cli("validate", "--format", "sarif", "--no-cache", cwd=catalogue).stdout)
+    location = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "pmo/catalogue/services/broken.yaml"

@@ -46,6 +46,17 @@ def find_root(start: Path) -> Path:
     )
 
 
+def repo_prefix(root: Path) -> str:
+    """The catalogue's folder relative to the top of its git work tree ("" at the top or
+    outside git), found without running git: CI annotations name repository paths."""
+    root = root.absolute()
+    for folder in (root, *root.parents):
+        if os.path.lexists(folder / ".git"):
+            rel = root.relative_to(folder).as_posix()
+            return "" if rel == "." else rel
+    return ""
+
+
 def kind_of(rel: str) -> str | None:
     """The document kind of a file from its place in the catalogue, or None if not ours."""
     if rel in SINGLETONS:

@@ -123,7 +123,13 @@ def validate(
     output_format: FormatOption = OutputFormat.text,
     fail_on: FailOnOption = FailOn.error,
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", help="Worker processes (0: one per core on large catalogues).")
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="Processes that load the files, this one included (0: one per core on large "
+            "catalogues).",
+        ),
     ] = 0,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Ignore and do not write the cache.")] = False,
 ) -> int:
@@ -133,8 +139,14 @@ def validate(
 
     root, only = resolve_targets(paths or [])
     result = validate_catalogue(root, only=only, jobs=jobs or None, use_cache=not no_cache)
+    from pmoctl.catalogue import repo_prefix
+
     report.write_findings(
-        result.findings, output_format.value, files=result.files, no_colour=Settings.no_colour
+        result.findings,
+        output_format.value,
+        files=result.files,
+        no_colour=Settings.no_colour,
+        path_prefix=repo_prefix(root),
     )
     return int(_fails([f.severity.value for f in result.findings], fail_on))
 

@@ -24,6 +24,8 @@ from markupsafe import Markup
 INVALID_URL = "#invalid-url"
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+#: whitespace (``\s`` is exactly what ``str.isspace`` accepts) and control characters
+_UNSAFE_IN_URL = re.compile(r"[\s\x00-\x1f\x7f]")
 #: our own page-relative links: a path of safe characters, never starting with '/' or a scheme
 _RELATIVE = re.compile(r"^(?![/\\])[A-Za-z0-9._~/#-]*$")
 _ALLOWED_TAGS = frozenset(
@@ -60,6 +62,12 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _MD_LEADING = re.compile(r"^(\s*)([#>+=-]|\d+(?=[.)]))")
 
 
+class MdSafe(str):
+    """Text that is already safe Markdown (a block, a link target, a Mermaid diagram)."""
+
+    __slots__ = ()
+
+
 def safe_url(value: object) -> str:
     """``value`` if it is an http(s)/mailto URL or a relative link of ours, else ``#invalid-url``.
 
@@ -67,7 +75,7 @@ def safe_url(value: object) -> str:
     `` javascript:`` (which browsers would still run) do not pass as "no scheme".
     """
     url = str(value)
-    if not url or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+    if not url or _UNSAFE_IN_URL.search(url):
         return INVALID_URL
     scheme = _SCHEME.match(url)
     if scheme:
@@ -107,6 +115,10 @@ def markdown_html(text: object) -> Markup:
     if _PLAIN.fullmatch(source) and not _LIST_START.match(source):
         # what markdown-it makes of plain prose (checked against it in the tests); a
         # thousand service pages spend a fifth of their time in the parser otherwise
+        if source.isprintable():
+            # no markup characters and nothing nh3 re-encodes (no-break spaces, controls):
+            # the clean-up would return it as it is, quotes unescaped (tested too)
+            return Markup("<p>" + source + "</p>\n")
         html = "<p>" + source.replace('"', "&quot;") + "</p>\n"
     else:
         html = _markdown().render(str(text))
@@ -169,6 +181,7 @@ def html_attr_text(value: object) -> str:
 
 __all__ = [
     "INVALID_URL",
+    "MdSafe",
     "html_attr_text",
     "markdown_html",
     "md_block",

@@ -14,7 +14,7 @@ import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from pydantic import BaseModel, ValidationError
 
@@ -105,7 +105,7 @@ def load_all(root: Path, files: list[str], max_bytes: int, jobs: int | None) -> 
                 share_field_sets(loaded.model)
                 results.append(loaded)
         else:
-            results.extend(_load_in_workers(root, tasks, max_bytes, workers))
+            results.extend(_load_in_workers(root, tasks, max_bytes, workers - 1))
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -140,26 +140,72 @@ def _load_chunk(chunk: tuple[Path, int, list[tuple[str, str]]]) -> list[_Record]
 def _load_in_workers(
     root: Path, tasks: list[tuple[str, str]], max_bytes: int, workers: int
 ) -> Iterable[LoadedFile]:
-    """Parse and validate in forked workers (the models are imported already, so a
-    worker starts in milliseconds); re-create each model here from its JSON."""
-    import multiprocessing
+    """Load the first files here while forked workers load the rest; in file order.
 
-    size = max(16, len(tasks) // (workers * 6))  # a few chunks per worker: even finish
-    chunks = [(root, max_bytes, tasks[at : at + size]) for at in range(0, len(tasks), size)]
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers) as pool:
-        for records in pool.imap(_load_chunk, chunks):
-            for rel, kind, payload, findings, waivers in records:
-                model = (
-                    MODELS_BY_KIND[kind].model_validate_json(payload)
-                    if isinstance(payload, bytes)
-                    else payload
-                )
-                share_field_sets(model)
-                yield LoadedFile(rel, kind, model, findings, waivers)
+    A worker starts in milliseconds (the models are imported before the fork), loads its
+    slice and writes the records to a file, read when this process has loaded its own
+    share; the models it sends as JSON are re-created here, so this process takes a
+    little less than an even share. A plain fork, not a pool: a pool's feeder threads
+    would wait for the GIL while this process parses, and stall the workers.
+    """
+    import pickle
+    import tempfile
+
+    own = int(len(tasks) / (workers + 1) * 0.9)
+    rest = tasks[own:]
+    size = -(-len(rest) // workers)
+    slices = [rest[at : at + size] for at in range(0, len(rest), size)]
+    children: list[tuple[int, str, list[tuple[str, str]]]] = []
+    with tempfile.TemporaryDirectory(prefix="pmoctl-") as folder:
+        try:
+            for number, part in enumerate(slices):
+                out = os.path.join(folder, f"{number}.pickle")
+                pid = os.fork()
+                if pid == 0:  # pragma: no cover - the worker (coverage does not follow it)
+                    _work(root, max_bytes, part, out)
+                children.append((pid, out, part))
+            for rel, kind in tasks[:own]:
+                loaded = load_file(root, rel, kind, max_bytes)
+                share_field_sets(loaded.model)
+                yield loaded
+            while children:
+                pid, out, part = children.pop(0)
+                _, status = os.waitpid(pid, 0)
+                records: list[_Record] | None = None
+                if status == 0:
+                    with open(out, "rb") as handle:
+                        records = pickle.load(handle)
+                if records is None:  # the worker failed: load its files here
+                    records = _load_chunk((root, max_bytes, part))
+                for rel, kind, payload, findings, waivers in records:
+                    model = (
+                        MODELS_BY_KIND[kind].model_validate_json(payload)
+                        if isinstance(payload, bytes)
+                        else payload
+                    )
+                    share_field_sets(model)
+                    yield LoadedFile(rel, kind, model, findings, waivers)
+        finally:
+            for pid, _, _ in children:  # interrupted: do not leave workers behind
+                os.waitpid(pid, 0)
+
+
+def _work(root: Path, max_bytes: int, part: list[tuple[str, str]], out: str) -> NoReturn:
+    """A forked worker: load these files, write the records to ``out``, exit at once."""
+    import pickle
+
+    code = 1
+    try:
+        records = _load_chunk((root, max_bytes, part))
+        with open(out, "wb") as handle:
+            pickle.dump(records, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        code = 0
+    finally:
+        os._exit(code)
 
 
 def _workers(jobs: int | None, count: int) -> int:
+    """How many processes load the files: this one and ``n - 1`` forked workers."""
     if jobs is not None and jobs > 0:
         return min(jobs, max(1, count))
     if count < POOL_THRESHOLD or os.name != "posix":

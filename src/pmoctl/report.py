@@ -62,8 +62,16 @@ def write_findings(
     stream: IO[str] | None = None,
     no_colour: bool = False,
     tool_name: str = "pmoctl validate",
+    path_prefix: str = "",
 ) -> None:
+    """Write ``findings`` in ``fmt``.
+
+    ``path_prefix`` is the catalogue's folder in its repository: GitHub annotations and
+    SARIF locations are relative to the repository, not to the catalogue.
+    """
     out = stream or sys.stdout
+    if path_prefix and fmt in ("github", "sarif"):
+        findings = [replace(finding, path=f"{path_prefix}/{finding.path}") for finding in findings]
     if fmt == "text":
         _text(findings, files, out, use_colour(out, no_colour))
     elif fmt == "json":
@@ -242,7 +250,9 @@ def error(message: str, hint: str = "", *, stream: IO[str] | None = None) -> Non
 
 
 def info(message: str, *, stream: IO[str] | None = None) -> None:
-    (stream or sys.stdout).write(message + "\n")
+    out = stream or sys.stdout
+    out.write(message + "\n")
+    out.flush()
 
 
 # --- pmoctl check: what the pull request changed, and the GitHub step summary -----------
@@ -264,14 +274,9 @@ def write_check(
     no_colour: bool = False,
     path_prefix: str = "",
 ) -> None:
-    """The findings of `pmoctl check` in ``fmt``, with what changed since the base.
-
-    ``path_prefix`` is the catalogue's folder in its repository: GitHub annotations and
-    SARIF locations are relative to the repository, not to the catalogue.
-    """
+    """The findings of `pmoctl check` in ``fmt``, with what changed since the base
+    (``path_prefix`` as for :func:`write_findings`)."""
     out = stream or sys.stdout
-    if path_prefix and fmt in ("github", "sarif"):
-        findings = [replace(finding, path=f"{path_prefix}/{finding.path}") for finding in findings]
     if fmt == "json":
         document = as_json(findings, files)
         document["changes"] = changes
@@ -279,7 +284,7 @@ def write_check(
         out.write("\n")
         return
     write_findings(findings, fmt, files=files, stream=out, no_colour=no_colour,
-                   tool_name="pmoctl check")  # fmt: skip
+                   tool_name="pmoctl check", path_prefix=path_prefix)  # fmt: skip
     if fmt in ("text", "github"):
         for line in change_lines(changes):
             out.write(line + "\n")

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-from pmoctl import gitrepo
+from pmoctl import gitrepo, report
 from pmoctl.errors import GitCommandError, RepoStateError
 
 JOURNAL = "pmoctl-txn.json"
@@ -47,8 +47,7 @@ class FileChange:
 def pause_point(step: str) -> None:
     """The test hook (see the module docstring); does nothing unless the variable names ``step``."""
     if os.environ.get(PAUSE_VARIABLE) == step:
-        sys.stderr.write(f"pmoctl: paused at {step}\n")
-        sys.stderr.flush()
+        report.info(f"pmoctl: paused at {step}", stream=sys.stderr)
         time.sleep(120)
 
 

@@ -10,7 +10,6 @@ them is validated as it would be after the move. Only then is anything written, 
 from __future__ import annotations
 
 import codecs
-
 import datetime as dt
 import difflib
 import os

@@ -17,10 +17,9 @@ the exact character span of each node it needs, and then:
   ``moves: [...]``) the move is added as one ``{from: ..., ...}`` item inside the brackets,
   so only the line with the closing bracket changes.
 
-Scalars are written on one line, never folded: plain where that is unambiguous (also for
-YAML 1.1 readers, so ``yes``, ``1.10`` and ``2024-01-01`` strings are quoted), single-quoted
-where no escape is needed, otherwise double-quoted with escapes (control characters, tabs,
-line breaks, U+0085, U+2028/9 and the other characters the loader refuses raw).
+The new text comes from :mod:`pmoctl.yamlemit` (one-line scalars, never folded, quoted
+wherever a YAML 1.1 or 1.2 reader could retype them); lines and comments are read with
+:mod:`pmoctl.yamltext`.
 
 Before returning, the result is verified, and :class:`EditError` is raised instead of
 returning anything if any check fails: (a) :func:`pmoctl.loader.parse` of the new text gives
@@ -36,17 +35,42 @@ A UTF-8 BOM, CRLF or LF endings and a missing final newline are preserved.
 from __future__ import annotations
 
 import bisect
-import datetime as dt
-import difflib
 import re
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from pmoctl.loader import LoadError, compose, decode, parse
+from pmoctl.yamlemit import EmitError, block_item, flow_mapping, scalar
+from pmoctl.yamltext import (
+    BOM,
+    LINE_BREAK,
+    block_end_line,
+    changed_lines,
+    comments,
+    comments_in,
+    ending_of,
+    item_offset,
+    last_leaf,
+    line_ending,
+    line_starts,
+    sequence_style,
+    split_lines,
+)
+
+__all__ = [
+    "MOVE_KEYS",
+    "REVIEW_KEYS",
+    "EditError",
+    "apply_move",
+    "changed_lines",
+    "comments",
+    "scalar",
+    "split_lines",
+    "verify",
+]
 
 MOVE_KEYS = (
     "from",
@@ -62,39 +86,6 @@ MOVE_KEYS = (
 )
 REVIEW_KEYS = ("reviewed_by", "kept", "discarded")
 
-_BOM = "\ufeff"
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
-_BREAK = re.compile(r"\r\n|\r|\n")
-# a `#` that starts a comment if it lies outside every scalar (zero-width, so that a `#`
-# inside a quoted scalar does not hide a comment after it on the same line)
-_HASH = re.compile(r"(?:^|(?<=[ \t\r]))(?=(#[^\r\n]*))", re.MULTILINE)
-# Characters that must be written as escapes: what YAML cannot hold raw (C0/C1 controls,
-# DEL, U+FFFE/F), line breaks (also NEL and U+2028/9, which some parsers take as breaks),
-# tab (never written raw), and what pmoctl's loader refuses raw (bidi overrides, BOM).
-_NEEDS_ESCAPE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]"
-)
-_SHORT_ESCAPES = {
-    "\x00": "\\0",
-    "\x07": "\\a",
-    "\x08": "\\b",
-    "\t": "\\t",
-    "\n": "\\n",
-    "\x0b": "\\v",
-    "\x0c": "\\f",
-    "\r": "\\r",
-    "\x1b": "\\e",
-    '"': '\\"',
-    "\\": "\\\\",
-    "\x85": "\\N",
-    "\u2028": "\\L",
-    "\u2029": "\\P",
-}
-# A plain scalar may not start with an indicator, and quoting any value that starts like a
-# number, a date or a null keeps YAML 1.1 readers (PyYAML, yamllint) from retyping it.
-_PLAIN_BAD_START = set("-?:,[]{}#&*!|>'\"%@`0123456789+.~ ")
-_YAML11_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
-_FLOW_INDICATORS = re.compile(r"[,\[\]{}:#]")
 _NULL_SPELLINGS = {"", "~", "null", "Null", "NULL"}
 
 
@@ -123,7 +114,7 @@ def verify(old: str, new: str, *, stage: str, move: dict[str, object]) -> None:
     an emptied `moves: []` line and the move's own lines. Use it to check a file read back."""
     stage = str.__str__(stage)
     bom, body, old_data, plan, fields = _prepare(old, stage, move)
-    if not new.startswith(bom) or new.startswith(_BOM) != bool(bom):
+    if not new.startswith(bom) or new.startswith(BOM) != bool(bom):
         raise EditError("the byte order mark was added or removed")
     _verify(body, new[len(bom) :], plan, old_data=old_data, stage=stage, fields=fields)
 
@@ -131,7 +122,7 @@ def verify(old: str, new: str, *, stage: str, move: dict[str, object]) -> None:
 def _prepare(
     text: str, stage: str, move: dict[str, object]
 ) -> tuple[str, str, dict[str, Any], _Plan, list[tuple[str, object]]]:
-    bom = _BOM if text.startswith(_BOM) else ""
+    bom = BOM if text.startswith(BOM) else ""
     body = text[len(bom) :]
     try:
         old_data = parse(body)
@@ -140,46 +131,11 @@ def _prepare(
         raise EditError(f"line {error.line}: {error.message}; fix the file first") from None
     assert isinstance(root, MappingNode)  # parse() refused everything else
     fields = _move_fields(move)
-    return bom, body, old_data, _plan(body, root, stage, fields), fields
-
-
-def changed_lines(old: str, new: str) -> list[int]:
-    """1-based numbers of the lines of `new` that differ from `old` or were added."""
-    old_lines, new_lines = split_lines(old), split_lines(new)
-    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
-    changed: list[int] = []
-    for tag, _i1, _i2, j1, j2 in matcher.get_opcodes():
-        if tag in ("replace", "insert"):
-            changed.extend(range(j1 + 1, j2 + 1))
-    return changed
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines with their endings; only CR, LF and CRLF end a line (unlike str.splitlines)."""
-    return _LINE.findall(text)
-
-
-def comments(text: str) -> Counter[str]:
-    """The multiset of comments in a YAML text (without trailing blanks).
-
-    A ``#`` is a comment when it starts a line or follows a blank and lies outside every
-    scalar, so ``#`` inside quotes or block scalars is not counted, while comments before
-    ``---`` and inside flow collections are.
-    """
-    body = text.removeprefix(_BOM)
-    return _comments(body, compose(body))
-
-
-def _comments(body: str, root: Node | None) -> Counter[str]:
-    spans = sorted(_scalar_spans(root, body)) if root is not None else []
-    starts = [start for start, _ in spans]
-    found: Counter[str] = Counter()
-    for match in _HASH.finditer(body):
-        where = bisect.bisect_right(starts, match.start()) - 1
-        if where >= 0 and spans[where][0] <= match.start() < spans[where][1]:
-            continue
-        found[match.group(1).rstrip(" \t")] += 1
-    return found
+    try:
+        plan = _plan(body, root, stage, fields)
+    except EmitError as error:
+        raise EditError(str(error)) from None
+    return bom, body, old_data, plan, fields
 
 
 # --- planning the edit -------------------------------------------------------------------
@@ -209,7 +165,7 @@ class _Plan:
 
     def replaced(self) -> set[int]:
         """0-based numbers of the old lines that the edits touch."""
-        starts = _line_starts(split_lines(self.text))
+        starts = line_starts(split_lines(self.text))
         return {bisect.bisect_right(starts, start) - 1 for start, _, _ in self.edits}
 
 
@@ -219,7 +175,7 @@ def _plan(text: str, root: MappingNode, stage: str, fields: list[tuple[str, obje
         raise EditError(f"line {_line(lifecycle)}: `lifecycle:` is not a mapping")
     _, stage_node = _child(lifecycle, "stage", "`lifecycle:` has no `stage:`")
     edits = [_stage_edit(stage_node, stage)]
-    old_comments = _comments(text, root)
+    old_comments = comments_in(text, root)
     moves_entry = _find(lifecycle, "moves")
     moves = moves_entry[1] if moves_entry else None
     if lifecycle.flow_style or (
@@ -227,16 +183,16 @@ def _plan(text: str, root: MappingNode, stage: str, fields: list[tuple[str, obje
         and moves.flow_style
         and (moves.value or moves.start_mark.line != moves.end_mark.line)
     ):
-        edits.append(_flow_edit(text, lifecycle, moves, _flow_move(fields)))
+        edits.append(_flow_edit(text, lifecycle, moves, flow_mapping(fields)))
         return _Plan(text, edits, -1, [], "", old_comments)
 
     lines = split_lines(text)
     key_column = lifecycle.start_mark.column
     step = max(key_column - lifecycle_key.start_mark.column, 1)
-    dash_offset, item_offset = _sequence_style(root, default_dash=step)
-    leaf: Node = _last_leaf(lifecycle)  # the node that ends on the line we insert after
+    dash_offset, item_step = sequence_style(root, default_dash=step)
+    leaf: Node = last_leaf(lifecycle)  # the node that ends on the line we insert after
     if moves_entry is None:  # add `moves:` after the last line of the lifecycle mapping
-        after = _end_line(lines, leaf, key_column)
+        after = block_end_line(lines, leaf, key_column)
         dash_column = key_column + dash_offset
         head = [" " * key_column + "moves:"]
     else:
@@ -244,9 +200,9 @@ def _plan(text: str, root: MappingNode, stage: str, fields: list[tuple[str, obje
         dash_column, head = moves_key.start_mark.column + dash_offset, []
         if isinstance(moves, SequenceNode) and not moves.flow_style and moves.value:
             dash_column = moves.start_mark.column
-            item_offset = _item_offset(moves) or item_offset
-            leaf = _last_leaf(moves)
-            after = _end_line(lines, leaf, max(dash_column, key_column + 1))
+            item_step = item_offset(moves) or item_step
+            leaf = last_leaf(moves)
+            after = block_end_line(lines, leaf, max(dash_column, key_column + 1))
         elif _is_empty(moves):
             leaf, after = moves, _line0(moves_key)
             if moves.end_mark.index > moves.start_mark.index:  # drop `[]` / `~` from the line
@@ -256,8 +212,10 @@ def _plan(text: str, root: MappingNode, stage: str, fields: list[tuple[str, obje
                 f"line {_line(moves)}: `moves:` is not a list; "
                 "write its items one per line with a leading dash and run again"
             )
-    ending = _line_ending(lines, after)
-    body = head + _move_lines(fields, dash_column, item_offset, step, dash_offset)
+    ending = line_ending(lines, after)
+    body = head + block_item(
+        fields, dash=dash_column, item=item_step, step=step, dash_offset=dash_offset
+    )
     terminate = ending if not lines[after].endswith(("\n", "\r")) else ""
     if terminate and leaf.end_mark.index == len(text) and _keeps_final_break(text, leaf):
         raise EditError(
@@ -335,7 +293,7 @@ def _keeps_final_break(text: str, node: Node) -> bool:
     """True for a block scalar whose value would gain the line break added after it."""
     if not isinstance(node, ScalarNode) or node.style not in ("|", ">"):
         return False
-    header = _BREAK.split(text[node.start_mark.index :], maxsplit=1)[0]
+    header = LINE_BREAK.split(text[node.start_mark.index :], maxsplit=1)[0]
     return "-" not in header.split("#")[0]
 
 
@@ -343,101 +301,6 @@ def _is_empty(node: Node) -> bool:
     if isinstance(node, SequenceNode):
         return bool(node.flow_style) and not node.value
     return isinstance(node, ScalarNode) and node.style == "" and node.value in _NULL_SPELLINGS
-
-
-def _last_leaf(node: Node) -> Node:
-    """The node that ends last inside a block collection (its last line is the block's)."""
-    while isinstance(node, (MappingNode, SequenceNode)) and not node.flow_style and node.value:
-        last = node.value[-1]
-        node = last[1] if isinstance(node, MappingNode) else last
-    return node
-
-
-def _end_line(lines: list[str], leaf: Node, inner_column: int) -> int:
-    """0-based last line of a block ending in `leaf`, with the comment lines that follow
-    it indented at least `inner_column` (they are inside the block, e.g. a commented-out
-    item), but not the blank lines after them."""
-    end = leaf.end_mark
-    last = end.line if end.column > 0 or end.index == leaf.start_mark.index else end.line - 1
-    last = max(last, leaf.start_mark.line)
-    for number in range(last + 1, len(lines)):
-        stripped = lines[number].strip()
-        if not stripped:
-            continue
-        indent = len(lines[number]) - len(lines[number].lstrip(" "))
-        if not stripped.startswith("#") or indent < inner_column:
-            break
-        last = number
-    return last
-
-
-def _sequence_style(root: Node, default_dash: int) -> tuple[int, int]:
-    """The file's usual dash offset under a key, and dash-to-content offset of map items."""
-    dash_offsets: Counter[int] = Counter()
-    item_offsets: Counter[int] = Counter()
-    for key, value in _block_entries(root):
-        if isinstance(value, SequenceNode) and not value.flow_style and value.value:
-            if value.start_mark.line > key.start_mark.line:
-                dash_offsets[value.start_mark.column - key.start_mark.column] += 1
-            offset = _item_offset(value)
-            if offset:
-                item_offsets[offset] += 1
-    dash = dash_offsets.most_common(1)[0][0] if dash_offsets else default_dash
-    item = item_offsets.most_common(1)[0][0] if item_offsets else 2
-    return dash, item
-
-
-def _item_offset(sequence: SequenceNode) -> int:
-    first = sequence.value[0]
-    if (
-        isinstance(first, MappingNode)
-        and not first.flow_style
-        and first.start_mark.line == sequence.start_mark.line
-    ):
-        return int(first.start_mark.column - sequence.start_mark.column)
-    return 0
-
-
-def _block_entries(node: Node) -> Iterator[tuple[Node, Node]]:
-    if isinstance(node, MappingNode):
-        for key, value in node.value:
-            yield key, value
-            yield from _block_entries(value)
-    elif isinstance(node, SequenceNode):
-        for item in node.value:
-            yield from _block_entries(item)
-
-
-def _scalar_spans(node: Node, text: str) -> Iterator[tuple[int, int]]:
-    if isinstance(node, ScalarNode):
-        start = node.start_mark.index
-        if node.style in ("|", ">"):  # the header line may carry a comment
-            header_end = _BREAK.search(text, start, node.end_mark.index)
-            start = header_end.end() if header_end else node.end_mark.index
-        yield start, node.end_mark.index
-    elif isinstance(node, MappingNode):
-        for key, value in node.value:
-            yield from _scalar_spans(key, text)
-            yield from _scalar_spans(value, text)
-    elif isinstance(node, SequenceNode):
-        for item in node.value:
-            yield from _scalar_spans(item, text)
-
-
-def _line_starts(lines: list[str]) -> list[int]:
-    starts, total = [], 0
-    for line in lines:
-        starts.append(total)
-        total += len(line)
-    return starts
-
-
-def _line_ending(lines: list[str], near: int) -> str:
-    for line in [lines[near], *lines]:
-        for ending in ("\r\n", "\n", "\r"):
-            if line.endswith(ending):
-                return ending
-    return "\n"
 
 
 def _line0(node: Node) -> int:
@@ -448,7 +311,7 @@ def _line(node: Node) -> int:
     return int(node.start_mark.line) + 1
 
 
-# --- writing the move --------------------------------------------------------------------
+# --- the move as data --------------------------------------------------------------------
 
 
 def _move_fields(move: dict[str, object]) -> list[tuple[str, object]]:
@@ -458,117 +321,27 @@ def _move_fields(move: dict[str, object]) -> list[tuple[str, object]]:
     for required in ("from", "to", "date", "approved_by"):
         if move.get(required) is None:
             raise EditError(f"the move has no `{required}`")
-    return [(key, _plain_data(move[key])) for key in MOVE_KEYS if move.get(key) is not None]
+    return [(key, _plain_data(move[key], key)) for key in MOVE_KEYS if move.get(key) is not None]
 
 
-def _plain_data(value: object) -> object:
-    """Plain str/list/dict copies: a StrEnum member is written and compared as its text."""
+def _plain_data(value: object, key: str | None = None) -> object:
+    """Plain str/list/dict copies, as written and read back: a StrEnum member becomes its
+    text, and the move's nested mapping (`key`: `artefact_review`) is checked and put in
+    REVIEW_KEYS order without empty entries."""
     if isinstance(value, str):
         return str.__str__(value)
     if isinstance(value, (list, tuple)):
         return [_plain_data(item) for item in value]
     if isinstance(value, dict):
-        return {key: _plain_data(item) for key, item in value.items()}
+        if key is None:  # inside a list: copied, and refused when written
+            return {k: _plain_data(item) for k, item in value.items()}
+        unknown = sorted(map(str, set(value) - set(REVIEW_KEYS)))
+        if unknown:
+            raise EditError(f"unknown {key} keys: {', '.join(unknown)}")
+        if all(value.get(k) is None for k in REVIEW_KEYS):
+            raise EditError(f"`{key}` is empty")
+        return {k: _plain_data(value[k], k) for k in REVIEW_KEYS if value.get(k) is not None}
     return value
-
-
-def _move_lines(
-    fields: list[tuple[str, object]], dash: int, item: int, step: int, dash_offset: int
-) -> list[str]:
-    item = max(item, 2)
-    content = dash + item
-    lines: list[str] = []
-    for key, value in fields:
-        lines.extend(_entry(key, value, content, step, dash_offset))
-    lines[0] = " " * dash + "-" + " " * (item - 1) + lines[0].lstrip(" ")
-    return lines
-
-
-def _flow_move(fields: list[tuple[str, object]]) -> str:
-    """The move as one flow mapping, `{from: a, to: b, ...}`, for a flow-style list."""
-    parts = []
-    for key, value in fields:
-        if isinstance(value, dict):
-            _check_keys(key, value)
-            inner = [(k, value[k]) for k in REVIEW_KEYS if value.get(k) is not None]
-            parts.append(f"{key}: {_flow_move(inner)}")
-        elif isinstance(value, (list, tuple)):
-            items = ", ".join(scalar(item, flow=True) for item in value)
-            parts.append(f"{key}: [{items}]")
-        else:
-            parts.append(f"{key}: {scalar(value, flow=True)}")
-    return "{" + ", ".join(parts) + "}"
-
-
-def _check_keys(key: str, value: dict[Any, Any]) -> None:
-    unknown = sorted(map(str, set(value) - set(REVIEW_KEYS)))
-    if unknown:
-        raise EditError(f"unknown {key} keys: {', '.join(unknown)}")
-    if all(value.get(k) is None for k in REVIEW_KEYS):
-        raise EditError(f"`{key}` is empty")
-
-
-def _entry(key: str, value: object, column: int, step: int, dash_offset: int) -> list[str]:
-    pad = " " * column
-    if isinstance(value, dict):
-        _check_keys(key, value)
-        lines = [f"{pad}{key}:"]
-        for inner in REVIEW_KEYS:
-            if value.get(inner) is not None:
-                lines.extend(_entry(inner, value[inner], column + step, step, dash_offset))
-        return lines
-    if isinstance(value, (list, tuple)):
-        if not value:
-            return [f"{pad}{key}: []"]
-        dashes = " " * (column + dash_offset) + "- "
-        return [f"{pad}{key}:"] + [dashes + scalar(item) for item in value]
-    return [f"{pad}{key}: {scalar(value)}"]
-
-
-def scalar(value: object, style: str = "", *, flow: bool = False) -> str:
-    """`value` as a one-line YAML scalar that reads back as the same value and type.
-
-    `style` is the quoting of the value being replaced ('', "'" or '"'); it is kept when
-    the new value can be written that way. `flow`: the scalar goes inside `[...]`/`{...}`.
-    """
-    if isinstance(value, bool):  # never quoted: 'true' would read back as text
-        return "true" if value else "false"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if not isinstance(value, str):
-        raise EditError(f"cannot write a value of type {type(value).__name__}")
-    if re.search("[\ud800-\udfff]", value):
-        raise EditError("the value contains an unpaired surrogate, which UTF-8 cannot hold")
-    if _NEEDS_ESCAPE.search(value) or style == '"':
-        return _double(value)
-    if style == "" and _plain_ok(value) and not (flow and _FLOW_INDICATORS.search(value)):
-        return value
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _plain_ok(value: str) -> bool:
-    return (
-        value != ""
-        and value == value.strip()
-        and value[0] not in _PLAIN_BAD_START
-        and ": " not in value
-        and " #" not in value
-        and not value.endswith(":")
-        and value.lower() not in _YAML11_WORDS
-    )
-
-
-def _double(value: str) -> str:
-    out = []
-    for char in value:
-        if char in _SHORT_ESCAPES:
-            out.append(_SHORT_ESCAPES[char])
-        elif _NEEDS_ESCAPE.match(char):
-            code = ord(char)
-            out.append(f"\\x{code:02X}" if code < 0x100 else f"\\u{code:04X}")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
 
 
 # --- verification ------------------------------------------------------------------------
@@ -590,11 +363,7 @@ def _verify(
         raise EditError(f"the edited file would not load ({error}); not writing") from None
     lifecycle = dict(old_data["lifecycle"])
     lifecycle["stage"] = stage
-    move = dict(fields)
-    review = move.get("artefact_review")
-    if isinstance(review, dict):  # written in REVIEW_KEYS order, without empty entries
-        move["artefact_review"] = {k: review[k] for k in REVIEW_KEYS if review.get(k) is not None}
-    lifecycle["moves"] = [*(lifecycle.get("moves") or []), move]
+    lifecycle["moves"] = [*(lifecycle.get("moves") or []), dict(fields)]
     expected = {**old_data, "lifecycle": lifecycle}
     if not _same(new_data, expected):
         raise EditError("the edited file would not read back as the intended data; not writing")
@@ -617,16 +386,12 @@ def _check_lines(old: str, new: str, plan: _Plan) -> None:
         now = new_lines[number if number <= plan.insert_after else number + shift]
         was = old_line + (plan.terminate_last if number == plan.insert_after else "")
         # an unterminated last line gains an ending; replaced lines keep theirs
-        same = _ending(now) == _ending(was) if number in replaced else now == was
+        same = ending_of(now) == ending_of(was) if number in replaced else now == was
         if not same:
             raise EditError(
                 f"the edit would change line {number + 1}, which is neither the stage "
                 "nor the new move; not writing"
             )
-
-
-def _ending(line: str) -> str:
-    return line[len(line.rstrip("\r\n")) :]
 
 
 def _same(left: object, right: object) -> bool:

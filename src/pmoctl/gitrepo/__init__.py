@@ -1,0 +1,89 @@
+"""The only package that runs git: discovery, preflight, the lock, commits, log reads.
+
+Git runs only from :mod:`pmoctl.gitrepo.process` (a fixed argv, never a shell); the other
+modules say what to run and read its output:
+
+* :mod:`~pmoctl.gitrepo.repo` - finding the work tree, HEAD, the author, valid ids;
+* :mod:`~pmoctl.gitrepo.commit` - the lock, the preflight and ``git commit --only``;
+* :mod:`~pmoctl.gitrepo.trailers` - the commit-message format of a transition, here
+  because ``history`` and ``check`` read it back from git;
+* :mod:`~pmoctl.gitrepo.reads` - history of paths, and the reads of ``pmoctl check``.
+
+Callers use the names below (``from pmoctl import gitrepo``; ``gitrepo.require(...)``).
+"""
+
+from __future__ import annotations
+
+from pmoctl.gitrepo.commit import (
+    LOCK_NAME,
+    LOCK_TIMEOUT,
+    CommitResult,
+    commit_only,
+    committed_blobs,
+    exclusive_lock,
+    preflight,
+    require_clean,
+)
+from pmoctl.gitrepo.process import run
+from pmoctl.gitrepo.reads import (
+    LogEntry,
+    PullCommit,
+    changed_files,
+    commits_touching,
+    log,
+    merge_base,
+    read_objects,
+    resolve_commit,
+    valid_ref_name,
+)
+from pmoctl.gitrepo.repo import (
+    ID_PATTERN,
+    Repo,
+    author_ident,
+    blob_id,
+    check_ids,
+    discover,
+    head,
+    head_and_branch,
+    require,
+)
+from pmoctl.gitrepo.trailers import (
+    ServiceMove,
+    TransitionTrailers,
+    parse_trailers,
+    transition_message,
+)
+
+__all__ = [
+    "ID_PATTERN",
+    "LOCK_NAME",
+    "LOCK_TIMEOUT",
+    "CommitResult",
+    "LogEntry",
+    "PullCommit",
+    "Repo",
+    "ServiceMove",
+    "TransitionTrailers",
+    "author_ident",
+    "blob_id",
+    "changed_files",
+    "check_ids",
+    "commit_only",
+    "commits_touching",
+    "committed_blobs",
+    "discover",
+    "exclusive_lock",
+    "head",
+    "head_and_branch",
+    "log",
+    "merge_base",
+    "parse_trailers",
+    "preflight",
+    "read_objects",
+    "require",
+    "require_clean",
+    "resolve_commit",
+    "run",
+    "transition_message",
+    "valid_ref_name",
+]

@@ -1,0 +1,172 @@
+"""Reading what git holds: the history of paths (``history``, ``status``) and, for
+``pmoctl check``, the base ref, merge-base, changed files, the commits of a pull request and
+the objects they hold: a handful of git processes in all, however many commits or files.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pmoctl.gitrepo.process import output, run
+from pmoctl.gitrepo.repo import Repo
+
+
+@dataclass
+class LogEntry:
+    commit: str
+    date: str
+    author: str
+    email: str
+    message: str
+    paths: list[str] = field(default_factory=list)
+
+
+def log(repo: Repo, pathspecs: Sequence[str]) -> list[LogEntry]:
+    """Every commit touching ``pathspecs`` (newest first), with the paths it touched: one git run.
+
+    Records are framed by random markers, so a commit message cannot forge one.
+    """
+    nonce = os.urandom(12).hex()
+    begin, end = f"\0<{nonce}\0", f"\0{nonce}>\0"
+    fmt = f"%x00<{nonce}%x00%H%x00%aI%x00%an%x00%ae%x00%B%x00{nonce}>%x00"
+    result = run(
+        repo.top, "log", "--no-renames", "--name-only", "-z", f"--format={fmt}",
+        "--end-of-options", "HEAD", "--", *pathspecs, check=False,
+    )  # fmt: skip
+    if result.returncode != 0:
+        return []  # an unborn branch: no history yet
+    text = result.stdout.decode("utf-8", "replace")
+    entries: list[LogEntry] = []
+    for chunk in text.split(begin)[1:]:
+        header, _, rest = chunk.partition(end)
+        fields = header.split("\0", 4)
+        if len(fields) != 5:
+            continue
+        paths = [name.lstrip("\n") for name in rest.split("\0")]
+        commit, date, author, email, message = fields
+        entries.append(
+            LogEntry(commit, date, author, email, message, [name for name in paths if name])
+        )
+    return entries
+
+
+# --- reads for `pmoctl check` ----------------------------------------------------------
+
+_HEX_ID = re.compile(r"^[0-9a-f]{4,64}$")
+#: what `git check-ref-format --allow-onelevel` refuses, plus a leading '-'
+_BAD_REF = re.compile(r"^[-/.]|\.\.|@\{|[\x00-\x20\x7f~^:?*\[\\]|//|/\.|\.lock(?:/|$)|[/.]$|^@$")
+
+
+@dataclass(frozen=True)
+class PullCommit:
+    """A commit of a pull request, with the paths (of those asked about) it changed."""
+
+    sha: str
+    parents: tuple[str, ...]
+    author_name: str
+    author_email: str
+    message: str
+    paths: tuple[str, ...]
+
+
+def valid_ref_name(ref: str) -> bool:
+    """True for a plain branch, tag or commit name that git accepts and no option can hide in."""
+    if not ref or len(ref) > 255:
+        return False
+    return bool(_HEX_ID.match(ref)) or not _BAD_REF.search(ref)
+
+
+def resolve_commit(repo: Repo, ref: str) -> str | None:
+    """The commit id ``ref`` names, or None if there is no such commit here."""
+    return output(
+        repo.top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"
+    )
+
+
+def merge_base(repo: Repo, first: str, second: str) -> str | None:
+    return output(repo.top, "merge-base", "--end-of-options", first, second)
+
+
+def changed_files(repo: Repo, base: str, head: str, under: str = "") -> list[tuple[str, str, str]]:
+    """``(status, old_path, new_path)`` for each file that differs, renames detected.
+
+    Status is git's letter (A, D, M, T, R); only for R does ``old_path`` differ.
+    """
+    result = run(
+        repo.top, "diff", "--no-ext-diff", "--no-textconv", "--name-status", "-z", "-M",
+        "--end-of-options", base, head, "--", under or ".",
+    )  # fmt: skip
+    fields = result.stdout.decode("utf-8", "surrogateescape").split("\0")
+    changes: list[tuple[str, str, str]] = []
+    index = 0
+    while index + 1 < len(fields) and fields[index]:
+        status = fields[index][0]
+        if status in "RC":
+            changes.append((status, fields[index + 1], fields[index + 2]))
+            index += 3
+        else:
+            changes.append((status, fields[index + 1], fields[index + 1]))
+            index += 2
+    return changes
+
+
+def commits_touching(repo: Repo, base: str, head: str, paths: Sequence[str]) -> list[PullCommit]:
+    """The commits of ``base..head`` that change any of ``paths``, oldest first, no merges.
+
+    One ``git log`` finds them (hashes and paths only, so no message can forge a record);
+    one ``git cat-file --batch`` reads their messages and authors.
+    """
+    if not paths:
+        return []
+    result = run(
+        repo.top, "log", "--reverse", "--topo-order", "--no-merges", "--no-renames", "-z",
+        "--format=commit %H %P", "--name-only", "--end-of-options", f"{base}..{head}",
+        "--", *sorted(set(paths)),
+    )  # fmt: skip
+    found: list[tuple[str, tuple[str, ...], list[str]]] = []
+    for raw in result.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        token = raw.lstrip("\n")
+        if token.startswith("commit "):
+            ids = token[len("commit ") :].split()
+            found.append((ids[0], tuple(ids[1:]), []))
+        elif token and found:
+            found[-1][2].append(token)
+    objects = read_objects(repo, [sha for sha, _, _ in found])
+    commits = []
+    for sha, parents, changed in found:
+        name, email, message = _commit_fields(objects.get(sha) or b"")
+        commits.append(PullCommit(sha, parents, name, email, message, tuple(changed)))
+    return commits
+
+
+def _commit_fields(raw: bytes) -> tuple[str, str, str]:
+    header, _, message = raw.decode("utf-8", "replace").partition("\n\n")
+    for line in header.split("\n"):
+        match = re.match(r"author (.*) <([^>]*)> \d+ [-+]\d{4}$", line)
+        if match:
+            return match.group(1), match.group(2), message
+    return "", "", message
+
+
+def read_objects(repo: Repo, specs: Sequence[str]) -> dict[str, bytes | None]:
+    """The content of each object (a commit id, or ``rev:path``); None when it is missing."""
+    unique = [spec for spec in dict.fromkeys(specs) if "\n" not in spec and "\r" not in spec]
+    if not unique:
+        return {}
+    stdin = "".join(f"{spec}\n" for spec in unique).encode("utf-8", "surrogateescape")
+    out = run(repo.top, "cat-file", "--batch", stdin=stdin).stdout
+    objects: dict[str, bytes | None] = dict.fromkeys(specs)
+    position = 0
+    for spec in unique:
+        end = out.index(b"\n", position)
+        header = out[position:end].split(b" ")
+        position = end + 1
+        if len(header) == 3 and header[2].isdigit():  # "<id> <type> <size>"
+            size = int(header[2])
+            objects[spec] = out[position : position + size]
+            position += size + 1
+        # else "<spec> missing" (or "ambiguous"): stays None
+    return objects

@@ -7,8 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
-from tests.conftest import EXAMPLE, git, run_cli
-
+from conftest import EXAMPLE, git, run_cli
 from pmoctl.models.common import Stage
 from pmoctl.transition import Evidence, Outcome, transition
 

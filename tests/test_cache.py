@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.conftest import REPO_ROOT, git, run_cli
 
+from conftest import REPO_ROOT, git, run_cli
 from pmoctl import cache
 from pmoctl.__main__ import _plain_validate
 from pmoctl.catalogue import list_files

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from tests.conftest import EXAMPLE, run_cli
 
+from conftest import EXAMPLE, run_cli
 from pmoctl.rules import all_rules, module_rules
 
 CASES = Path(__file__).parent / "cases"

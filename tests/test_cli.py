@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.conftest import REPO_ROOT, run_cli
 
 import pmoctl
+from conftest import REPO_ROOT, run_cli
 from pmoctl import cli
 
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "help"

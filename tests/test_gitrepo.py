@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.conftest import git
 
+from conftest import git
 from pmoctl import gitrepo
 from pmoctl.errors import GitCommandError, RepoStateError
 

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.conftest import git, run_cli
-from tests.lifecycle_support import DIRECTOR, OWNER, make_repo, move
 
+from conftest import git, run_cli
+from lifecycle_support import DIRECTOR, OWNER, make_repo, move
 from pmoctl.errors import RepoStateError, UserError
 from pmoctl.history import service_history, stage_periods, timelines
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.conftest import REPO_ROOT
-from tests.docblocks import check_block
 
+from conftest import REPO_ROOT
+from docblocks import check_block
 from pmoctl import lifecycle
 
 DOC = REPO_ROOT / "docs" / "lifecycle.md"

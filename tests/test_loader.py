@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.conftest import run_cli
 
+from conftest import run_cli
 from pmoctl.loader import MAX_BYTES, LoadError, decode, parse
 from pmoctl.pipeline import load_file
 from pmoctl.rules.yaml_truthy import truthy_findings

@@ -13,8 +13,8 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.conftest import EXAMPLE, REPO_ROOT
 
+from conftest import EXAMPLE, REPO_ROOT
 from pmoctl import loader
 
 

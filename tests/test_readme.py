@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import REPO_ROOT
-from tests.docblocks import check_block
-
+from conftest import REPO_ROOT
+from docblocks import check_block
 from pmoctl.rules import all_rules
 
 README = REPO_ROOT / "README.md"

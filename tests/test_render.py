@@ -5,17 +5,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import string
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from markdown_it import MarkdownIt
 
 from conftest import git, run_cli
-from pmoctl import markup
 from pmoctl import render_pages
 from pmoctl.errors import RefusedError, UserError
 from pmoctl.markup import INVALID_URL, markdown_html, md_block, md_text, safe_url
@@ -569,19 +564,6 @@ def test_worker_pool_renders_the_same_bytes(
     assert sorted(pooled.written) == sorted(serial.written)
     for rel in serial.written:
         assert (tmp_path / "pooled" / rel).read_bytes() == (tmp_path / "serial" / rel).read_bytes()
-
-
-@settings(max_examples=400, deadline=None)
-@given(
-    st.text(
-        alphabet=string.ascii_letters + string.digits + " ,.;:'\"()?%/+=@-\\`*_[]<>&!|~#\t\né…",
-        min_size=1,
-        max_size=24,
-    )
-)
-def test_plain_prose_fast_path_matches_markdown_it(text: str) -> None:
-    expected = markup.sanitise(MarkdownIt("js-default").render(text))
-    assert str(markdown_html(text)) == expected
 
 
 def test_kpi_view_lists_the_latest_readings_newest_first() -> None:

@@ -126,7 +126,7 @@ def test_empty_report_says_no_problems() -> None:
 
 
 def test_annotations_in_a_subfolder_catalogue_name_repository_paths(tmp_path: Path) -> None:
-    from tests.conftest import EXAMPLE, git, run_cli
+    from conftest import EXAMPLE, git, run_cli
 
     catalogue = tmp_path / "pmo" / "catalogue"
     shutil.copytree(EXAMPLE, catalogue)
@@ -134,6 +134,9 @@ def test_annotations_in_a_subfolder_catalogue_name_repository_paths(tmp_path: Pa
     (catalogue / "services" / "broken.yaml").write_text("a: [\n", "utf-8")
     github = run_cli("validate", "--format", "github", "--no-cache", cwd=catalogue)
     assert "::error file=pmo/catalogue/services/broken.yaml,line=2," in github.stdout
+    run_cli("validate", cwd=catalogue)  # fills the cache
+    cached = run_cli("validate", "--format", "github", cwd=catalogue)  # answered from it
+    assert cached.stdout == github.stdout
     text = run_cli("validate", "--no-cache", cwd=catalogue)
     assert text.stdout.startswith("services/broken.yaml:2:")  # text stays catalogue-relative
     sarif = json.loads(run_cli("validate", "--format", "sarif", "--no-cache", cwd=catalogue).stdout)

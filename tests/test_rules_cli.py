@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from tests.conftest import REPO_ROOT, run_cli
 
+from conftest import REPO_ROOT, run_cli
 from pmoctl.rules import FILE_RULES, RULE_MODULES, SETTINGS_RULES, all_rules, module_rules
 from pmoctl.rules.doc import examples_from_cases, rules_markdown
 

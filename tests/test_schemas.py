@@ -175,3 +175,18 @@ def test_format_doc_examples_are_valid_documents() -> None:
         assert not list(_validator(data["kind"]).iter_errors(_json_data(data)))
         kinds.add(data["kind"])
     assert kinds == set(MODELS_BY_KIND), "docs/format.md lacks an example of some kind"
+
+
+@pytest.mark.parametrize("kind", sorted(MODELS_BY_KIND))
+def test_check_jsonschema_accepts_the_schema_and_the_example(kind: str) -> None:
+    """Editors and check-jsonschema read patterns as ECMA-262 regexes, not Python's."""
+    import subprocess
+    import sys
+
+    files = [EXAMPLE / rel for rel in list_files(EXAMPLE) if kind_of(rel) == kind]
+    result = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--schemafile",
+         str(REPO_ROOT / "schemas" / f"{kind}.schema.json"), *map(str, files)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -9,8 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.conftest import run_cli
 
+from conftest import run_cli
 from pmoctl.status import GROUPS, service_details, status_rows
 
 TODAY = dt.date(2026, 11, 23)

@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.conftest import git, run_cli
-from tests.lifecycle_support import (
+
+from conftest import git, run_cli
+from lifecycle_support import (
     ANALYST,
     DIRECTOR,
     OWNER,
@@ -21,7 +22,6 @@ from tests.lifecycle_support import (
     move,
     snapshot,
 )
-
 from pmoctl import lifecycle
 from pmoctl.errors import GitCommandError, RepoStateError, UserError
 from pmoctl.gitrepo import parse_trailers

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from benchmarks.generate import generate
-from tests.conftest import run_cli
 
+from conftest import run_cli
 from pmoctl.models import Service
 from pmoctl.pipeline import share_field_sets
 from pmoctl.validate import validate_catalogue

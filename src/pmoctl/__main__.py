@@ -96,11 +96,16 @@ def _validate_from_cache(argv: list[str]) -> int | None:
     if result is None:
         return None
     from pmoctl import report
+    from pmoctl.catalogue import repo_prefix
     from pmoctl.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK
 
     try:
         report.write_findings(
-            result.findings, output_format, files=result.files, no_colour=no_colour
+            result.findings,
+            output_format,
+            files=result.files,
+            no_colour=no_colour,
+            path_prefix=repo_prefix(root),
         )
         sys.stdout.flush()
     except BrokenPipeError:

@@ -374,7 +374,6 @@ def transition_command(  # noqa: PLR0917 - typer passes options positionally
     import datetime as dt
 
     from pmoctl.errors import UserError
-    from pmoctl.models.common import Stage
     from pmoctl.transition import Evidence, transition
 
     try:
@@ -393,7 +392,7 @@ def transition_command(  # noqa: PLR0917 - typer passes options positionally
     )
     try:
         outcome = transition(
-            _root(catalogue), services, target=Stage(to.value), approver_id=approved_by,
+            _root(catalogue), services, target=to.value, approver_id=approved_by,
             evidence=evidence, dry_run=dry_run, allow_detached=allow_detached,
         )  # fmt: skip
     except PmoctlError as problem:

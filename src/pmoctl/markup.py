@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import TYPE_CHECKING
 
 import nh3
-from markdown_it import MarkdownIt
 from markupsafe import Markup
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 INVALID_URL = "#invalid-url"
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -87,6 +90,9 @@ def safe_url(value: object) -> str:
 
 @cache
 def _markdown() -> MarkdownIt:
+    # imported when a description needs the parser (a tenth of a second; plain prose does not)
+    from markdown_it import MarkdownIt
+
     return MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False})
 
 
@@ -112,16 +118,12 @@ def markdown_html(text: object) -> Markup:
     if text is None or text == "":
         return Markup("")
     source = str(text).strip(" ")
-    if _PLAIN.fullmatch(source) and not _LIST_START.match(source):
-        # what markdown-it makes of plain prose (checked against it in the tests); a
-        # thousand service pages spend a fifth of their time in the parser otherwise
-        if source.isprintable():
-            # no markup characters and nothing nh3 re-encodes (no-break spaces, controls):
-            # the clean-up would return it as it is, quotes unescaped (tested too)
-            return Markup("<p>" + source + "</p>\n")
-        html = "<p>" + source.replace('"', "&quot;") + "</p>\n"
-    else:
-        html = _markdown().render(str(text))
+    if _PLAIN.fullmatch(source) and source.isprintable() and not _LIST_START.match(source):
+        # what markdown-it and nh3 make of one line of plain prose (checked against them in
+        # the tests): no markup characters, no controls or odd spaces that either of them
+        # would change. A thousand service pages spend a fifth of their time on them otherwise
+        return Markup("<p>" + source + "</p>\n")
+    html = _markdown().render(str(text))
     return Markup(sanitise(html))  # markdown-it without raw HTML, then nh3: safe to mark
 
 

@@ -13,7 +13,9 @@ page-size cap are applied where pages are rendered (:mod:`pmoctl.render_pages`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,7 +27,10 @@ from jinja2 import (
     StrictUndefined,
     TemplateNotFound,
 )
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.nodes import Expr
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup, escape
 
 from pmoctl import markup
 from pmoctl.errors import PmoctlError
@@ -112,6 +117,54 @@ def _percent(value: Any) -> str:
     return f"{float(value) * 100:.0f}%"
 
 
+_HTML_SPECIAL = re.compile(r"[&<>\"']")
+#: types whose text never holds a character HTML escapes (dates are ISO, numbers digits)
+_NOTHING_TO_ESCAPE = frozenset({int, float, bool, date, datetime})
+
+
+def output_escape(value: object) -> str:
+    """What ``{{ value }}`` writes into an HTML page: exactly :func:`markupsafe.escape`.
+
+    Text with nothing to escape (most of a page) is written as it is instead of being
+    copied into a ``Markup`` first, and ``Markup`` from the helpers is not copied again:
+    a fifth of the time of a service page went to those copies.
+    """
+    if type(value) is str:
+        return escape(value) if _HTML_SPECIAL.search(value) else value
+    if type(value) is Markup:
+        return value
+    if type(value) in _NOTHING_TO_ESCAPE:
+        return str(value)
+    return escape(value)
+
+
+class OutputEscapeCodeGenerator(CodeGenerator):
+    """Compiles ``{{ }}`` in autoescaped templates to :func:`output_escape`.
+
+    Jinja writes ``escape(...)`` around every output; this writes
+    ``environment.output_escape(...)``, through the hook Jinja's own native-types
+    environment uses. Everything else (constants, ``{% autoescape false %}``, filters,
+    macros) compiles as before.
+    """
+
+    def _output_child_pre(
+        self, node: Expr, frame: Frame, finalize: CodeGenerator._FinalizeInfo
+    ) -> None:
+        if frame.eval_ctx.autoescape and not frame.eval_ctx.volatile:
+            self.write("environment.output_escape(")
+            if finalize.src is not None:
+                self.write(finalize.src)
+            return
+        super()._output_child_pre(node, frame, finalize)
+
+
+class PageEnvironment(Environment):
+    """The environment of pmoctl's own templates."""
+
+    code_generator_class = OutputEscapeCodeGenerator
+    output_escape = staticmethod(output_escape)
+
+
 class CatalogueSandbox(ImmutableSandboxedEnvironment):
     """The sandbox for catalogue-supplied templates, with its attribute verdicts memoised.
 
@@ -120,6 +173,9 @@ class CatalogueSandbox(ImmutableSandboxedEnvironment):
     types), so it is computed once per (type, name, type) instead of on every access:
     rendering 1,000 pages goes from 2.7x to 1.5x the time of an unsandboxed run.
     """
+
+    code_generator_class = OutputEscapeCodeGenerator
+    output_escape = staticmethod(output_escape)
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
@@ -143,7 +199,7 @@ def make_environment(fmt: Format, override: Path | None) -> Environment:
     """
     base = builtin_templates() / fmt
     loaders: list[BaseLoader] = [FileSystemLoader(str(base))]
-    kind: type[Environment] = Environment
+    kind: type[Environment] = PageEnvironment
     if override is not None:
         loaders.insert(0, CatalogueTemplateLoader(override / fmt))
         kind = CatalogueSandbox

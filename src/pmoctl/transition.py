@@ -23,10 +23,10 @@ from pmoctl import gitrepo, transaction
 from pmoctl.errors import RefusedError, RepoStateError, UserError
 from pmoctl.findings import Finding, Severity
 from pmoctl.gitrepo import check_ids
-from pmoctl.models.common import Stage
 
 if TYPE_CHECKING:
     from pmoctl.models import Person, Service
+    from pmoctl.models.common import Stage
     from pmoctl.pipeline import LoadedFile
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -91,11 +91,12 @@ def _check_text(name: str, value: str | None) -> None:
 
 
 def plan(
-    root: Path, repo: gitrepo.Repo, ids: Sequence[str], *, target: Stage, approver_id: str,
-    evidence: Evidence,
+    root: Path, repo: gitrepo.Repo, ids: Sequence[str], *, target: Stage | str,
+    approver_id: str, evidence: Evidence,
 ) -> tuple[list[PlannedMove], Person]:  # fmt: skip
     """Check every move; return the files to write and the approver, or raise
     :class:`MoveRefusedError`."""
+    target = _stage(target)
     from pydantic import ValidationError
 
     from pmoctl import lifecycle, yamledit
@@ -335,8 +336,14 @@ def approver_identity(person: Person) -> str:
     return f"{person.name} <{person.email}>" if person.email else person.name
 
 
+def _stage(value: Stage | str) -> Stage:
+    from pmoctl.models.common import Stage  # the models load while git's checks run
+
+    return Stage(value)
+
+
 def transition(
-    root: Path, ids: Sequence[str], *, target: Stage, approver_id: str, evidence: Evidence,
+    root: Path, ids: Sequence[str], *, target: Stage | str, approver_id: str, evidence: Evidence,
     dry_run: bool = False, allow_detached: bool = False,
 ) -> Outcome:  # fmt: skip
     """Check, write and commit the moves (or, with ``dry_run``, only show them)."""
@@ -352,16 +359,25 @@ def transition(
         recovered = (
             transaction.recover(repo) if not dry_run else transaction.refuse_pending_journal(repo)
         )
-        head_before = gitrepo.preflight(repo, allow_detached=allow_detached)
-        moves, approver = plan(
-            root, repo, ids, target=target, approver_id=approver_id, evidence=evidence
-        )
-        gitrepo.require_clean(repo, [move.repo_rel for move in moves])
-        outcome = Outcome(moves, target, diff(moves), recovered=recovered)
+        # git's preflight reads run in the background while the catalogue is loaded and
+        # checked; their refusals still come first, as when they ran before the plan
+        rels = _repo_rels(repo, root, ids)
+        with gitrepo.start_checks(repo, rels, allow_detached=allow_detached) as checks:
+            try:
+                moves, approver = plan(
+                    root, repo, ids, target=target, approver_id=approver_id, evidence=evidence
+                )
+            except BaseException:
+                checks.head_before()
+                raise
+            head_before = checks.head_before()
+            checks.require_clean([move.repo_rel for move in moves])
+        stage = _stage(target)
+        outcome = Outcome(moves, stage, diff(moves), recovered=recovered)
         if dry_run:
             return outcome
         message = gitrepo.transition_message(
-            [gitrepo.ServiceMove(m.service, m.source.value, target.value) for m in moves],
+            [gitrepo.ServiceMove(m.service, m.source.value, stage.value) for m in moves],
             approved_by=approver_identity(approver),
             approver_id=approver_id,
             reason=evidence.reason,
@@ -370,3 +386,12 @@ def transition(
         changes = [transaction.FileChange(m.repo_rel, m.old, m.new, m.mode) for m in moves]
         outcome.commit = transaction.commit_files(repo, changes, message, head_before)
     return outcome
+
+
+def _repo_rels(repo: gitrepo.Repo, root: Path, ids: Sequence[str]) -> list[str]:
+    """The service files' paths from the top of the work tree ([] if one is outside it:
+    the plan refuses that)."""
+    try:
+        return [repo.rel(root / f"services/{ident}.yaml") for ident in ids]
+    except (ValueError, OSError):
+        return []

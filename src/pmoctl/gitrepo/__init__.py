@@ -17,12 +17,14 @@ from __future__ import annotations
 from pmoctl.gitrepo.commit import (
     LOCK_NAME,
     LOCK_TIMEOUT,
+    Checks,
     CommitResult,
     commit_only,
     committed_blobs,
     exclusive_lock,
     preflight,
     require_clean,
+    start_checks,
 )
 from pmoctl.gitrepo.process import run
 from pmoctl.gitrepo.reads import (
@@ -58,6 +60,7 @@ __all__ = [
     "ID_PATTERN",
     "LOCK_NAME",
     "LOCK_TIMEOUT",
+    "Checks",
     "CommitResult",
     "LogEntry",
     "PullCommit",
@@ -84,6 +87,7 @@ __all__ = [
     "require_clean",
     "resolve_commit",
     "run",
+    "start_checks",
     "transition_message",
     "valid_ref_name",
 ]

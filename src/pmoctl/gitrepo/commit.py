@@ -11,13 +11,21 @@ import contextlib
 import errno
 import fcntl
 import os
+import subprocess
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from pmoctl.errors import GitCommandError, RepoStateError
-from pmoctl.gitrepo.process import run, run_stoppable
-from pmoctl.gitrepo.repo import Repo, author_ident, head, head_and_branch
+from pmoctl.gitrepo.process import finish, run, run_stoppable, start, stop
+from pmoctl.gitrepo.repo import (
+    AUTHOR_IDENT,
+    HEAD_AND_BRANCH,
+    Repo,
+    author_ident_from,
+    head,
+    head_and_branch_from,
+)
 
 LOCK_NAME = "pmoctl.lock"
 LOCK_TIMEOUT = 10.0
@@ -60,6 +68,95 @@ def exclusive_lock(repo: Repo, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
 
 def preflight(repo: Repo, *, allow_detached: bool = False) -> str | None:
     """Refuse (exit 3) when git is mid-operation or has no identity; return HEAD's commit."""
+    with start_checks(repo, [], allow_detached=allow_detached) as checks:
+        return checks.head_before()
+
+
+def require_clean(repo: Repo, rels: Sequence[str]) -> None:
+    """Each path is tracked, and neither staged nor changed in the work tree."""
+    _refuse_unclean(run(repo.top, *_status_args(rels)))
+
+
+def _status_args(rels: Sequence[str]) -> tuple[str, ...]:
+    return ("status", "--porcelain=v1", "-z", "--ignored", "--", *rels)
+
+
+def _refuse_unclean(result: subprocess.CompletedProcess[bytes]) -> None:
+    if result.returncode != 0:
+        raise GitCommandError(
+            f"git status failed (exit {result.returncode})",
+            stderr=result.stderr.decode("utf-8", "replace"),
+        )
+    entries = [entry for entry in result.stdout.split(b"\0") if entry]
+    for entry in entries:
+        code, name = entry[:2].decode(), entry[3:].decode("utf-8", "replace")
+        if code == "??":
+            problem = "is not tracked by git (commit it once, then move it)"
+        elif code == "!!":
+            problem = "is ignored by git (see .gitignore)"
+        else:
+            problem = "has uncommitted changes; commit or stash them first"
+        raise RepoStateError(f"{name} {problem}")
+
+
+class Checks:
+    """The preflight (:func:`preflight`) and :func:`require_clean` of ``rels``, with their
+    git reads started together in the background so that they run while pmoctl loads and
+    checks the catalogue. Refusals are raised in the order the synchronous functions would
+    raise them: :meth:`head_before` first, :meth:`require_clean` after it.
+    """
+
+    def __init__(self, repo: Repo, rels: Sequence[str], allow_detached: bool) -> None:
+        _refuse_in_progress(repo)
+        self.repo = repo
+        self.rels = list(rels)
+        self.allow_detached = allow_detached
+        self._processes: list[subprocess.Popen[bytes]] = []
+        self._head = self._start(HEAD_AND_BRANCH)
+        self._ident = self._start(AUTHOR_IDENT)
+        self._status = self._start(_status_args(rels)) if rels else None
+
+    def _start(self, args: tuple[str, ...]) -> subprocess.Popen[bytes]:
+        process = start(self.repo.top, *args)
+        self._processes.append(process)
+        return process
+
+    def head_before(self) -> str | None:
+        """HEAD's commit; refuses (exit 3) a detached HEAD or a missing git identity."""
+        commit, ref = head_and_branch_from(self.repo, finish(self._head))
+        if ref is None and not self.allow_detached:
+            raise RepoStateError(
+                "HEAD is detached (not on a branch), so the commit would be easy to lose",
+                hint="check out a branch (git switch -c NAME), or pass --allow-detached",
+            )
+        author_ident_from(finish(self._ident))
+        return commit
+
+    def require_clean(self, rels: Sequence[str]) -> None:
+        """:func:`require_clean` of ``rels`` (read in the background if they are the ones
+        given at the start)."""
+        if self._status is not None and list(rels) == self.rels:
+            _refuse_unclean(finish(self._status))
+        else:
+            require_clean(self.repo, rels)
+
+    def close(self) -> None:
+        for process in self._processes:
+            stop(process)
+
+    def __enter__(self) -> Checks:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def start_checks(repo: Repo, rels: Sequence[str], *, allow_detached: bool = False) -> Checks:
+    """Refuse at once when git is mid-operation; start the other checks (see :class:`Checks`)."""
+    return Checks(repo, rels, allow_detached)
+
+
+def _refuse_in_progress(repo: Repo) -> None:
     for name, what in _IN_PROGRESS.items():
         if (repo.git_dir / name).exists():
             raise RepoStateError(
@@ -72,29 +169,6 @@ def preflight(repo: Repo, *, allow_detached: bool = False) -> str | None:
             f"{lock} exists: another git process is running, or one crashed",
             hint="wait for it; if no git process is running, delete that file",
         )
-    commit, ref = head_and_branch(repo)
-    if ref is None and not allow_detached:
-        raise RepoStateError(
-            "HEAD is detached (not on a branch), so the commit would be easy to lose",
-            hint="check out a branch (git switch -c NAME), or pass --allow-detached",
-        )
-    author_ident(repo)
-    return commit
-
-
-def require_clean(repo: Repo, rels: Sequence[str]) -> None:
-    """Each path is tracked, and neither staged nor changed in the work tree."""
-    result = run(repo.top, "status", "--porcelain=v1", "-z", "--ignored", "--", *rels)
-    entries = [entry for entry in result.stdout.split(b"\0") if entry]
-    for entry in entries:
-        code, name = entry[:2].decode(), entry[3:].decode("utf-8", "replace")
-        if code == "??":
-            problem = "is not tracked by git (commit it once, then move it)"
-        elif code == "!!":
-            problem = "is ignored by git (see .gitignore)"
-        else:
-            problem = "has uncommitted changes; commit or stash them first"
-        raise RepoStateError(f"{name} {problem}")
 
 
 @dataclass

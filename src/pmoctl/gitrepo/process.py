@@ -34,6 +34,40 @@ def run(
     return result
 
 
+def start(cwd: Path, *args: str) -> subprocess.Popen[bytes]:
+    """Start one git command in the background (output captured); :func:`finish` collects it.
+
+    Lets a read run while pmoctl does its own work; the caller finishes (or stops) every
+    process it started.
+    """
+    try:
+        return subprocess.Popen(
+            _argv(cwd, args),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=_env(),
+        )
+    except FileNotFoundError as missing:
+        raise RepoStateError("git is not installed (or not on PATH)") from missing
+
+
+def finish(process: subprocess.Popen[bytes]) -> subprocess.CompletedProcess[bytes]:
+    """Wait for a process from :func:`start`; its result, as :func:`run` gives it."""
+    out, err = process.communicate()
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a process from :func:`start` that is no longer wanted (SIGTERM: git removes
+    its lock files), and reap it."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGTERM)
+    with contextlib.suppress(BaseException):
+        process.communicate(timeout=30)
+
+
 def output(cwd: Path, *args: str) -> str | None:
     """The trimmed output of a git command that prints nothing when it fails; None if empty."""
     return run(cwd, *args, check=False).stdout.decode("utf-8", "replace").strip() or None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,7 +111,18 @@ def head(repo: Repo) -> str | None:
 
 def head_and_branch(repo: Repo) -> tuple[str | None, str | None]:
     """HEAD's commit (None on an unborn branch) and its branch (None when detached): one run."""
-    result = run(repo.top, "rev-parse", "HEAD", "--symbolic-full-name", "HEAD", check=False)
+    return head_and_branch_from(repo, run(repo.top, *HEAD_AND_BRANCH, check=False))
+
+
+#: the git arguments of :func:`head_and_branch` (also run in the background by the preflight)
+HEAD_AND_BRANCH = ("rev-parse", "HEAD", "--symbolic-full-name", "HEAD")
+AUTHOR_IDENT = ("var", "GIT_AUTHOR_IDENT")
+
+
+def head_and_branch_from(
+    repo: Repo, result: subprocess.CompletedProcess[bytes]
+) -> tuple[str | None, str | None]:
+    """:func:`head_and_branch` from the result of ``git`` :data:`HEAD_AND_BRANCH`."""
     lines = result.stdout.decode().split()
     if result.returncode == 0 and len(lines) == 2:
         return lines[0], (lines[1] if lines[1].startswith("refs/") else None)
@@ -119,7 +131,11 @@ def head_and_branch(repo: Repo) -> tuple[str | None, str | None]:
 
 def author_ident(repo: Repo) -> str:
     """The identity git would author a commit with; refuses when none is configured."""
-    result = run(repo.top, "var", "GIT_AUTHOR_IDENT", check=False)
+    return author_ident_from(run(repo.top, *AUTHOR_IDENT, check=False))
+
+
+def author_ident_from(result: subprocess.CompletedProcess[bytes]) -> str:
+    """:func:`author_ident` from the result of ``git`` :data:`AUTHOR_IDENT`."""
     if result.returncode != 0:
         raise RepoStateError(
             "no git identity is configured, so the move could not say who made it",

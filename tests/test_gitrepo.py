@@ -68,6 +68,28 @@ def test_require_clean_reports_each_kind_of_change(repo_dir: Path) -> None:
         gitrepo.require_clean(repo, ["services/ignored.yaml"])
 
 
+def test_background_checks_refuse_a_change_made_while_they_ran(repo_dir: Path) -> None:
+    """git's status is read in the background; bytes that differ from HEAD's are refused
+    even if the file changed only after git looked at it."""
+    repo = gitrepo.require(repo_dir)
+    rels = ["services/a.yaml", "services/b.yaml"]
+    with gitrepo.start_checks(repo, rels) as checks:
+        assert checks.head_before() == gitrepo.head(repo)
+        checks.require_clean(rels, [b"a: 1\n", b"b: 1\n"])
+    with gitrepo.start_checks(repo, rels) as checks:
+        checks.head_before()
+        with pytest.raises(RepoStateError, match="services/b.yaml has uncommitted"):
+            checks.require_clean(rels, [b"a: 1\n", b"b: 2\n"])
+    (repo_dir / "services" / "a.yaml").write_text("a: 2\n")
+    with gitrepo.start_checks(repo, rels) as checks:
+        checks.head_before()
+        with pytest.raises(RepoStateError, match="services/a.yaml has uncommitted"):
+            checks.require_clean(rels, [b"a: 1\n", b"b: 1\n"])
+    # other paths than those started with: read there and then
+    with gitrepo.start_checks(repo, rels) as checks:
+        checks.require_clean(["services/b.yaml"], [b"b: 1\n"])
+
+
 def test_literal_pathspecs_never_glob(repo_dir: Path) -> None:
     repo = gitrepo.require(repo_dir)
     (repo_dir / "services" / "a.yaml").write_text("a: 2\n")

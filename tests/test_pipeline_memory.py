@@ -15,15 +15,16 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
+from benchmarks.generate import generate
 from pydantic import BaseModel
 
-from benchmarks.generate import generate
 from conftest import EXAMPLE
 from pmoctl import pipeline
 from pmoctl.catalogue import Catalogue
 from pmoctl.findings import Finding
 from pmoctl.models import service as service_models
-from pmoctl.pipeline import SLIM_FIELDS, apply_settings, load_catalogue, run_rules
+from pmoctl.models_memory import SLIM_FIELDS
+from pmoctl.pipeline import apply_settings, load_catalogue, run_rules
 from pmoctl.validate import validate_catalogue
 from test_cases import build_case, case_names
 
@@ -69,7 +70,7 @@ class Poison:
         raise AssertionError(f"a rule used {object.__getattribute__(self, 'where')}")
 
     __bool__ = __len__ = __iter__ = __contains__ = __getitem__ = _fail
-    __eq__ = __ne__ = __lt__ = __gt__ = __hash__ = __str__ = __format__ = _fail  # type: ignore[assignment]
+    __eq__ = __ne__ = __lt__ = __gt__ = __hash__ = __str__ = __format__ = _fail
     __getattr__ = _fail
 
 
@@ -130,6 +131,11 @@ def test_slimmed_models_are_the_same_from_workers_and_without_the_dropped_fields
     assert pooled.services == single.services
     readings = sum(len(kpi.readings) for s in full.services.values() for kpi in s.kpis)
     assert readings > 40
+    # equal small value models are one object (SHARED_MODELS), equal texts too
+    thresholds = [k.thresholds for s in single.services.values() for k in s.kpis if k.thresholds]
+    assert len({id(item) for item in thresholds}) < len(thresholds) / 4
+    owners = [s.roles.owner for s in single.services.values() if s.roles.owner]
+    assert len({id(owner) for owner in owners}) == len(set(owners)) < len(owners)
     for ident, service in single.services.items():
         twin = pooled.services[ident]
         assert twin.model_fields_set == service.model_fields_set

@@ -4,7 +4,8 @@
 that has not changed since its last check is answered from the cache without typer and
 pydantic (typer builds pydantic adapters for every option: 150 ms of a 200 ms run). Only
 plain command lines take that path; anything else, and every cache miss, goes through
-the full CLI, which produces exactly the same output for them.
+the full CLI, which produces exactly the same output for them. Plain `transition` and
+`history` command lines also run without typer (see :mod:`pmoctl.lifecycle_commands`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,12 @@ def main() -> None:
 
         sys.stdout.write(f"pmoctl {__version__}\n")
         raise SystemExit(0)
+    if {"transition", "history"} & set(argv[:3]):  # typer-free when plain (see the module)
+        from pmoctl.lifecycle_commands import run_plain
+
+        code = run_plain(argv)
+        if code is not None:
+            raise SystemExit(code)
     if "validate" in argv[:3]:
         code = _validate_from_cache(argv)
         if code is not None:

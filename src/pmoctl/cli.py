@@ -7,7 +7,7 @@ command that needs it, so that `pmoctl --help` stays fast.
 from __future__ import annotations
 
 import sys
-from enum import Enum, StrEnum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -37,7 +37,9 @@ app = typer.Typer(
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-new_app = typer.Typer(help="Write a new service or procedure file that validates.", no_args_is_help=True)
+new_app = typer.Typer(
+    help="Write a new service or procedure file that validates.", no_args_is_help=True
+)
 app.add_typer(new_app, name="new")
 
 
@@ -48,7 +50,7 @@ class Settings:
     debug = False
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     text = "text"
     json = "json"
     github = "github"
@@ -56,7 +58,7 @@ class OutputFormat(str, Enum):
     junit = "junit"
 
 
-class FailOn(str, Enum):
+class FailOn(StrEnum):
     error = "error"
     warning = "warning"
     never = "never"
@@ -88,7 +90,9 @@ def _version(value: bool) -> None:
 def main(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="Never colour the output.")] = False,
     debug: Annotated[
@@ -116,7 +120,10 @@ def validate(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="A catalogue folder, or files in one (default: the catalogue around the current folder).",
+            help=(
+                "A catalogue folder, or files in one "
+                "(default: the catalogue around the current folder)."
+            ),
             show_default=False,
         ),
     ] = None,
@@ -131,7 +138,9 @@ def validate(
             "catalogues).",
         ),
     ] = 0,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Ignore and do not write the cache.")] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Ignore and do not write the cache.")
+    ] = False,
 ) -> int:
     """Check the catalogue and report every problem, with file, line and column."""
     from pmoctl.api import resolve_targets
@@ -161,7 +170,9 @@ def rules(output_format: FormatOption = OutputFormat.text) -> int:
 
 
 @app.command()
-def explain(rule_id: Annotated[str, typer.Argument(help="A rule id, e.g. RACI-ACCOUNTABLE.")]) -> int:
+def explain(
+    rule_id: Annotated[str, typer.Argument(help="A rule id, e.g. RACI-ACCOUNTABLE.")],
+) -> int:
     """Explain one rule: what it checks, why, and how to fix a finding."""
     from pmoctl.api import explain_rule
 
@@ -275,11 +286,10 @@ def new_procedure(
     return EXIT_OK
 
 
-
 # --- commands: lifecycle (transition, recover, history, status, show) ---
 
 
-class LifecycleStage(str, Enum):
+class LifecycleStage(StrEnum):
     proposed = "proposed"
     design = "design"
     pilot = "pilot"
@@ -289,18 +299,18 @@ class LifecycleStage(str, Enum):
     closed = "closed"
 
 
-class Rollout(str, Enum):
+class Rollout(StrEnum):
     phased = "phased"
     big_bang = "big-bang"
 
 
-class ListFormat(str, Enum):
+class ListFormat(StrEnum):
     text = "text"
     json = "json"
     csv = "csv"
 
 
-class ViewFormat(str, Enum):
+class ViewFormat(StrEnum):
     text = "text"
     json = "json"
 
@@ -313,11 +323,9 @@ ViewFormatOption = Annotated[
 
 def _print_refusal(problem: PmoctlError) -> None:
     """Findings of a refused move, and the output of a failed git command, before the error."""
-    for finding in getattr(problem, "findings", ()):
-        report.error_line(report.text_line(finding), finding.hint)
-    output = getattr(problem, "stderr", "")
-    if output:
-        report.error_line(output)
+    from pmoctl.lifecycle_commands import print_refusal
+
+    print_refusal(problem)
 
 
 @app.command(name="transition")
@@ -371,43 +379,15 @@ def transition_command(  # noqa: PLR0917 - typer passes options positionally
     stage. Exit 1 when refused, 3 when the repository is not in a state to commit, 4 when
     git or a hook refused the commit (the files are restored).
     """
-    import datetime as dt
+    from pmoctl.lifecycle_commands import transition_command as run_transition
 
-    from pmoctl.errors import UserError
-    from pmoctl.transition import Evidence, transition
-
-    try:
-        when = dt.date.fromisoformat(date) if date else None
-    except ValueError:
-        raise UserError(f"--date {date!r} is not a date", hint="write YYYY-MM-DD") from None
-    evidence = Evidence(
-        reason=reason,
-        note=note,
-        rollout=rollout.value if rollout else None,
-        readiness=readiness,
-        success_criteria_met=success_criteria_met,
-        kept=tuple(kept or ()),
-        discarded=tuple(discarded or ()),
-        date=when,
-    )
-    try:
-        outcome = transition(
-            _root(catalogue), services, target=to.value, approver_id=approved_by,
-            evidence=evidence, dry_run=dry_run, allow_detached=allow_detached,
-        )  # fmt: skip
-    except PmoctlError as problem:
-        _print_refusal(problem)
-        raise
-    for line in outcome.recovered:
-        report.error_line(f"recovered: {line}")
-    if dry_run:
-        report.info(outcome.diff.rstrip("\n"))
-        report.error_line("dry run: nothing was changed")
-        return EXIT_OK
-    for move in outcome.moves:
-        report.info(f"{move.service}: {move.source.value} -> {outcome.target.value}")
-    report.info(f"committed {(outcome.commit or '')[:12]}")
-    return EXIT_OK
+    return run_transition(
+        services, to=to.value, approved_by=approved_by, reason=reason, note=note,
+        rollout=rollout.value if rollout else None, readiness=readiness,
+        success_criteria_met=success_criteria_met, kept=kept or (),
+        discarded=discarded or (), date=date, dry_run=dry_run,
+        allow_detached=allow_detached, catalogue=catalogue,
+    )  # fmt: skip
 
 
 @app.command()
@@ -428,14 +408,9 @@ def history(
     catalogue: CatalogueOption = None,
 ) -> int:
     """A service's timeline from git: every stage move, other edits, time in each stage."""
-    from pmoctl.history import history_text, service_history
+    from pmoctl.lifecycle_commands import history_command
 
-    result = service_history(_root(catalogue), service)
-    if output_format is ViewFormat.json:
-        report.write_json(result)
-    else:
-        report.info(history_text(result))
-    return EXIT_OK
+    return history_command(service, output_format=output_format.value, catalogue=catalogue)
 
 
 @app.command()

@@ -7,15 +7,13 @@ findings; apply the catalogue's rule settings and inline waivers.
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import os
 import re
-import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from pydantic import BaseModel, ValidationError
 
@@ -23,31 +21,15 @@ from pmoctl.catalogue import COLLECTIONS, CONFIG_FILE, SINGLETONS, Catalogue, ki
 from pmoctl.findings import Finding, Pending, Severity
 from pmoctl.loader import MAX_BYTES, LoadError, locate, parse, read_text
 from pmoctl.models import ID_PATTERN, MODELS_BY_KIND, Config
-from pmoctl.models import service as service_models
+from pmoctl.models_memory import drop_unread, forget_shared, share_field_sets
 from pmoctl.rules import all_rules, checks
 from pmoctl.rules.yaml_truthy import truthy_findings
 from pmoctl.schema_errors import findings_from
 
 #: below this many files a worker pool costs more than it saves
 POOL_THRESHOLD = 200
-#: from this many files on, `pmoctl validate` keeps slimmed models (see SLIM_FIELDS)
+#: from this many files on, `pmoctl validate` keeps slimmed models (``models_memory``)
 SLIM_THRESHOLD = POOL_THRESHOLD
-#: Fields no cross-document rule reads, by model (tests/test_pipeline_memory.py runs the
-#: rules with these fields poisoned and checks that no rule module names them, except
-#: ``description`` and ``quality``, which name a lifecycle requirement's text and a module). A slimmed model has them at their
-#: default and unset (only fields with a default: a slimmed model still validates). KPI
-#: readings and long texts are a third of a service's memory, and validate keeps every
-#: model at once for the rules. Findings come from the full model.
-SLIM_FIELDS: dict[type[BaseModel], tuple[str, ...]] = {
-    service_models.Service: ("description", "outcome", "request", "links", "service_levels"),
-    service_models.Needs: ("competence", "governance", "infrastructure"),
-    service_models.Funding: ("recharge_basis",),
-    service_models.ProcessInput: ("quality",),
-    service_models.ProcessOutput: ("quality",),
-    service_models.Kpi: ("readings",),
-    service_models.Risk: ("mitigation",),
-    service_models.ArtefactReview: ("kept", "discarded"),
-}
 _ID = re.compile(ID_PATTERN)
 _WAIVER = re.compile(r"#\s*pmoctl:\s*waive\s+([A-Z][A-Z0-9-]*)\b[ \t]*(?:--|:|—)?[ \t]*(.*)$")
 
@@ -110,8 +92,8 @@ def load_all(
 ) -> list[LoadedFile]:
     """Load every file, in worker processes when there are enough of them.
 
-    ``slim``: keep the models without the fields in :data:`SLIM_FIELDS` (their findings
-    are those of the full models).
+    ``slim``: keep the models without the fields no cross-document rule reads
+    (``models_memory.SLIM_FIELDS``); their findings are those of the full models.
     """
     tasks: list[tuple[str, str]] = []
     results: list[LoadedFile] = []
@@ -133,7 +115,7 @@ def load_all(
         else:
             results.extend(_load_in_workers(root, tasks, max_bytes, workers - 1, slim))
     finally:
-        _SHARED.clear()
+        forget_shared()  # what this load shared is held by its models now
         if gc_was_enabled:
             gc.enable()
     return results
@@ -144,26 +126,37 @@ def load_all(
 _Record = tuple[str, str, bytes | BaseModel | None, list[Finding], list[Waiver]]
 
 
-def _load_chunk(chunk: tuple[Path, int, list[tuple[str, str]], bool]) -> list[_Record]:
+def _records(
+    root: Path, max_bytes: int, items: list[tuple[str, str]], slim: bool
+) -> Iterator[_Record]:
     """In a worker: load a run of files; send back small records, not model objects.
 
     Unpickling a pydantic model costs about twice as much as validating it again from
     JSON, which pydantic-core does in Rust (and it shares equal short strings).
     """
-    root, max_bytes, items, slim = chunk
-    records: list[_Record] = []
     for rel, kind in items:
         loaded = load_file(root, rel, kind, max_bytes)
-        if slim:  # dropped fields are unset: not written, smaller to send and read
-            share_field_sets(loaded.model, slim)
+        if slim:  # dropped fields are unset: not written, less to send and to read
+            drop_unread(loaded.model)
         payload: bytes | BaseModel | None = loaded.model
         if loaded.model is not None:
             try:
                 payload = loaded.model.model_dump_json(by_alias=True, exclude_unset=True).encode()
             except ValueError:  # pragma: no cover - e.g. a lone surrogate: send the model
                 payload = loaded.model
-        records.append((rel, kind, payload, loaded.findings, loaded.waivers))
-    return records
+        yield (rel, kind, payload, loaded.findings, loaded.waivers)
+
+
+def _read_records(out: str) -> Iterator[_Record]:
+    """The records a worker wrote, one at a time (they are not all held at once)."""
+    import pickle
+
+    with open(out, "rb") as handle:
+        while True:
+            try:
+                yield pickle.load(handle)
+            except EOFError:
+                return
 
 
 def _load_in_workers(
@@ -177,7 +170,6 @@ def _load_in_workers(
     little less than an even share. A plain fork, not a pool: a pool's feeder threads
     would wait for the GIL while this process parses, and stall the workers.
     """
-    import pickle
     import tempfile
 
     own = int(len(tasks) / (workers + 1) * 0.9)
@@ -200,12 +192,11 @@ def _load_in_workers(
             while children:
                 pid, out, part = children.pop(0)
                 _, status = os.waitpid(pid, 0)
-                records: list[_Record] | None = None
-                if status == 0:
-                    with open(out, "rb") as handle:
-                        records = pickle.load(handle)
-                if records is None:  # the worker failed: load its files here
-                    records = _load_chunk((root, max_bytes, part, slim))
+                records = (
+                    _read_records(out)
+                    if status == 0
+                    else _records(root, max_bytes, part, slim)  # the worker failed: load here
+                )
                 for rel, kind, payload, findings, waivers in records:
                     model = (
                         MODELS_BY_KIND[kind].model_validate_json(payload)
@@ -222,14 +213,19 @@ def _load_in_workers(
 def _work(
     root: Path, max_bytes: int, part: list[tuple[str, str]], out: str, slim: bool
 ) -> NoReturn:
-    """A forked worker: load these files, write the records to ``out``, exit at once."""
+    """A forked worker: load these files, write the records to ``out``, exit at once.
+
+    One pickle per record, written as it is made: neither side holds them all at once.
+    """
     import pickle
 
     code = 1
     try:
-        records = _load_chunk((root, max_bytes, part, slim))
         with open(out, "wb") as handle:
-            pickle.dump(records, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+            for record in _records(root, max_bytes, part, slim):
+                pickler.dump(record)
+                pickler.clear_memo()
         code = 0
     finally:
         os._exit(code)
@@ -243,145 +239,6 @@ def _workers(jobs: int | None, count: int) -> int:
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, min(cores or 1, count // POOL_THRESHOLD))
-
-
-_FIELD_SETS: dict[tuple[type[BaseModel], int], list[set[str]]] = {}
-_NESTED: dict[type[BaseModel], tuple[str, ...]] = {}
-
-
-def share_field_sets(model: BaseModel | None, slim: bool = False) -> None:
-    """Let frozen models whose set fields are the same share one ``model_fields_set``.
-
-    pydantic gives every model instance a set of its own, and a set costs 200-700 bytes:
-    about 40 % of the memory a loaded catalogue takes. A frozen model never changes its
-    set (``model_copy`` copies it first), so equal sets can be one object.
-
-    ``slim``: slim the model instead (:func:`_slim_model`), which shares the sets too.
-    """
-    if model is None or not model.model_config.get("frozen"):
-        return
-    if slim:
-        _slim_model(model)
-        return
-    stack = [model]
-    while stack:
-        node = stack.pop()
-        cls = node.__class__
-        _share_set(node, cls, node.__pydantic_fields_set__)
-        nested = _NESTED.get(cls)
-        if nested is None:
-            nested = _NESTED[cls] = _nested_fields(cls)
-        values = node.__dict__
-        for name in nested:
-            value = values[name]
-            if value.__class__ is list:
-                stack.extend(item for item in value if isinstance(item, BaseModel))
-            elif value.__class__ is dict:
-                stack.extend(item for item in value.values() if isinstance(item, BaseModel))
-            elif isinstance(value, BaseModel):
-                stack.append(value)
-
-
-def _share_set(node: BaseModel, cls: type[BaseModel], fields: set[str]) -> set[str]:
-    """Give ``node`` the shared set equal to ``fields``; that set."""
-    candidates = _FIELD_SETS.get((cls, len(fields)))
-    if candidates is None:
-        _FIELD_SETS[(cls, len(fields))] = [fields]
-    else:
-        for candidate in candidates:
-            if candidate == fields:
-                fields = candidate
-                break
-        else:
-            candidates.append(fields)
-    if node.__pydantic_fields_set__ is not fields:
-        object.__setattr__(node, "__pydantic_fields_set__", fields)
-    return fields
-
-
-#: one object for each equal text, date or small value model of a slimmed load (cleared
-#: by ``load_all``): ids, names and codes recur across services, as do thresholds,
-#: managers, process inputs..., each a new object every time it is parsed
-_SHARED: dict[object, Any] = {}
-#: the small value models that recur: equal ones (same values, same set fields) are one
-#: object in a slimmed catalogue (they are frozen; no rule tells them apart)
-SHARED_MODELS: frozenset[type[BaseModel]] = frozenset(
-    (
-        service_models.Sourcing,
-        service_models.Delivery,
-        service_models.Manager,
-        service_models.Roles,
-        service_models.CapacityNeed,
-        service_models.Needs,
-        service_models.Funding,
-        service_models.InputSource,
-        service_models.ProcessInput,
-        service_models.Thresholds,
-        service_models.ArtefactReview,
-    )
-)
-
-
-def _slim_model(node: BaseModel) -> BaseModel:
-    """Slim one model, its nested models first; the (possibly shared) model to keep.
-
-    The fields of :data:`SLIM_FIELDS` become their defaults (the class's own object) and
-    unset; texts, dates and models of :data:`SHARED_MODELS` become shared objects. In
-    place: the model was just made and nothing else holds it.
-    """
-    cls = node.__class__
-    values = node.__dict__
-    fields = node.__pydantic_fields_set__
-    if cls in SLIM_FIELDS:
-        dropped = SLIM_FIELDS[cls]
-        for name in dropped:
-            values[name] = cls.model_fields[name].default
-        if not fields.isdisjoint(dropped):
-            fields = fields.difference(dropped)
-    fields = _share_set(node, cls, fields)
-    shared = _SHARED.setdefault
-    for name, value in values.items():  # replacing values of existing keys only
-        kind = value.__class__
-        if kind is str or kind is dt.date:
-            values[name] = shared(value, value)
-        elif kind is list:
-            for index, item in enumerate(value):
-                if item.__class__ is str:
-                    value[index] = shared(item, item)
-                elif isinstance(item, BaseModel):
-                    value[index] = _slim_model(item)
-        elif kind is dict:
-            for key, item in value.items():
-                if isinstance(item, BaseModel):
-                    value[key] = _slim_model(item)
-        elif isinstance(value, BaseModel):
-            values[name] = _slim_model(value)
-    if cls not in SHARED_MODELS:
-        return node
-    return typing.cast(BaseModel, shared((cls, id(fields), *map(_key, values.values())), node))
-
-
-def _key(value: Any) -> object:
-    """What tells a field value apart from others: nested models are shared already."""
-    kind = value.__class__
-    if kind is list:
-        return (list, *map(_key, value))
-    if kind is dict:
-        return (dict, *((key, _key(item)) for key, item in value.items()))
-    if isinstance(value, BaseModel):
-        return id(value)
-    return (kind, repr(value) if kind is float else value)  # 0.0 and -0.0 differ
-
-
-def _nested_fields(cls: type[BaseModel]) -> tuple[str, ...]:
-    """The fields of a (frozen) model that can hold frozen models, or lists/dicts of them."""
-
-    def holds_model(annotation: Any) -> bool:
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            return bool(annotation.model_config.get("frozen"))
-        return any(holds_model(arg) for arg in typing.get_args(annotation))
-
-    return tuple(name for name, info in cls.model_fields.items() if holds_model(info.annotation))
 
 
 def _bad_name(rel: str) -> LoadedFile:
@@ -435,7 +292,7 @@ def load_catalogue(
     """Load and model-validate every file (no cross-document rules).
 
     ``slim``: keep models without the fields no cross-document rule reads
-    (:data:`SLIM_FIELDS`), for a run that only checks; the findings are the same.
+    (``models_memory.SLIM_FIELDS``), for a run that only checks; the findings are the same.
     """
     files = list_files(root)
     max_bytes = _max_bytes(root)

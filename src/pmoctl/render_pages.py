@@ -2,9 +2,9 @@
 
 Catalogue-supplied templates run in this process under a time limit (SIGALRM) and a
 page-size cap. pmoctl's own templates run in forked worker processes when there are
-many pages, as validation loads files: the templates are compiled once before the fork,
-the context is inherited (never pickled), and each worker stages the pages it rendered
-itself (:func:`pmoctl.render_output.stage`), so only a flag per page comes back.
+many pages, as validation loads files: the shared templates are compiled once before
+the fork, the context is inherited (never pickled), and each worker stages the pages it
+rendered itself (:func:`pmoctl.render_output.stage`), so only a flag per page comes back.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import os
 import signal
 import threading
 import traceback
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -187,10 +188,12 @@ def _workers(count: int) -> int:
     return max(1, min(os.cpu_count() or 1, count // (POOL_THRESHOLD // 2)))
 
 
-def _chunks(pages: list[Page]) -> list[list[int]]:
-    """The overview pages one by one and first (each is as long as a chunk), then the rest."""
-    single = [index for index, page in enumerate(pages) if "svc" not in page.variables]
-    rest = [index for index, page in enumerate(pages) if "svc" in page.variables]
+def _chunks(pages: list[Page], done: int) -> list[list[int]]:
+    """The pages but ``done``: overview pages one by one and first (each is as long as a
+    chunk of service pages), then the service pages in chunks."""
+    todo = [index for index in range(len(pages)) if index != done]
+    single = [index for index in todo if "svc" not in pages[index].variables]
+    rest = [index for index in todo if "svc" in pages[index].variables]
     return [[index] for index in single] + [
         rest[start : start + CHUNK] for start in range(0, len(rest), CHUNK)
     ]
@@ -221,16 +224,20 @@ def render_pages(
             }
     import multiprocessing
 
-    with _template_errors(root):  # compiled once here rather than once in every worker
-        for name in dict.fromkeys(page.template for page in pages):
-            env.get_template(name)
+    # One page of the most used template is rendered here, before the fork: that compiles
+    # what every worker needs (the template and the layout it extends) once. A template
+    # of one page only is compiled by the worker that renders that page.
+    common_template = Counter(page.template for page in pages).most_common(1)[0][0]
+    first = next(index for index, page in enumerate(pages) if page.template == common_template)
+    changed: set[str] = set()
+    if stage(out, pages[first].path, render_one(env, pages[first], common, root)):
+        changed.add(pages[first].path)
     global _JOB  # noqa: PLW0603 - handed to forked workers without pickling the context
     _JOB = (env, pages, common, root, out)
-    changed: set[str] = set()
     try:
         # rendering makes no cyclic garbage worth collecting in a worker's short life
         with multiprocessing.get_context("fork").Pool(workers, initializer=gc.disable) as pool:
-            for done in pool.imap_unordered(_render_chunk, _chunks(pages)):
+            for done in pool.imap_unordered(_render_chunk, _chunks(pages, first)):
                 for index, outcome in done:
                     if isinstance(outcome, tuple):
                         raise RenderTemplateError(outcome[0], hint=outcome[1])

@@ -367,11 +367,11 @@ def transition(
                 moves, approver = plan(
                     root, repo, ids, target=target, approver_id=approver_id, evidence=evidence
                 )
-            except BaseException:
+            except Exception:
                 checks.head_before()
                 raise
             head_before = checks.head_before()
-            checks.require_clean([move.repo_rel for move in moves])
+            checks.require_clean([m.repo_rel for m in moves], [m.old for m in moves])
         stage = _stage(target)
         outcome = Outcome(moves, stage, diff(moves), recovered=recovered)
         if dry_run:
@@ -389,8 +389,8 @@ def transition(
 
 
 def _repo_rels(repo: gitrepo.Repo, root: Path, ids: Sequence[str]) -> list[str]:
-    """The service files' paths from the top of the work tree ([] if one is outside it:
-    the plan refuses that)."""
+    """The service files' paths from the top of the work tree, as the plan will name them
+    ([] if that fails here: git status then runs after the plan, as it used to)."""
     try:
         return [repo.rel(root / f"services/{ident}.yaml") for ident in ids]
     except (ValueError, OSError):

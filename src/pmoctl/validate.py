@@ -49,9 +49,7 @@ def validate_catalogue(
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        catalogue, findings, waivers = load_catalogue(
-            root, jobs, slim=len(files) >= SLIM_THRESHOLD
-        )
+        catalogue, findings, waivers = load_catalogue(root, jobs, slim=len(files) >= SLIM_THRESHOLD)
         findings.extend(run_rules(catalogue))
         findings = sorted(apply_settings(findings, catalogue.config, waivers), key=Finding.sort_key)
     finally:

@@ -23,6 +23,7 @@ from pmoctl.gitrepo.repo import (
     HEAD_AND_BRANCH,
     Repo,
     author_ident_from,
+    blob_id,
     head,
     head_and_branch_from,
 )
@@ -81,6 +82,23 @@ def _status_args(rels: Sequence[str]) -> tuple[str, ...]:
     return ("status", "--porcelain=v1", "-z", "--ignored", "--", *rels)
 
 
+def _tree_args(rels: Sequence[str]) -> tuple[str, ...]:
+    return ("ls-tree", "-z", "--full-name", "HEAD", "--", *rels)
+
+
+def _blobs_in_tree(result: subprocess.CompletedProcess[bytes]) -> dict[str, str]:
+    """``path -> blob id`` from ``git ls-tree -z`` (nothing on an unborn branch)."""
+    blobs: dict[str, str] = {}
+    if result.returncode != 0:
+        return blobs
+    for entry in result.stdout.split(b"\0"):
+        header, tab, path = entry.partition(b"\t")
+        fields = header.split(b" ")
+        if tab and len(fields) == 3 and fields[1] == b"blob":
+            blobs[path.decode("utf-8", "surrogateescape")] = fields[2].decode()
+    return blobs
+
+
 def _refuse_unclean(result: subprocess.CompletedProcess[bytes]) -> None:
     if result.returncode != 0:
         raise GitCommandError(
@@ -115,6 +133,7 @@ class Checks:
         self._head = self._start(HEAD_AND_BRANCH)
         self._ident = self._start(AUTHOR_IDENT)
         self._status = self._start(_status_args(rels)) if rels else None
+        self._tree = self._start(_tree_args(rels)) if rels else None
 
     def _start(self, args: tuple[str, ...]) -> subprocess.Popen[bytes]:
         process = start(self.repo.top, *args)
@@ -132,13 +151,22 @@ class Checks:
         author_ident_from(finish(self._ident))
         return commit
 
-    def require_clean(self, rels: Sequence[str]) -> None:
-        """:func:`require_clean` of ``rels`` (read in the background if they are the ones
-        given at the start)."""
-        if self._status is not None and list(rels) == self.rels:
+    def require_clean(self, rels: Sequence[str], contents: Sequence[bytes]) -> None:
+        """:func:`require_clean` of ``rels``, and each one's ``contents`` (the bytes the
+        caller read and will replace) are those HEAD holds: git's status was read while
+        the caller read the files, so a change made in between is refused too. Read in
+        the background if ``rels`` are the ones given at the start."""
+        background = self._status is not None and list(rels) == self.rels
+        if background and self._status is not None and self._tree is not None:
             _refuse_unclean(finish(self._status))
+            tree = finish(self._tree)
         else:
             require_clean(self.repo, rels)
+            tree = run(self.repo.top, *_tree_args(rels), check=False)
+        held = _blobs_in_tree(tree)
+        for rel, data in zip(rels, contents, strict=True):
+            if held.get(rel) != blob_id(self.repo, data):
+                raise RepoStateError(f"{rel} has uncommitted changes; commit or stash them first")
 
     def close(self) -> None:
         for process in self._processes:

@@ -60,7 +60,9 @@ def finish(process: subprocess.Popen[bytes]) -> subprocess.CompletedProcess[byte
 
 def stop(process: subprocess.Popen[bytes]) -> None:
     """Stop a process from :func:`start` that is no longer wanted (SIGTERM: git removes
-    its lock files), and reap it."""
+    its lock files), and reap it; one already collected by :func:`finish` is left alone."""
+    if process.returncode is not None:
+        return
     if process.poll() is None:
         with contextlib.suppress(ProcessLookupError):
             process.send_signal(signal.SIGTERM)

@@ -582,3 +582,20 @@ def test_byte_order_mark_and_crlf_survive_a_move(repo: Path) -> None:
     assert after.count(b"\n") == after.count(b"\r\n")  # no bare LF sneaked in
     old_lines, new_lines = before.split(b"\r\n"), after.split(b"\r\n")
     assert [line for line in old_lines if line not in new_lines] == [b"  stage: proposed"]
+
+
+def test_hooks_get_the_users_environment(repo: Path) -> None:
+    """pmoctl skips pydantic's plugin scan for itself; a hook must not inherit that setting."""
+    seen = repo / ".git" / "hook-env.txt"
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    hook.write_text(f"#!/bin/sh\nenv > '{seen}'\n", encoding="utf-8")
+    hook.chmod(0o755)
+    result = cli_move(repo, "alpha", "--to", "design", "--approved-by", DIRECTOR, "--note", "Go.")
+    assert result.returncode == 0, result.stderr
+    hook_env = seen.read_text(encoding="utf-8")
+    assert "GIT_INDEX_FILE" in hook_env  # the hook really ran inside the commit
+    assert "PYDANTIC_DISABLE_PLUGINS" not in hook_env
+    chosen = cli_move(repo, "alpha", "--to", "pilot", "--approved-by", OWNER,
+                      env={"PYDANTIC_DISABLE_PLUGINS": "logfire"})  # fmt: skip
+    assert chosen.returncode == 0, chosen.stderr
+    assert "PYDANTIC_DISABLE_PLUGINS=logfire" in seen.read_text(encoding="utf-8")

@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import sys
 
+from pmoctl._startup import skip_pydantic_plugins
+
+skip_pydantic_plugins()
+
 _FORMATS = ("text", "json", "github", "sarif", "junit")
 _FAIL_ON = ("error", "warning", "never")
 

@@ -14,14 +14,14 @@ import datetime as dt
 import difflib
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pmoctl import gitrepo, transaction
 from pmoctl.errors import RefusedError, RepoStateError, UserError
-from pmoctl.findings import Finding, Severity
+from pmoctl.findings import Finding, Pending, Severity
 from pmoctl.gitrepo import check_ids
 
 if TYPE_CHECKING:
@@ -276,7 +276,8 @@ def guard(
     loaded: list[LoadedFile] = list(preloaded)
     done = {item.rel for item in loaded} | set(texts)
     known: dict[str, set[str]] = {"service": set(), "procedure": set()}
-    for rel in list_files(root):
+    files = list_files(root)
+    for rel in files:
         kind = kind_of(rel)
         if kind is None or rel in done:
             continue
@@ -291,12 +292,25 @@ def guard(
         item.waivers = list(_waivers(rel, text))
         loaded.append(item)
     catalogue = build_catalogue(root, loaded)
+    # The two id rules that go through every file name are given only the names that can
+    # concern a moved file, so that the guard does not grow with the number of services:
+    # ID-FILENAME runs before the names known only by file name are added (a moved
+    # file is loaded, so what it says of one is the same), ID-COLLISION on the names
+    # that share a moved file's collision key (see _collisions_of).
+    by_name = {"ID-FILENAME", "ID-COLLISION"}
+    rules = all_rules()
+    pending: list[Pending] = list(rules["ID-FILENAME"].check(catalogue))  # type: ignore[misc]
+    pending.extend(_collisions_of(files, texts))
     catalogue.service_ids |= known["service"]
     catalogue.procedure_ids |= known["procedure"]
     waivers = [waiver for item in loaded for waiver in item.waivers]
-    rules = all_rules()
     located: dict[str, str | None] = dict(positions)
-    pending = [found for rule in checks() for found in rule.check(catalogue)]  # type: ignore[misc]
+    pending.extend(
+        found
+        for rule in checks()
+        if rule.id not in by_name
+        for found in rule.check(catalogue)  # type: ignore[misc]
+    )
     findings = [
         _locate(root, found, rules[found.rule].severity, located)
         for found in pending
@@ -307,6 +321,42 @@ def guard(
         (f for f in findings if f.path in texts and f.severity is Severity.ERROR),
         key=Finding.sort_key,
     )
+
+
+def _collisions_of(files: Sequence[str], moved: Iterable[str]) -> Iterator[Pending]:
+    """ID-COLLISION as the rule finds it for the ``moved`` files, without normalising and
+    sorting every file name of the catalogue (that grows with the number of services).
+
+    The rule reports a name whose collision key an earlier name (well-named files first)
+    already holds, and reserved device names. Whether a moved file is reported depends
+    only on the names with its own key, so only those are handed to the rule's own check,
+    in the rule's order. A moved file's stem is an id (ASCII), so an ASCII name can share
+    its key only if it starts with the stem, whatever its case; other names are
+    normalised as the rule does.
+    """
+    from pmoctl.rules.identity import _ID, _collisions, collision_key
+
+    def key_of(rel: str) -> str:
+        return collision_key(rel.rpartition("/")[2].rsplit(".", 1)[0])
+
+    def well_named(rel: str) -> bool:
+        return _ID.match(rel.rpartition("/")[2].removesuffix(".yaml")) is not None
+
+    by_folder: dict[str, set[str]] = {}
+    for rel in moved:
+        folder, _, name = rel.rpartition("/")
+        stem = name.removesuffix(".yaml")
+        key = key_of(rel)
+        names = by_folder.setdefault(folder, set())
+        names.add(rel)
+        for other in files:
+            head, _, other_name = other.rpartition("/")
+            if head != folder or other_name.isascii() and not other_name.lower().startswith(stem):
+                continue
+            if key_of(other) == key:
+                names.add(other)
+    for names in by_folder.values():  # the rule compares names within one folder
+        yield from _collisions(sorted(names, key=lambda rel: (not well_named(rel), rel)))
 
 
 def _mentions(path: Path, needles: list[bytes]) -> bool:

@@ -72,6 +72,8 @@ def isolated_home(
             "GIT_WORK_TREE",
             "GIT_INDEX_FILE",
             "FORCE_COLOR",
+            # importing pmoctl.__main__ in a test sets it for the whole test process
+            "PYDANTIC_DISABLE_PLUGINS",
         ):
             monkeypatch.delenv(name, raising=False)
     before = _home_snapshot()

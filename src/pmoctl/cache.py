@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pmoctl._version import __version__
+from pmoctl.catalogue import work_tree_top
 
 _SCHEMA = 1
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -71,16 +72,19 @@ def _content(path: str) -> bytes:
 
 
 def _git_dir(root: Path) -> Path | None:
-    for folder in (root, *root.parents):
-        dot_git = folder / ".git"
-        if dot_git.is_dir():
-            return dot_git
-        if dot_git.is_file():
-            text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
-            if text.startswith("gitdir:"):
-                target = Path(text.removeprefix("gitdir:").strip())
-                return target if target.is_absolute() else (folder / target)
-            return None
+    top = work_tree_top(root)
+    if top is None:
+        return None
+    dot_git = top / ".git"
+    if dot_git.is_dir():
+        return dot_git
+    try:
+        text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return None
+    if text.startswith("gitdir:"):  # a linked work tree or a submodule
+        target = Path(text.removeprefix("gitdir:").strip())
+        return target if target.is_absolute() else (top / target)
     return None
 
 

@@ -46,15 +46,24 @@ def find_root(start: Path) -> Path:
     )
 
 
+def work_tree_top(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` holding a ``.git`` entry (found without
+    running git), or None outside a repository."""
+    start = start.absolute()
+    for folder in (start, *start.parents):
+        if os.path.lexists(folder / ".git"):
+            return folder
+    return None
+
+
 def repo_prefix(root: Path) -> str:
     """The catalogue's folder relative to the top of its git work tree ("" at the top or
-    outside git), found without running git: CI annotations name repository paths."""
-    root = root.absolute()
-    for folder in (root, *root.parents):
-        if os.path.lexists(folder / ".git"):
-            rel = root.relative_to(folder).as_posix()
-            return "" if rel == "." else rel
-    return ""
+    outside git): CI annotations name repository paths."""
+    top = work_tree_top(root)
+    if top is None:
+        return ""
+    rel = root.absolute().relative_to(top).as_posix()
+    return "" if rel == "." else rel
 
 
 def kind_of(rel: str) -> str | None:

@@ -315,6 +315,17 @@ def load_catalogue(
     return build_catalogue(root, loaded), findings, waivers
 
 
+def check_all(
+    root: Path, jobs: int | None = None, *, slim: bool = False
+) -> tuple[Catalogue, list[Finding]]:
+    """Everything `pmoctl validate` reports: load, cross-document rules, the catalogue's
+    settings and waivers, sorted. Render and validate both use it."""
+    catalogue, findings, waivers = load_catalogue(root, jobs, slim=slim)
+    findings.extend(run_rules(catalogue))
+    settled = apply_settings(findings, catalogue.config, waivers)
+    return catalogue, sorted(settled, key=Finding.sort_key)
+
+
 def _max_bytes(root: Path) -> int:
     """The size limit from pmoctl.yaml, read before anything else (bounded by the default)."""
     try:

@@ -51,11 +51,9 @@ __all__ = [
 
 def check_catalogue(root: Path, allow_invalid: bool) -> tuple[Catalogue, list[Finding]]:
     """Load and validate; refuse to render a catalogue with errors unless allowed."""
-    from pmoctl.pipeline import apply_settings, load_catalogue, run_rules
+    from pmoctl.pipeline import check_all
 
-    catalogue, findings, waivers = load_catalogue(root)
-    findings.extend(run_rules(catalogue))
-    findings = sorted(apply_settings(findings, catalogue.config, waivers), key=Finding.sort_key)
+    catalogue, findings = check_all(root)
     errors = sum(1 for finding in findings if finding.severity is Severity.ERROR)
     if errors and not allow_invalid:
         raise RefusedError(

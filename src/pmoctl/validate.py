@@ -42,16 +42,14 @@ def validate_catalogue(
     cached = _from_cache(root, files, key, only)
     if cached is not None:
         return cached
-    from pmoctl.pipeline import SLIM_THRESHOLD, apply_settings, load_catalogue, run_rules
+    from pmoctl.pipeline import SLIM_THRESHOLD, check_all
 
     # Nothing a run creates is garbage in a cycle worth collecting, while a collection
     # walks every loaded model again (a third of the run on a large catalogue).
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        catalogue, findings, waivers = load_catalogue(root, jobs, slim=len(files) >= SLIM_THRESHOLD)
-        findings.extend(run_rules(catalogue))
-        findings = sorted(apply_settings(findings, catalogue.config, waivers), key=Finding.sort_key)
+        catalogue, findings = check_all(root, jobs, slim=len(files) >= SLIM_THRESHOLD)
     finally:
         if gc_was_enabled:
             gc.enable()

@@ -127,10 +127,7 @@ def _validate_from_cache(argv: list[str]) -> int | None:
     except Exception as bug:  # as the full CLI does (pmoctl.cli.run)
         if "--debug" in argv[: argv.index("validate")]:
             raise
-        report.error(
-            f"internal error ({type(bug).__name__}); this is a bug in pmoctl",
-            "run again with --debug for the traceback, and report it",
-        )
+        report.internal_error(bug)
         return EXIT_INTERNAL
     return int(fails([finding.severity.value for finding in result.findings], fail_on))
 

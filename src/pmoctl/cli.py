@@ -649,9 +649,6 @@ def run() -> None:
 
             traceback.print_exc()
         else:
-            report.error(
-                f"internal error ({type(bug).__name__}); this is a bug in pmoctl",
-                "run again with --debug for the traceback, and report it",
-            )
+            report.internal_error(bug)
         code = EXIT_INTERNAL
     sys.exit(code if isinstance(code, int) else EXIT_OK)

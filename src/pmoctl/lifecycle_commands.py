@@ -233,9 +233,6 @@ def guarded(call: Callable[[], int], *, debug: bool) -> int:
 
             traceback.print_exc()
         else:
-            report.error(
-                f"internal error ({type(bug).__name__}); this is a bug in pmoctl",
-                "run again with --debug for the traceback, and report it",
-            )
+            report.internal_error(bug)
         return EXIT_INTERNAL
     return code

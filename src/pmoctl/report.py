@@ -249,6 +249,15 @@ def error(message: str, hint: str = "", *, stream: IO[str] | None = None) -> Non
         out.write(f"    hint: {printable(hint)}\n")
 
 
+def internal_error(bug: BaseException, *, stream: IO[str] | None = None) -> None:
+    """One line for a bug in pmoctl: the exception's class only, never its text or locals."""
+    error(
+        f"internal error ({type(bug).__name__}); this is a bug in pmoctl",
+        "run again with --debug for the traceback, and report it",
+        stream=stream,
+    )
+
+
 def info(message: str, *, stream: IO[str] | None = None) -> None:
     out = stream or sys.stdout
     out.write(message + "\n")

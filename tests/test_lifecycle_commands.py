@@ -183,11 +183,11 @@ def test_same_output_and_exit_codes_as_the_full_cli(tmp_path: Path) -> None:
 
 
 def test_choices_are_those_of_the_full_cli() -> None:
-    from pmoctl import cli
+    from pmoctl.cli import lifecycle as full_cli
     from pmoctl.lifecycle_commands import ROLLOUTS, STAGES, VIEW_FORMATS
     from pmoctl.models.common import Stage
 
-    assert tuple(stage.value for stage in cli.LifecycleStage) == STAGES
+    assert tuple(stage.value for stage in full_cli.LifecycleStage) == STAGES
     assert tuple(stage.value for stage in Stage) == STAGES
-    assert tuple(rollout.value for rollout in cli.Rollout) == ROLLOUTS
-    assert tuple(view.value for view in cli.ViewFormat) == VIEW_FORMATS
+    assert tuple(rollout.value for rollout in full_cli.Rollout) == ROLLOUTS
+    assert tuple(view.value for view in full_cli.ViewFormat) == VIEW_FORMATS

@@ -1,4 +1,4 @@
-"""The exception hierarchy. Constructors never print; cli.py maps each class to an exit code.
+"""The exception hierarchy. Constructors never print; pmoctl.cli maps each class to an exit code.
 
 Exit codes (the one contract for every command, documented in the README):
 

@@ -1,0 +1,93 @@
+"""The command line: parse options, call one function of the API, map the result to an exit code.
+
+This is the only package that imports typer. Each area's commands live in their own
+module; everything heavy is imported inside the command that needs it, so that
+`pmoctl --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from pmoctl import report
+from pmoctl._version import __version__
+from pmoctl.cli.common import Settings, app
+from pmoctl.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    PmoctlError,
+)
+
+# Importing an area's module registers its commands, and `pmoctl --help` lists them in
+# the order they were registered: keep this order (isort would sort it).
+# isort: off
+from pmoctl.cli import validation as validation
+from pmoctl.cli import scaffold as scaffold
+from pmoctl.cli import lifecycle as lifecycle
+from pmoctl.cli import render as render
+from pmoctl.cli import pull_requests as pull_requests
+
+# isort: on
+
+__all__ = ["app", "run"]
+
+
+def _version(value: bool) -> None:
+    if value:
+        report.info(f"pmoctl {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+    no_color: Annotated[bool, typer.Option("--no-color", help="Never colour the output.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the full traceback of an internal error.")
+    ] = False,
+) -> None:
+    Settings.no_colour = no_color
+    Settings.debug = debug
+
+
+def run() -> None:
+    """Run the CLI with pmoctl's exit-code contract; never a traceback unless --debug."""
+    from typer._click import exceptions as click_exceptions
+
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=sys.argv[1:], prog_name="pmoctl", standalone_mode=False)
+        if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into a quiet exit code 130
+            report.error("interrupted")
+    except typer.Exit as done:
+        code = done.exit_code
+    except click_exceptions.ClickException as usage:
+        usage.show()
+        code = EXIT_USAGE
+    except (typer.Abort, KeyboardInterrupt):
+        report.error("interrupted")
+        code = EXIT_INTERRUPTED
+    except PmoctlError as problem:
+        report.error(problem.message, problem.hint)
+        code = problem.exit_code
+    except BrokenPipeError:
+        code = EXIT_OK
+    except Exception as bug:
+        if Settings.debug:
+            import traceback
+
+            traceback.print_exc()
+        else:
+            report.internal_error(bug)
+        code = EXIT_INTERNAL
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

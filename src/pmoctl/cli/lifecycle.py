@@ -1,0 +1,186 @@
+"""Lifecycle commands: transition, recover, history, status, show.
+
+The work is done by :mod:`pmoctl.lifecycle_commands` (which also runs plain command lines
+without typer), :mod:`pmoctl.transaction` and :mod:`pmoctl.status`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from pmoctl import report
+from pmoctl.cli.common import CatalogueOption, Settings, app, catalogue_root
+from pmoctl.errors import EXIT_OK, PmoctlError
+
+
+class LifecycleStage(StrEnum):
+    proposed = "proposed"
+    design = "design"
+    pilot = "pilot"
+    transition = "transition"
+    running = "running"
+    closing = "closing"
+    closed = "closed"
+
+
+class Rollout(StrEnum):
+    phased = "phased"
+    big_bang = "big-bang"
+
+
+class ListFormat(StrEnum):
+    text = "text"
+    json = "json"
+    csv = "csv"
+
+
+class ViewFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+ServiceArgument = Annotated[str, typer.Argument(help="The service id.")]
+ViewFormatOption = Annotated[
+    ViewFormat, typer.Option("--format", "-f", help="text for a terminal, json for programs.")
+]
+
+
+def _print_refusal(problem: PmoctlError) -> None:
+    """Findings of a refused move, and the output of a failed git command, before the error."""
+    from pmoctl.lifecycle_commands import print_refusal
+
+    print_refusal(problem)
+
+
+@app.command(name="transition")
+def transition_command(  # noqa: PLR0917 - typer passes options positionally
+    services: Annotated[list[str], typer.Argument(help="The service ids to move (one commit).")],
+    to: Annotated[LifecycleStage, typer.Option("--to", help="The stage to move to.")],
+    approved_by: Annotated[
+        str, typer.Option("--approved-by", help="Person id of the approver (organisation.yaml).")
+    ],
+    reason: Annotated[
+        str | None, typer.Option(help="Reason code, e.g. a closure reason (objective-achieved).")
+    ] = None,
+    note: Annotated[str | None, typer.Option(help="A note: the decision, what changed.")] = None,
+    rollout: Annotated[
+        Rollout | None, typer.Option(help="Roll-out approach (pilot -> transition).")
+    ] = None,
+    readiness: Annotated[
+        str | None, typer.Option(help="Organisation readiness assessment (pilot -> transition).")
+    ] = None,
+    success_criteria_met: Annotated[
+        bool,
+        typer.Option(
+            "--success-criteria-met", help="The success criteria agreed with customers are met."
+        ),
+    ] = False,
+    kept: Annotated[
+        list[str] | None,
+        typer.Option("--kept", help="An artefact kept at closure (repeat the option)."),
+    ] = None,
+    discarded: Annotated[
+        list[str] | None,
+        typer.Option("--discarded", help="An artefact discarded at closure (repeatable)."),
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option(help="Date of the decision, YYYY-MM-DD (default: today).")
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Show the diff that would be committed; change nothing."),
+    ] = False,
+    allow_detached: Annotated[
+        bool, typer.Option("--allow-detached", help="Commit even when HEAD is not on a branch.")
+    ] = False,
+    catalogue: CatalogueOption = None,
+) -> int:
+    """Move services to another lifecycle stage as one checked, approved git commit.
+
+    The move must be allowed from the current stage, approved by the right person (the
+    PMO Director decides to set a service up; the Service Owner signs off the pilot,
+    go-live and closure), carry its evidence, and leave the service complete for its new
+    stage. Exit 1 when refused, 3 when the repository is not in a state to commit, 4 when
+    git or a hook refused the commit (the files are restored).
+    """
+    from pmoctl.lifecycle_commands import transition_command as run_transition
+
+    return run_transition(
+        services, to=to.value, approved_by=approved_by, reason=reason, note=note,
+        rollout=rollout.value if rollout else None, readiness=readiness,
+        success_criteria_met=success_criteria_met, kept=kept or (),
+        discarded=discarded or (), date=date, dry_run=dry_run,
+        allow_detached=allow_detached, catalogue=catalogue,
+    )  # fmt: skip
+
+
+@app.command()
+def recover(catalogue: CatalogueOption = None) -> int:
+    """Finish a transition that was killed: keep it if it was committed, else restore the files."""
+    from pmoctl.transaction import recover_at
+
+    done = recover_at(catalogue_root(catalogue))
+    for line in done or ["nothing to recover"]:
+        report.info(line)
+    return EXIT_OK
+
+
+@app.command()
+def history(
+    service: ServiceArgument,
+    output_format: ViewFormatOption = ViewFormat.text,
+    catalogue: CatalogueOption = None,
+) -> int:
+    """A service's timeline from git: every stage move, other edits, time in each stage."""
+    from pmoctl.lifecycle_commands import history_command
+
+    return history_command(service, output_format=output_format.value, catalogue=catalogue)
+
+
+@app.command()
+def status(
+    stage: Annotated[
+        list[LifecycleStage] | None, typer.Option("--stage", help="Only these stages (repeatable).")
+    ] = None,
+    pmo: Annotated[str | None, typer.Option(help="Only services this PMO delivers.")] = None,
+    owner: Annotated[str | None, typer.Option(help="Only services this person owns.")] = None,
+    output_format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.text,
+    catalogue: CatalogueOption = None,
+) -> int:
+    """Every service with its stage, owner, PMOs, days in stage and open risks and issues."""
+    from pmoctl.status import status_rows, status_table
+
+    rows = status_rows(
+        catalogue_root(catalogue), stages=[s.value for s in stage or []], pmo=pmo, owner=owner
+    )
+    if output_format is ListFormat.json:
+        report.write_json(rows)
+    elif output_format is ListFormat.csv:
+        report.write_csv(rows)
+    else:
+        report.rich_print(status_table(rows), no_colour=Settings.no_colour)
+    return EXIT_OK
+
+
+@app.command()
+def show(
+    service: ServiceArgument,
+    output_format: ViewFormatOption = ViewFormat.text,
+    catalogue: CatalogueOption = None,
+) -> int:
+    """One service in full: what it is, who runs it, its processes, KPIs, risks and moves."""
+    from pmoctl.status import service_details, service_view
+
+    try:
+        details = service_details(catalogue_root(catalogue), service)
+    except PmoctlError as problem:
+        _print_refusal(problem)
+        raise
+    if output_format is ViewFormat.json:
+        report.write_json(details)
+    else:
+        report.rich_print(service_view(details), no_colour=Settings.no_colour)
+    return EXIT_OK

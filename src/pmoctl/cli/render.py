@@ -1,0 +1,88 @@
+"""The render command: the catalogue, handbook and strategy as a static site or Markdown."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pmoctl import report
+from pmoctl.cli.common import CatalogueOption, app, catalogue_root
+from pmoctl.errors import EXIT_OK
+
+
+class RenderFormat(StrEnum):
+    html = "html"
+    markdown = "markdown"
+
+
+class RenderSection(StrEnum):
+    catalogue = "catalogue"
+    handbook = "handbook"
+    strategy = "strategy"
+
+
+@app.command()
+def render(
+    *,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder to write into (created if needed).")
+    ],
+    render_format: Annotated[
+        RenderFormat,
+        typer.Option(
+            "--format", "-f", help="html: a static site; markdown: for GitHub, GitLab or MkDocs."
+        ),
+    ] = RenderFormat.html,
+    only: Annotated[
+        RenderSection | None,
+        typer.Option("--only", help="Render one part only.", show_default=False),
+    ] = None,
+    catalogue: CatalogueOption = None,
+    allow_invalid: Annotated[
+        bool,
+        typer.Option("--allow-invalid", help="Render what validated even if there are errors."),
+    ] = False,
+    timestamp: Annotated[
+        bool, typer.Option("--timestamp", help="Put the time of rendering in the page footers.")
+    ] = False,
+    no_history: Annotated[
+        bool, typer.Option("--no-history", help="Leave out the timelines read from git.")
+    ] = False,
+) -> int:
+    """Render the service catalogue, the operations handbook and the strategy.
+
+    The output is deterministic (byte-identical for the same catalogue, unless --timestamp)
+    and only files whose content changed are written. A catalogue with errors is refused
+    (exit 1) unless --allow-invalid. Templates can be overridden from the catalogue: see
+    docs/render.md.
+    """
+    from datetime import UTC, datetime
+
+    from pmoctl.render import render_site
+
+    root = catalogue_root(catalogue)
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC") if timestamp else None
+    result = render_site(
+        root,
+        out,
+        render_format.value,
+        only.value if only else None,
+        allow_invalid=allow_invalid,
+        timestamp=stamp,
+        with_history=not no_history,
+    )
+    if result.findings:
+        errors = sum(1 for f in result.findings if f.severity.value == "error")
+        report.error(
+            f"rendered although the catalogue has {errors} error(s) and "
+            f"{len(result.findings) - errors} warning(s)",
+            "`pmoctl validate` lists them",
+        )
+    report.info(
+        f"{out}: {len(result.written)} written, {len(result.unchanged)} unchanged"
+        + (f", {len(result.removed)} removed" if result.removed else "")
+    )
+    return EXIT_OK

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLE, REPO_ROOT
-from pmoctl import loader
+from pmoctl import loader, yaml12
 
 
 def reference_parse(text: str) -> dict[str, Any]:
@@ -27,7 +27,7 @@ def reference_parse(text: str) -> dict[str, Any]:
     ):
         loader._scan_events(text)
     root = loader.top_mapping(loader.compose(text))
-    data = loader._Builder().build(root, 0)
+    data = yaml12.ExactBuilder().build(root, 0)
     assert isinstance(data, dict)
     return data
 

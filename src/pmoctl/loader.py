@@ -1,121 +1,67 @@
 """Read one catalogue file into plain Python data, or into a finding at its position.
 
-The fast path composes the YAML with libyaml (PyYAML's C parser) and builds the data with
-our own small YAML 1.2 constructor, so values read exactly as ruamel.yaml (which rewrites
-files in transitions) reads them: ``no`` is a string, ``0755`` is 755, ``2024-01-15`` a date.
-
-Nothing in a user's file may stop the run or leave it unbounded. So, before parsing:
-the file must be a regular file (not a symlink) inside the catalogue, at most
-``max_bytes`` long, UTF-8, free of control characters and ambiguous line breaks. While
-building: anchors, aliases, merge keys, explicit tags, ``%YAML``/``%TAG`` directives,
-non-scalar or duplicate keys and nesting deeper than :data:`MAX_DEPTH` are refused.
-Every exception the parser raises, whatever its class, becomes a :class:`LoadError`.
+The entry points the rest of pmoctl uses. Nothing in a user's file may stop the run or
+leave it unbounded. So, before parsing: the file must be a regular file (not a symlink)
+inside the catalogue, at most ``max_bytes`` long, UTF-8, free of control characters and
+ambiguous line breaks (:func:`read_text`, :func:`decode`). Then :func:`parse` refuses
+anchors, aliases, merge keys, explicit tags, ``%YAML``/``%TAG`` directives, non-scalar or
+duplicate keys and nesting deeper than :data:`MAX_DEPTH`: a cheap test routes unusual
+files to an exact event scan, and the data is built under the YAML 1.2 core schema by
+:mod:`pmoctl.yaml12` (the fast builder for ordinary documents, the exact one otherwise).
+Every exception the parser raises, whatever its class, becomes a :class:`LoadError`
+(:mod:`pmoctl.load_errors`); :func:`locate` turns a document path back into a position.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import stat
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from yaml._yaml import CParser
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from yaml.resolver import BaseResolver
 
 from pmoctl.findings import DocPath
+from pmoctl.load_errors import (
+    LoadError,
+    bad_tag,
+    error_at_mark,
+    forbidden,
+    from_marked_error,
+    node_position,
+)
+from pmoctl.yaml12 import (
+    DEPTH_HINT,
+    MAX_DEPTH,
+    MAX_INT_DIGITS,
+    Composer,
+    ExactBuilder,
+    build_fast,
+    compose,
+    top_mapping,
+)
 
-MAX_DEPTH = 32
+if TYPE_CHECKING:
+    from pathlib import Path  # only annotates: callers pass paths, loader never makes one
+
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "MAX_INT_DIGITS",
+    "LoadError",
+    "Loaded",
+    "compose",
+    "decode",
+    "locate",
+    "parse",
+    "position_of",
+    "read_text",
+    "top_mapping",
+]
+
 MAX_BYTES = 262_144
-MAX_INT_DIGITS = 100
-
-_TAG = "tag:yaml.org,2002:"
-_DEPTH_HINT = f"flatten the structure: at most {MAX_DEPTH} levels of lists and mappings"
-_BIG = "quote the value if it is text (an id or a code); numbers that long are refused"
-
-
-class LoadError(Exception):
-    """A file that cannot be read as catalogue YAML. ``line``/``column`` are 1-based."""
-
-    def __init__(self, rule: str, message: str, line: int = 0, column: int = 0, hint: str = ""):
-        super().__init__(message)
-        self.rule = rule
-        self.message = message
-        self.line = line
-        self.column = column
-        self.hint = hint
-
-
-class _Core12Resolver(BaseResolver):
-    """The YAML 1.2 core schema, as ruamel.yaml resolves it (plus dates and merge keys)."""
-
-
-for _tag, _pattern, _first in (
-    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
-    (
-        "int",
-        r"^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)$",
-        "-+0123456789",
-    ),
-    (
-        "float",
-        r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?"
-        r"|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)"
-        r"|\.[0-9_]+(?:[eE][-+][0-9]+)?"
-        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
-        "-+0123456789.",
-    ),
-    ("null", r"^(?:~|null|Null|NULL|)$", "~nN"),
-    (
-        "timestamp",
-        r"^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}"
-        r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}"
-        r"(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)$",
-        "0123456789",
-    ),
-    ("merge", r"^(?:<<)$", "<"),
-):
-    _Core12Resolver.add_implicit_resolver(_TAG + _tag, re.compile(_pattern), list(_first))
-_Core12Resolver.add_implicit_resolver(_TAG + "null", re.compile(r"^$"), [""])
-
-
-_STR = _TAG + "str"
-_NULL = _TAG + "null"
-_SEQ = _TAG + "seq"
-_MAP = _TAG + "map"
-_MERGE = _TAG + "merge"
-_IMPLICIT: dict[str, list[tuple[str, re.Pattern[str]]]] = _Core12Resolver.yaml_implicit_resolvers
-
-
-class _Composer(CParser, _Core12Resolver):
-    """libyaml's parser and composer with our resolver; a new one for every file."""
-
-    # The composer calls these two around every node, for path-based resolvers, which we
-    # never register. Builtins that ignore what they are given cost a fraction of the
-    # Python no-ops they replace (types are not bound as methods: slice(parent, index)).
-    descend_resolver = slice  # type: ignore[assignment]
-    ascend_resolver = int  # type: ignore[assignment]
-
-    def __init__(self, text: str) -> None:
-        CParser.__init__(self, text)
-        _Core12Resolver.__init__(self)
-
-    def resolve(self, kind: type[Node], value: str | None, implicit: tuple[bool, bool]) -> str:
-        """BaseResolver.resolve without the path resolvers: called for every node."""
-        if kind is ScalarNode:
-            if implicit[0]:
-                if not value:
-                    return _NULL
-                for tag, pattern in _IMPLICIT.get(value[0], ()):
-                    if pattern.match(value):
-                        return tag
-            return _STR
-        return _SEQ if kind is SequenceNode else _MAP
-
 
 # Cheap tests that route a file to the slower, exact event scan (anchors, tags,
 # directives, deep nesting). Ordinary service files match none of them.
@@ -233,36 +179,18 @@ def parse(text: str) -> dict[str, Any]:
         flow_heavy = False
     try:
         root = top_mapping(compose(text))
-        data = _build_fast(root) if "&" not in text else None  # no anchor: no alias either
+        data = build_fast(root) if "&" not in text else None  # no anchor: no alias either
         if data is None:
             if flow_heavy:
                 flow_heavy = False
                 _scan_events(text)
-            data = _Builder().build(root, 0)
+            data = ExactBuilder().build(root, 0)
     except LoadError:
         if flow_heavy:
             _scan_events(text)
         raise
     assert isinstance(data, dict)
     return data
-
-
-def top_mapping(root: Node | None) -> MappingNode:
-    """The document's top-level mapping; a finding if it is empty or something else."""
-    if root is None or (  # a bare '---' is a document holding only an empty null
-        isinstance(root, ScalarNode) and root.tag == _NULL and not root.value
-    ):
-        raise LoadError("YAML-EMPTY", "file is empty", 1, 1, hint="run `pmoctl new` for a template")
-    if not isinstance(root, MappingNode):
-        line, column = _mark(root)
-        raise LoadError(
-            "YAML-STRUCTURE",
-            "the top level must be a mapping of keys to values",
-            line,
-            column,
-            hint="write one `key: value` per line, starting with format: 1 and kind: ...",
-        )
-    return root
 
 
 def _needs_scan(text: str) -> bool:
@@ -274,80 +202,9 @@ def _needs_scan(text: str) -> bool:
     return bool(_DEEP_BLOCK_AT_START.match(text) or _DEEP_BLOCK_AFTER_NEWLINE.search(text))
 
 
-class _UnusualError(Exception):
-    """The fast builder met something it leaves to :class:`_Builder` (and its findings)."""
-
-
-def _build_fast(root: MappingNode) -> dict[str, Any] | None:
-    """The data of an ordinary document, or None when :class:`_Builder` must decide.
-
-    Gives exactly what :class:`_Builder` gives, for documents without anchors (so without
-    aliases), without merge keys or tags other than the core ones, nesting less than
-    :data:`MAX_DEPTH` deep, whose values all read; it leaves every other document, and
-    so every error and its position, to :class:`_Builder`. About twice as fast: no
-    per-node bookkeeping, and plain strings (most values) taken as they are.
-    """
-
-    def build(node: Node, depth: int) -> Any:
-        if depth >= MAX_DEPTH:
-            raise _UnusualError
-        if node.__class__ is MappingNode:
-            if node.tag != _MAP:
-                raise _UnusualError
-            result: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
-                if key_node.__class__ is not ScalarNode or key_node.tag != _STR:
-                    raise _UnusualError
-                key = key_node.value
-                if key in result:
-                    raise _UnusualError
-                if value_node.__class__ is ScalarNode:
-                    result[key] = (
-                        value_node.value if value_node.tag == _STR else _scalar(value_node)
-                    )
-                else:
-                    result[key] = build(value_node, depth + 1)
-            return result
-        if node.__class__ is SequenceNode:
-            if node.tag != _SEQ:
-                raise _UnusualError
-            return [
-                (item.value if item.tag == _STR else _scalar(item))
-                if item.__class__ is ScalarNode
-                else build(item, depth + 1)
-                for item in node.value
-            ]
-        raise _UnusualError  # pragma: no cover - scalars are built by their parent
-
-    try:
-        data: dict[str, Any] = build(root, 0)
-    except (_UnusualError, LoadError):
-        return None
-    return data
-
-
-def compose(text: str) -> Node | None:
-    """Compose the node tree with libyaml; any failure becomes a :class:`LoadError`."""
-    composer = _Composer(text)
-    try:
-        return composer.get_single_node()
-    except yaml.MarkedYAMLError as error:
-        raise _marked(error, text) from None
-    except yaml.YAMLError as error:
-        raise LoadError("YAML-SYNTAX", _one_line(str(error)), 1, 1) from None
-    except RecursionError:
-        raise LoadError(
-            "YAML-DEPTH", f"nesting deeper than {MAX_DEPTH} levels", 1, 1, _DEPTH_HINT
-        ) from None
-    except Exception as error:  # the parser raises plain ValueError & co. on some input
-        raise LoadError("YAML-SYNTAX", f"unreadable YAML ({type(error).__name__})", 1, 1) from None
-    finally:
-        composer.dispose()
-
-
 def _scan_events(text: str) -> None:
     """Exact check of what the fast path cannot see: anchors, tags, directives, depth."""
-    composer = _Composer(text)
+    composer = Composer(text)
     depth = 0
     try:
         while True:
@@ -356,41 +213,30 @@ def _scan_events(text: str) -> None:
                 return
             where: Any = event.start_mark  # always set on events from libyaml
             if isinstance(event, yaml.DocumentStartEvent) and (event.version or event.tags):
-                raise LoadError(
+                raise error_at_mark(
+                    where,
                     "YAML-DIRECTIVE",
                     "%YAML and %TAG directives are not allowed",
-                    where.line + 1,
-                    where.column + 1,
                     hint="remove the directive; catalogue files are always YAML 1.2",
                 )
             if isinstance(event, yaml.AliasEvent):
-                raise _forbidden("alias", where)
+                raise forbidden("alias", where)
             anchor = getattr(event, "anchor", None)
             if anchor is not None:
-                raise _forbidden("anchor", where)
+                raise forbidden("anchor", where)
             tag = getattr(event, "tag", None)
             if tag is not None and tag != "!" and not _implicit(event):
-                raise LoadError(
-                    "YAML-TAG",
-                    f"explicit tag {_quote(tag)} is not allowed",
-                    where.line + 1,
-                    where.column + 1,
-                    hint="remove the tag; quote the value if it must be a string",
-                )
+                raise bad_tag(tag, where)
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise LoadError(
-                        "YAML-DEPTH",
-                        f"nesting deeper than {MAX_DEPTH} levels",
-                        where.line + 1,
-                        where.column + 1,
-                        _DEPTH_HINT,
+                    raise error_at_mark(
+                        where, "YAML-DEPTH", f"nesting deeper than {MAX_DEPTH} levels", DEPTH_HINT
                     )
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.MarkedYAMLError as error:
-        raise _marked(error, text) from None
+        raise from_marked_error(error, text) from None
     except LoadError:
         raise
     except Exception as error:
@@ -404,220 +250,6 @@ def _implicit(event: Any) -> bool:
     if isinstance(implicit, tuple):  # scalars: (plain, quoted)
         return False
     return bool(implicit)
-
-
-_KIND_OF_KEY = {
-    int: "a number",
-    float: "a number",
-    bool: "true or false",
-    type(None): "null",
-    dt.date: "a date",
-    dt.datetime: "a date and time",
-}
-
-
-class _Builder:
-    """Builds dicts, lists and scalars from nodes; one instance per file."""
-
-    def __init__(self) -> None:
-        self.seen: set[int] = set()
-
-    def build(self, node: Node, depth: int) -> Any:
-        if depth > MAX_DEPTH:
-            raise _at(node, "YAML-DEPTH", f"nesting deeper than {MAX_DEPTH} levels", _DEPTH_HINT)
-        if id(node) in self.seen:  # libyaml hands back the same node for an alias
-            raise _forbidden("alias", node.start_mark)
-        self.seen.add(id(node))
-        if isinstance(node, ScalarNode):
-            return _scalar(node)
-        if isinstance(node, SequenceNode):
-            if node.tag != _TAG + "seq":
-                raise _bad_tag(node)
-            return [self.build(item, depth + 1) for item in node.value]
-        if isinstance(node, MappingNode):
-            if node.tag != _TAG + "map":
-                raise _bad_tag(node)
-            result: dict[Any, Any] = {}
-            first_line: dict[Any, int] = {}
-            for key_node, value_node in node.value:
-                if not isinstance(key_node, ScalarNode):
-                    raise _at(
-                        key_node,
-                        "YAML-KEY",
-                        "keys must be plain values, not lists or maps",
-                        hint="write the key as plain text (a name or an id) before the colon",
-                    )
-                if key_node.tag == _TAG + "merge":
-                    raise _at(
-                        key_node,
-                        "YAML-ANCHOR",
-                        "merge keys (<<) are not allowed",
-                        hint="write the keys out in full",
-                    )
-                key = _scalar(key_node)
-                if not isinstance(key, str):  # 1 and true would even be the same key
-                    kind = _KIND_OF_KEY.get(type(key), "a value")
-                    raise _at(
-                        key_node,
-                        "YAML-KEY",
-                        f"key {_quote(key_node.value)} is read as {kind}, not as text",
-                        hint=f"quote it: '{key_node.value}'",
-                    )
-                if key in result:
-                    raise _at(
-                        key_node,
-                        "YAML-DUPLICATE-KEY",
-                        f"duplicate key {_quote(str(key))}",
-                        hint=f"the first one is on line {first_line[key]}; keep one of them",
-                    )
-                first_line[key] = key_node.start_mark.line + 1
-                result[key] = self.build(value_node, depth + 1)
-            return result
-        raise _at(node, "YAML-SYNTAX", "unexpected node")  # pragma: no cover
-
-
-def _scalar(node: ScalarNode) -> Any:
-    tag: str = node.tag
-    value: str = node.value
-    if tag == _TAG + "str":
-        return value
-    if tag == _TAG + "null":
-        return None
-    if tag == _TAG + "bool":
-        if value in ("true", "True", "TRUE"):
-            return True
-        if value in ("false", "False", "FALSE"):
-            return False
-    elif tag == _TAG + "int":
-        digits = value.replace("_", "")
-        if len(digits) > MAX_INT_DIGITS:
-            raise _at(node, "YAML-VALUE", f"number with more than {MAX_INT_DIGITS} digits", _BIG)
-        try:
-            return _int(digits)
-        except ValueError:
-            pass
-    elif tag == _TAG + "float":
-        text = value.replace("_", "").lower()
-        if text in (".inf", "+.inf", "-.inf", ".nan"):
-            raise _at(
-                node,
-                "YAML-VALUE",
-                "infinity and NaN are not allowed",
-                hint="write a finite number, or quote the value if it is text",
-            )
-        if len(text) > MAX_INT_DIGITS:
-            raise _at(node, "YAML-VALUE", f"number with more than {MAX_INT_DIGITS} digits", _BIG)
-        try:
-            return float(text)
-        except ValueError:
-            pass
-    elif tag == _TAG + "timestamp":
-        try:
-            return _timestamp(value)
-        except ValueError as error:
-            raise _at(
-                node,
-                "YAML-VALUE",
-                f"{_quote(value)} is not a valid date ({error})",
-                hint="write dates as YYYY-MM-DD",
-            ) from None
-    elif tag == _TAG + "merge":
-        return value
-    else:
-        raise _bad_tag(node)
-    raise _at(
-        node,
-        "YAML-VALUE",
-        f"{_quote(value)} is not a valid {tag.removeprefix(_TAG)}",
-        hint="quote the value if it is text",
-    )
-
-
-def _int(digits: str) -> int:
-    sign = -1 if digits.startswith("-") else 1
-    body = digits.lstrip("+-")
-    if body.startswith("0b"):
-        return sign * int(body[2:], 2)
-    if body.startswith("0x"):
-        return sign * int(body[2:], 16)
-    if body.startswith("0o"):
-        return sign * int(body[2:], 8)
-    return sign * int(body, 10)
-
-
-def _timestamp(value: str) -> dt.date | dt.datetime:
-    if len(value) == 10:
-        return dt.date.fromisoformat(value)
-    normalised = re.sub(r"[ \t]+", "T", value.strip(), count=1).replace("t", "T")
-    normalised = re.sub(r"[ \t]+", "", normalised).replace("Z", "+00:00")
-    return dt.datetime.fromisoformat(normalised)
-
-
-def _mark(node: Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
-
-
-def _at(node: Node, rule: str, message: str, hint: str = "") -> LoadError:
-    line, column = _mark(node)
-    return LoadError(rule, message, line, column, hint)
-
-
-def _bad_tag(node: Node) -> LoadError:
-    return _at(
-        node,
-        "YAML-TAG",
-        f"explicit tag {_quote(node.tag)} is not allowed",
-        hint="remove the tag; quote the value if it must be a string",
-    )
-
-
-def _forbidden(what: str, mark: Any) -> LoadError:
-    return LoadError(
-        "YAML-ANCHOR",
-        f"YAML {what}s are not allowed in catalogue files",
-        mark.line + 1,
-        mark.column + 1,
-        hint="write the value out in full (anchors and aliases can expand without bound)",
-    )
-
-
-def _marked(error: yaml.MarkedYAMLError, text: str) -> LoadError:
-    mark = error.problem_mark or error.context_mark
-    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-    problem = (error.problem or "invalid YAML").replace("\t", "\\t")
-    is_tab = mark is not None and text[mark.index : mark.index + 1] == "\t"
-    if is_tab:
-        problem = "a tab character cannot start a token"
-    message = f"{error.context}: {problem}" if error.context else problem
-    hint = ""
-    if is_tab:
-        hint = "indent with spaces, not tabs"
-    elif "expected a single document" in message:
-        hint = "a catalogue file holds one document: remove the extra '---'"
-    elif error.context_mark is not None and error.context_mark is not mark:
-        hint = f"the construct started on line {error.context_mark.line + 1}"
-    elif "mapping values are not allowed" in message:
-        hint = "quote the value: it contains ': '"
-    elif "document start" in message:
-        hint = (
-            "a catalogue file holds one document: remove the '...' or '---' line and what follows"
-        )
-    else:
-        hint = "check the quoting and indentation here"
-    rule = "YAML-DOCUMENTS" if "single document" in message else "YAML-SYNTAX"
-    if "incompatible YAML document" in message:  # %YAML 1.3, %YAML 2.0
-        rule, hint = "YAML-DIRECTIVE", "remove the directive; catalogue files are always YAML 1.2"
-        message = "unsupported %YAML version (%YAML and %TAG directives are not allowed)"
-    return LoadError(rule, _one_line(message), line, column, hint)
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _quote(text: str, limit: int = 40) -> str:
-    shown = text if len(text) <= limit else text[: limit - 1] + "…"
-    return repr(shown)
 
 
 def locate(text: str, doc_path: DocPath, *, at_key: bool = False) -> tuple[int, int]:
@@ -650,4 +282,4 @@ def locate(text: str, doc_path: DocPath, *, at_key: bool = False) -> tuple[int, 
             break
     target = key_node if (at_key and key_node is not None) else node
     assert target is not None
-    return _mark(target)
+    return node_position(target)

@@ -99,5 +99,6 @@ at 2026-10-05; run pmoctl transition dependency-mapping --to closing --date 2026
 at 2026-11-02; run pmoctl transition dependency-mapping --to closed --date 2026-11-02 --approved-by marcus-lindqvist --kept "Dependency register template" --kept "Fortnightly review checklist" --discarded "Spreadsheet map"
 run git log --format='%h %s' -8
 run git log -1 --format=%B
+run git log -1 --skip=1 --format=%B
 run pmoctl history dependency-mapping
 run pmoctl status --owner marcus-lindqvist

@@ -109,14 +109,11 @@ def load(root: Path, key: str) -> list[dict[str, Any]] | None:
 
 
 def store(root: Path, key: str, findings: list[dict[str, Any]]) -> None:
-    import tempfile  # only when writing: the warm path never needs it
+    from pmoctl.fileio import replace_file  # only when writing: the warm path never needs it
 
     path = cache_file(root)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".validate-", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump({"key": key, "findings": findings}, out)
-        os.replace(temp, path)
+        replace_file(path, json.dumps({"key": key, "findings": findings}).encode("utf-8"))
     except OSError:
         return

@@ -12,14 +12,13 @@ the file in step with the catalogue.
 from __future__ import annotations
 
 import difflib
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pmoctl import gitrepo
 from pmoctl.errors import RefusedError
+from pmoctl.fileio import replace_file
 from pmoctl.findings import Severity
 
 HEADER = (
@@ -127,14 +126,7 @@ def stale_diff(out: Path, text: str) -> str | None:
 def write(out: Path, text: str) -> None:
     """Replace ``out`` atomically (a reader never sees half a file)."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".CODEOWNERS.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.replace(temporary, out)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    replace_file(out, text.encode("utf-8"))
 
 
 def _top(root: Path) -> Path:

@@ -22,7 +22,6 @@ import json
 import os
 import signal
 import sys
-import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from types import FrameType
 
 from pmoctl import gitrepo, report
 from pmoctl.errors import GitCommandError, RepoStateError
+from pmoctl.fileio import replace_file
 
 JOURNAL = "pmoctl-txn.json"
 PAUSE_VARIABLE = "PMOCTL_TEST_PAUSE_AT"
@@ -104,24 +104,8 @@ def commit_files(
 
 
 def atomic_write(path: Path, data: bytes, mode: int) -> None:
-    """Write ``data`` to ``path`` so that a crash leaves either the old or the new bytes."""
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-            os.fchmod(out.fileno(), mode & 0o7777)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+    """Replace ``path`` so that a crash leaves either the old or the new bytes, on disk."""
+    replace_file(path, data, mode=mode, durable=True)
 
 
 def _write_journal(journal: Path, moves: Sequence[FileChange], head_before: str | None) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 
-from pmoctl._startup import skip_pydantic_plugins
+from pmoctl._startup import exit_now, gc_paused, skip_pydantic_plugins
 
 skip_pydantic_plugins()
 
@@ -28,11 +28,12 @@ def main() -> None:
         sys.stdout.write(f"pmoctl {__version__}\n")
         raise SystemExit(0)
     if {"transition", "history"} & set(argv[:3]):  # typer-free when plain (see the module)
-        from pmoctl.lifecycle_commands import run_plain
+        with gc_paused():  # from the start: most of the cost is imports and model classes
+            from pmoctl.lifecycle_commands import run_plain
 
-        code = run_plain(argv)
+            code = run_plain(argv)
         if code is not None:
-            raise SystemExit(code)
+            exit_now(code)
     if "validate" in argv[:3]:
         code = _validate_from_cache(argv)
         if code is not None:

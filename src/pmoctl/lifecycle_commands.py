@@ -70,7 +70,7 @@ def transition_command(
     try:
         outcome = transition(
             _root(catalogue), list(services), target=to, approver_id=approved_by,
-            evidence=evidence, dry_run=dry_run, allow_detached=allow_detached,
+            evidence=evidence, dry_run=dry_run, allow_detached=allow_detached, prefetch=True,
         )  # fmt: skip
     except PmoctlError as problem:
         print_refusal(problem)

@@ -15,6 +15,13 @@ if TYPE_CHECKING:
     from yaml.nodes import Node
 
 
+#: deepest nesting of lists and mappings a catalogue file may have
+MAX_DEPTH = 32
+#: longest integer (in digits) a catalogue file may hold: int() of a huge one is slow
+MAX_INT_DIGITS = 100
+DEPTH_HINT = f"flatten the structure: at most {MAX_DEPTH} levels of lists and mappings"
+
+
 class LoadError(Exception):
     """A file that cannot be read as catalogue YAML. ``line``/``column`` are 1-based."""
 
@@ -25,6 +32,10 @@ class LoadError(Exception):
         self.line = line
         self.column = column
         self.hint = hint
+
+    def __reduce__(self) -> tuple[type[LoadError], tuple[str, str, int, int, str]]:
+        # pickled whole (pmoctl.prefetch sends parse results between processes)
+        return LoadError, (self.rule, self.message, self.line, self.column, self.hint)
 
 
 def node_position(node: Node) -> tuple[int, int]:

@@ -20,11 +20,11 @@ import stat
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-
 from pmoctl.findings import DocPath
 from pmoctl.load_errors import (
+    DEPTH_HINT,
+    MAX_DEPTH,
+    MAX_INT_DIGITS,
     LoadError,
     bad_tag,
     error_at_mark,
@@ -32,19 +32,16 @@ from pmoctl.load_errors import (
     from_marked_error,
     node_position,
 )
-from pmoctl.yaml12 import (
-    DEPTH_HINT,
-    MAX_DEPTH,
-    MAX_INT_DIGITS,
-    Composer,
-    ExactBuilder,
-    build_fast,
-    compose,
-    top_mapping,
-)
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from pathlib import Path  # only annotates: callers pass paths, loader never makes one
+
+    from yaml.nodes import MappingNode, Node
+
+# PyYAML (and pmoctl.yaml12 on it) is imported by the functions that parse, not here:
+# importing it costs about a tenth of a transition, whose files another process may
+# already have parsed (see remember_parsed).
 
 __all__ = [
     "MAX_BYTES",
@@ -167,8 +164,42 @@ def position_of(text: str, index: int) -> tuple[int, int]:
     return text.count("\n", 0, index) + 1, index - line_start + 1
 
 
+#: texts already parsed, by pmoctl.prefetch in another process: the data or the LoadError
+_PARSED: dict[str, dict[str, Any] | LoadError] = {}
+
+
+def remember_parsed(results: Mapping[str, dict[str, Any] | LoadError]) -> None:
+    """Let :func:`parse` answer for these texts with what parsing them gave elsewhere.
+
+    :func:`parse` is a function of the text alone, so the answer is the same; callers
+    must not change the data they get (none does: it goes to pydantic).
+    """
+    _PARSED.update(results)
+
+
+def compose(text: str) -> Node | None:
+    """The node tree of one document (:func:`pmoctl.yaml12.compose`)."""
+    from pmoctl import yaml12
+
+    return yaml12.compose(text)
+
+
+def top_mapping(root: Node | None) -> MappingNode:
+    """The document's top mapping, or :class:`LoadError` (:func:`pmoctl.yaml12.top_mapping`)."""
+    from pmoctl import yaml12
+
+    return yaml12.top_mapping(root)
+
+
 def parse(text: str) -> dict[str, Any]:
     """Parse one YAML document that must be a mapping; raise :class:`LoadError` otherwise."""
+    known = _PARSED.get(text)
+    if known is not None:
+        if isinstance(known, LoadError):
+            raise known
+        return known
+    from pmoctl.yaml12 import ExactBuilder, build_fast
+
     brackets = text.count("[") + text.count("{")
     # Files with many flow collections are common, and rarely deep: they are composed
     # first, and scanned exactly only when something is wrong or unusual, so that the
@@ -204,6 +235,10 @@ def _needs_scan(text: str) -> bool:
 
 def _scan_events(text: str) -> None:
     """Exact check of what the fast path cannot see: anchors, tags, directives, depth."""
+    import yaml
+
+    from pmoctl.yaml12 import Composer
+
     composer = Composer(text)
     depth = 0
     try:
@@ -257,6 +292,8 @@ def locate(text: str, doc_path: DocPath, *, at_key: bool = False) -> tuple[int, 
 
     Elements that do not name a key or index (pydantic's union member tags) are skipped.
     """
+    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
     try:
         node: Node | None = compose(text)
     except LoadError as error:

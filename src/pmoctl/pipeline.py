@@ -7,7 +7,6 @@ findings; apply the catalogue's rule settings and inline waivers.
 
 from __future__ import annotations
 
-import gc
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -17,6 +16,7 @@ from typing import NoReturn
 
 from pydantic import BaseModel, ValidationError
 
+from pmoctl._startup import gc_paused
 from pmoctl.catalogue import COLLECTIONS, CONFIG_FILE, SINGLETONS, Catalogue, kind_of, list_files
 from pmoctl.findings import Finding, Pending, Severity
 from pmoctl.loader import MAX_BYTES, LoadError, locate, parse, read_text
@@ -104,20 +104,18 @@ def load_all(
             continue
         tasks.append((rel, kind))
     workers = _workers(jobs, len(tasks))
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # the loaded documents are kept: collecting while they pile up is waste
-    try:
-        if workers <= 1:
-            for rel, kind in tasks:
-                loaded = load_file(root, rel, kind, max_bytes)
-                share_field_sets(loaded.model, slim)
-                results.append(loaded)
-        else:
-            results.extend(_load_in_workers(root, tasks, max_bytes, workers - 1, slim))
-    finally:
-        forget_shared()  # what this load shared is held by its models now
-        if gc_was_enabled:
-            gc.enable()
+    # the loaded documents are kept: collecting while they pile up is waste
+    with gc_paused():
+        try:
+            if workers <= 1:
+                for rel, kind in tasks:
+                    loaded = load_file(root, rel, kind, max_bytes)
+                    share_field_sets(loaded.model, slim)
+                    results.append(loaded)
+            else:
+                results.extend(_load_in_workers(root, tasks, max_bytes, workers - 1, slim))
+        finally:
+            forget_shared()  # what this load shared is held by its models now
     return results
 
 

@@ -18,12 +18,12 @@ Nothing else in the output folder is touched.
 
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 from typing import Any
 
 from pmoctl import lifecycle
 from pmoctl import render_output as output
+from pmoctl._startup import gc_paused
 from pmoctl.catalogue import Catalogue
 from pmoctl.errors import RefusedError, UserError
 from pmoctl.findings import Finding, Severity
@@ -98,12 +98,7 @@ def render_site(
         raise UserError(
             f"{out} is inside the catalogue's own files", hint="render into another folder"
         )
-    # As in validate: nothing a run makes is cyclic garbage worth collecting, while each
-    # collection walks every loaded model again (a third of building the context on
-    # 1,000 services, and a part of loading)
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         catalogue, findings = check_catalogue(root, allow_invalid)
         return _render_loaded(
             root,
@@ -115,9 +110,6 @@ def render_site(
             timestamp=timestamp,
             with_history=with_history,
         )
-    finally:
-        if gc_was_enabled:
-            gc.enable()
 
 
 def _templates_folder(root: Path, catalogue: Catalogue) -> Path | None:

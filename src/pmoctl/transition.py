@@ -14,7 +14,7 @@ import datetime as dt
 import difflib
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from pmoctl.models import Person, Service
     from pmoctl.models.common import Stage
     from pmoctl.pipeline import LoadedFile
+    from pmoctl.prefetch import Prefetch
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _OPTION_OF = {
@@ -92,16 +93,20 @@ def _check_text(name: str, value: str | None) -> None:
 
 def plan(
     root: Path, repo: gitrepo.Repo, ids: Sequence[str], *, target: Stage | str,
-    approver_id: str, evidence: Evidence,
+    approver_id: str, evidence: Evidence, prefetched: Prefetch | None = None,
 ) -> tuple[list[PlannedMove], Person]:  # fmt: skip
     """Check every move; return the files to write and the approver, or raise
-    :class:`MoveRefusedError`."""
+    :class:`MoveRefusedError`. ``prefetched``: the YAML side, done meanwhile in another
+    process (:mod:`pmoctl.prefetch`), taken once pydantic is loaded."""
     target = _stage(target)
     from pydantic import ValidationError
 
-    from pmoctl import lifecycle, yamledit
+    from pmoctl import lifecycle
     from pmoctl.loader import LoadError, decode
     from pmoctl.models import Move, Organisation
+    from pmoctl.prefetch import Prefetched, edit_key
+
+    edits = prefetched.collect().edits if prefetched is not None else Prefetched().edits
 
     organisation_file = _load_singleton(root, "organisation.yaml")
     organisation: Organisation = organisation_file.model  # type: ignore[assignment]
@@ -131,7 +136,7 @@ def plan(
         problem = lifecycle.approver_problem(spec, approver, service)
         if problem is not None:
             raise MoveRefusedError(f"{ident}: {problem}")
-        record = _move_record(source, target, approver, evidence)
+        record = move_record(source.value, target.value, approver.id, evidence)
         try:
             move = Move.model_validate(record)
         except ValidationError as error:
@@ -148,10 +153,14 @@ def plan(
                 hint=f"{spec.summary}{reasons}",
             )
         text = decode(old)
-        try:
-            new_text = yamledit.apply_move(text, stage=target.value, move=record)
-        except (yamledit.EditError, LoadError) as error:
-            raise MoveRefusedError(f"{rel} cannot be edited safely: {error}") from None
+        new_text = edits.get(edit_key(text, target.value, record))
+        if new_text is None:
+            from pmoctl import yamledit
+
+            try:
+                new_text = yamledit.apply_move(text, stage=target.value, move=record)
+            except (yamledit.EditError, LoadError) as error:
+                raise MoveRefusedError(f"{rel} cannot be edited safely: {error}") from None
         # decode() drops a byte-order mark; the file keeps the one it had
         bom = codecs.BOM_UTF8 if old.startswith(codecs.BOM_UTF8) else b""
         new = bom + new_text.encode("utf-8")
@@ -174,14 +183,15 @@ def plan(
     return moves, approver
 
 
-def _move_record(
-    source: Stage, target: Stage, approver: Person, evidence: Evidence
+def move_record(
+    source: str, target: str, approver_id: str, evidence: Evidence
 ) -> dict[str, object]:
+    """The move as it is written into the service file (no pydantic: pmoctl.prefetch)."""
     record: dict[str, object] = {
-        "from": source.value,
-        "to": target.value,
+        "from": source,
+        "to": target,
         "date": evidence.date or dt.date.today(),
-        "approved_by": approver.id,
+        "approved_by": approver_id,
         "reason": evidence.reason,
         "note": evidence.note,
         "rollout": evidence.rollout,
@@ -189,7 +199,7 @@ def _move_record(
         "success_criteria_met": True if evidence.success_criteria_met else None,
     }
     if evidence.kept or evidence.discarded:  # a review that names no artefact is no review
-        review: dict[str, object] = {"reviewed_by": approver.id}
+        review: dict[str, object] = {"reviewed_by": approver_id}
         if evidence.kept:
             review["kept"] = list(evidence.kept)
         if evidence.discarded:
@@ -260,7 +270,7 @@ def guard(
     (such as a dependency cycle) were there before the move: ``pmoctl validate`` and CI
     report those.
     """
-    from pmoctl.catalogue import kind_of, list_files
+    from pmoctl.catalogue import list_files
     from pmoctl.pipeline import (
         LoadedFile,
         _locate,
@@ -271,22 +281,11 @@ def guard(
     )
     from pmoctl.rules import all_rules, checks
 
-    named = set(re.findall(r"[a-z0-9][a-z0-9-]*", " ".join(texts.values())))
-    needles = [ident.encode() for ident in moved]
     loaded: list[LoadedFile] = list(preloaded)
-    done = {item.rel for item in loaded} | set(texts)
-    known: dict[str, set[str]] = {"service": set(), "procedure": set()}
+    done = {item.rel for item in loaded}
     files = list_files(root)
-    for rel in files:
-        kind = kind_of(rel)
-        if kind is None or rel in done:
-            continue
-        stem = rel.rpartition("/")[2].removesuffix(".yaml")
-        if kind in known:
-            known[kind].add(stem)
-            if stem not in named if kind == "service" else not _mentions(root / rel, needles):
-                continue  # known by its name only: neither loaded nor broken
-        loaded.append(load_file(root, rel, kind))
+    to_load, known = guard_inputs(root, files, texts)
+    loaded.extend(load_file(root, rel, kind) for rel, kind in to_load if rel not in done)
     for rel, text in texts.items():
         item = LoadedFile(rel, "service", moved[rel.rpartition("/")[2].removesuffix(".yaml")])
         item.waivers = list(_waivers(rel, text))
@@ -321,6 +320,31 @@ def guard(
         (f for f in findings if f.path in texts and f.severity is Severity.ERROR),
         key=Finding.sort_key,
     )
+
+
+def guard_inputs(
+    root: Path, files: Sequence[str], texts: Mapping[str, str]
+) -> tuple[list[tuple[str, str]], dict[str, set[str]]]:
+    """What :func:`guard` loads for the moved files ``texts`` (path -> text after the
+    move), as (path, kind); and the ids of the services and procedures it knows by file
+    name only (see :func:`guard`)."""
+    from pmoctl.catalogue import kind_of
+
+    named = set(re.findall(r"[a-z0-9][a-z0-9-]*", " ".join(texts.values())))
+    needles = [rel.rpartition("/")[2].removesuffix(".yaml").encode() for rel in texts]
+    known: dict[str, set[str]] = {"service": set(), "procedure": set()}
+    to_load: list[tuple[str, str]] = []
+    for rel in files:
+        kind = kind_of(rel)
+        if kind is None or rel in texts:
+            continue
+        stem = rel.rpartition("/")[2].removesuffix(".yaml")
+        if kind in known:
+            known[kind].add(stem)
+            if stem not in named if kind == "service" else not _mentions(root / rel, needles):
+                continue  # known by its name only: neither loaded nor broken
+        to_load.append((rel, kind))
+    return to_load, known
 
 
 def _collisions_of(files: Sequence[str], moved: Iterable[str]) -> Iterator[Pending]:
@@ -394,15 +418,41 @@ def _stage(value: Stage | str) -> Stage:
 
 def transition(
     root: Path, ids: Sequence[str], *, target: Stage | str, approver_id: str, evidence: Evidence,
-    dry_run: bool = False, allow_detached: bool = False,
+    dry_run: bool = False, allow_detached: bool = False, prefetch: bool = False,
 ) -> Outcome:  # fmt: skip
-    """Check, write and commit the moves (or, with ``dry_run``, only show them)."""
+    """Check, write and commit the moves (or, with ``dry_run``, only show them).
+
+    ``prefetch``: do the YAML side in a forked child meanwhile (:mod:`pmoctl.prefetch`);
+    for a process that has just started (the CLI), not one with threads running.
+    """
     check_ids(ids)
     check_ids([approver_id], what="person")
     _check_text("--note", evidence.note)
     _check_text("--readiness", evidence.readiness)
     for artefact in (*evidence.kept, *evidence.discarded):
         _check_text("an artefact name", artefact)
+    prefetched = None
+    if prefetch:
+        from pmoctl import prefetch as prefetching
+
+        stage = target if isinstance(target, str) else target.value
+        prefetched = prefetching.start(
+            root, ids, stage=stage, approver_id=approver_id, evidence=evidence
+        )
+    try:
+        return _transition(
+            root, ids, target=target, approver_id=approver_id, evidence=evidence,
+            dry_run=dry_run, allow_detached=allow_detached, prefetched=prefetched,
+        )  # fmt: skip
+    finally:
+        if prefetched is not None:
+            prefetched.close()
+
+
+def _transition(
+    root: Path, ids: Sequence[str], *, target: Stage | str, approver_id: str, evidence: Evidence,
+    dry_run: bool, allow_detached: bool, prefetched: Prefetch | None,
+) -> Outcome:  # fmt: skip
     repo = gitrepo.require(root)
     with gitrepo.exclusive_lock(repo):
         transaction.pause_point("locked")
@@ -415,8 +465,9 @@ def transition(
         with gitrepo.start_checks(repo, rels, allow_detached=allow_detached) as checks:
             try:
                 moves, approver = plan(
-                    root, repo, ids, target=target, approver_id=approver_id, evidence=evidence
-                )
+                    root, repo, ids, target=target, approver_id=approver_id,
+                    evidence=evidence, prefetched=prefetched,
+                )  # fmt: skip
             except Exception:
                 checks.head_before()
                 raise

@@ -8,12 +8,12 @@ even imported.
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pmoctl import cache as result_cache
+from pmoctl._startup import gc_paused
 from pmoctl.catalogue import list_files
 from pmoctl.findings import Finding, Severity
 
@@ -44,15 +44,8 @@ def validate_catalogue(
         return cached
     from pmoctl.pipeline import SLIM_THRESHOLD, check_all
 
-    # Nothing a run creates is garbage in a cycle worth collecting, while a collection
-    # walks every loaded model again (a third of the run on a large catalogue).
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         catalogue, findings = check_all(root, jobs, slim=len(files) >= SLIM_THRESHOLD)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
     if key:
         result_cache.store(root, key, [finding.as_dict() for finding in findings])
     return ValidationResult(root, _only(findings, only), len(files), catalogue)

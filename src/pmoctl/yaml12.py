@@ -24,6 +24,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
 from pmoctl.load_errors import (
+    DEPTH_HINT,
+    MAX_DEPTH,
+    MAX_INT_DIGITS,
     LoadError,
     bad_tag,
     error_at,
@@ -34,10 +37,6 @@ from pmoctl.load_errors import (
     quoted,
 )
 
-MAX_DEPTH = 32
-MAX_INT_DIGITS = 100
-
-DEPTH_HINT = f"flatten the structure: at most {MAX_DEPTH} levels of lists and mappings"
 _TAG = "tag:yaml.org,2002:"
 _TOO_LONG = f"number with more than {MAX_INT_DIGITS} digits"
 _BIG = "quote the value if it is text (an id or a code); numbers that long are refused"

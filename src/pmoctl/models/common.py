@@ -1,7 +1,5 @@
 """Shared building blocks of the catalogue format (version 1)."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated, Literal
 

@@ -1,7 +1,5 @@
 """pmoctl.yaml: the catalogue's own settings. Its presence marks the catalogue root."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints

@@ -1,7 +1,5 @@
 """handbook.yaml and procedures/<id>.yaml: the PMO Operations Handbook."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints

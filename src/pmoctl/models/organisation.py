@@ -1,7 +1,5 @@
 """organisation.yaml: the PMOs, the people, customer and stakeholder groups, the glossary."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Literal
 

@@ -1,7 +1,5 @@
 """services/<id>.yaml: one PMO service."""
 
-from __future__ import annotations
-
 import datetime as dt
 from enum import StrEnum
 from typing import Literal

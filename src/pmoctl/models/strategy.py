@@ -1,7 +1,5 @@
 """strategy.yaml: the PMO Service Strategy (one per organisation, owned by a PMO Director)."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import Field, StrictBool

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from typing import TYPE_CHECKING
 
 from pmoctl.findings import Finding, Severity
 from pmoctl.loader import LoadError, compose
 from pmoctl.rules import Rule
+
+if TYPE_CHECKING:
+    from yaml.nodes import Node, ScalarNode
 
 #: plain scalars YAML 1.1 resolves to booleans and YAML 1.2 to strings
 WORDS = frozenset(
@@ -60,6 +62,8 @@ def truthy_findings(rel: str, text: str, others: Sequence[Finding]) -> list[Find
 
 
 def _plain_values(root: Node | None) -> Iterator[ScalarNode]:
+    from yaml.nodes import MappingNode, ScalarNode, SequenceNode  # only after a hit (see above)
+
     stack: list[Node] = [root] if root is not None else []
     while stack:
         node = stack.pop()

@@ -17,8 +17,9 @@ import pytest
 from conftest import git
 from pmoctl import loader, prefetch, yaml12, yamledit  # imported before any fork
 from pmoctl.catalogue import list_files
+from pmoctl.guard import guard_inputs
 from pmoctl.loader import LoadError, parse, read_text
-from pmoctl.transition import Evidence, MoveRefusedError, guard_inputs, move_record, transition
+from pmoctl.transition import Evidence, MoveRefusedError, move_record, transition
 
 SERVICE = "pm-training"  # in transition; its owner approves go-live
 OWNER = "priya-raman"

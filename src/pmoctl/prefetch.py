@@ -125,8 +125,9 @@ def _work(
     :func:`pmoctl.transition.plan`), done the same way."""
     from pmoctl import yamledit
     from pmoctl.catalogue import list_files
+    from pmoctl.guard import guard_inputs
     from pmoctl.loader import LoadError, decode, parse, read_text
-    from pmoctl.transition import guard_inputs, move_record
+    from pmoctl.transition import move_record
 
     found = Prefetched()
 

@@ -72,7 +72,7 @@ def isolated_home(
             "GIT_WORK_TREE",
             "GIT_INDEX_FILE",
             "FORCE_COLOR",
-            # importing pmoctl.__main__ in a test sets it for the whole test process
+            # set by pmoctl for itself (pmoctl._startup), or by a developer for pydantic
             "PYDANTIC_DISABLE_PLUGINS",
         ):
             monkeypatch.delenv(name, raising=False)

@@ -14,8 +14,6 @@ import sys
 
 from pmoctl._startup import exit_now, gc_paused, skip_pydantic_plugins
 
-skip_pydantic_plugins()
-
 _FORMATS = ("text", "json", "github", "sarif", "junit")
 _FAIL_ON = ("error", "warning", "never")
 
@@ -27,6 +25,7 @@ def main() -> None:
 
         sys.stdout.write(f"pmoctl {__version__}\n")
         raise SystemExit(0)
+    skip_pydantic_plugins()  # before pydantic is first imported
     if {"transition", "history"} & set(argv[:3]):  # typer-free when plain (see the module)
         with gc_paused():  # from the start: most of the cost is imports and model classes
             from pmoctl.lifecycle_commands import run_plain

@@ -1,18 +1,17 @@
 """The validation pipeline: load every file, run the rules, locate and settle the findings.
 
-List the files; load and validate each one against its model (in worker processes on
-large catalogues); run the cross-document rules; put a line and column on their
-findings; apply the catalogue's rule settings and inline waivers.
+List the files; load and validate each one against its model (in forked worker
+processes on large catalogues: ``load_workers``); run the cross-document rules; put a
+line and column on their findings; apply the catalogue's rule settings and inline waivers.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NoReturn
 
 from pydantic import BaseModel, ValidationError
 
@@ -21,7 +20,7 @@ from pmoctl.catalogue import COLLECTIONS, CONFIG_FILE, SINGLETONS, Catalogue, ki
 from pmoctl.findings import Finding, Pending, Severity
 from pmoctl.loader import MAX_BYTES, LoadError, locate, parse, read_text
 from pmoctl.models import ID_PATTERN, MODELS_BY_KIND, Config
-from pmoctl.models_memory import drop_unread, forget_shared, share_field_sets
+from pmoctl.models_memory import forget_shared, share_field_sets
 from pmoctl.rules import all_rules, checks
 from pmoctl.rules.yaml_truthy import truthy_findings
 from pmoctl.schema_errors import findings_from
@@ -112,125 +111,20 @@ def load_all(
                     loaded = load_file(root, rel, kind, max_bytes)
                     share_field_sets(loaded.model, slim)
                     results.append(loaded)
-            else:
-                results.extend(_load_in_workers(root, tasks, max_bytes, workers - 1, slim))
+            else:  # only a large run needs the worker machinery: imported here
+                from pmoctl.load_workers import load_in_workers
+
+                results.extend(load_in_workers(root, tasks, max_bytes, workers - 1, slim))
         finally:
             forget_shared()  # what this load shared is held by its models now
     return results
 
 
-#: what a worker sends back for one file: path, kind, the model as JSON (or the model
-#: itself when it cannot be written as JSON), findings and waivers
-_Record = tuple[str, str, bytes | BaseModel | None, list[Finding], list[Waiver]]
-
-
-def _records(
-    root: Path, max_bytes: int, items: list[tuple[str, str]], slim: bool
-) -> Iterator[_Record]:
-    """In a worker: load a run of files; send back small records, not model objects.
-
-    Unpickling a pydantic model costs about twice as much as validating it again from
-    JSON, which pydantic-core does in Rust (and it shares equal short strings).
-    """
-    for rel, kind in items:
-        loaded = load_file(root, rel, kind, max_bytes)
-        if slim:  # dropped fields are unset: not written, less to send and to read
-            drop_unread(loaded.model)
-        payload: bytes | BaseModel | None = loaded.model
-        if loaded.model is not None:
-            try:
-                payload = loaded.model.model_dump_json(by_alias=True, exclude_unset=True).encode()
-            except ValueError:  # pragma: no cover - e.g. a lone surrogate: send the model
-                payload = loaded.model
-        yield (rel, kind, payload, loaded.findings, loaded.waivers)
-
-
-def _read_records(out: str) -> Iterator[_Record]:
-    """The records a worker wrote, one at a time (they are not all held at once)."""
-    import pickle
-
-    with open(out, "rb") as handle:
-        while True:
-            try:
-                yield pickle.load(handle)
-            except EOFError:
-                return
-
-
-def _load_in_workers(
-    root: Path, tasks: list[tuple[str, str]], max_bytes: int, workers: int, slim: bool
-) -> Iterable[LoadedFile]:
-    """Load the first files here while forked workers load the rest; in file order.
-
-    A worker starts in milliseconds (the models are imported before the fork), loads its
-    slice and writes the records to a file, read when this process has loaded its own
-    share; the models it sends as JSON are re-created here, so this process takes a
-    little less than an even share. A plain fork, not a pool: a pool's feeder threads
-    would wait for the GIL while this process parses, and stall the workers.
-    """
-    import tempfile
-
-    own = int(len(tasks) / (workers + 1) * 0.9)
-    rest = tasks[own:]
-    size = -(-len(rest) // workers)
-    slices = [rest[at : at + size] for at in range(0, len(rest), size)]
-    children: list[tuple[int, str, list[tuple[str, str]]]] = []
-    with tempfile.TemporaryDirectory(prefix="pmoctl-") as folder:
-        try:
-            for number, part in enumerate(slices):
-                out = os.path.join(folder, f"{number}.pickle")
-                pid = os.fork()
-                if pid == 0:  # pragma: no cover - the worker (coverage does not follow it)
-                    _work(root, max_bytes, part, out, slim)
-                children.append((pid, out, part))
-            for rel, kind in tasks[:own]:
-                loaded = load_file(root, rel, kind, max_bytes)
-                share_field_sets(loaded.model, slim)
-                yield loaded
-            while children:
-                pid, out, part = children.pop(0)
-                _, status = os.waitpid(pid, 0)
-                records = (
-                    _read_records(out)
-                    if status == 0
-                    else _records(root, max_bytes, part, slim)  # the worker failed: load here
-                )
-                for rel, kind, payload, findings, waivers in records:
-                    model = (
-                        MODELS_BY_KIND[kind].model_validate_json(payload)
-                        if isinstance(payload, bytes)
-                        else payload
-                    )
-                    share_field_sets(model, slim)
-                    yield LoadedFile(rel, kind, model, findings, waivers)
-        finally:
-            for pid, _, _ in children:  # interrupted: do not leave workers behind
-                os.waitpid(pid, 0)
-
-
-def _work(
-    root: Path, max_bytes: int, part: list[tuple[str, str]], out: str, slim: bool
-) -> NoReturn:
-    """A forked worker: load these files, write the records to ``out``, exit at once.
-
-    One pickle per record, written as it is made: neither side holds them all at once.
-    """
-    import pickle
-
-    code = 1
-    try:
-        with open(out, "wb") as handle:
-            pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
-            for record in _records(root, max_bytes, part, slim):
-                pickler.dump(record)
-                pickler.clear_memo()
-        code = 0
-    finally:
-        os._exit(code)
-
-
 def _workers(jobs: int | None, count: int) -> int:
-    """How many processes load the files: this one and ``n - 1`` forked workers."""
+    """How many processes load the files: this one and ``n - 1`` forked workers.
+
+    Decided here, not in ``load_workers``: a run in one process never imports that.
+    """
     if jobs is not None and jobs > 0:
         return min(jobs, max(1, count))
     if count < POOL_THRESHOLD or os.name != "posix":

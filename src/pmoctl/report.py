@@ -4,6 +4,7 @@ Formats: ``text`` (rich colour on a terminal, plain when piped), ``json``, ``git
 (workflow-command annotations), ``sarif`` (2.1.0) and ``junit``. Every user-derived string
 is printed literally: no rich markup is interpreted, control characters are escaped, and
 GitHub annotations escape ``%``, CR and LF so that a value cannot forge a command.
+The machine formats are built by :mod:`pmoctl.finding_formats`, imported only when asked for.
 """
 
 from __future__ import annotations
@@ -11,11 +12,10 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import IO, Any
 
-from pmoctl._version import __version__
 from pmoctl.findings import Finding, Severity
 
 FORMATS = ("text", "json", "github", "sarif", "junit")
@@ -74,7 +74,11 @@ def write_findings(
         findings = [replace(finding, path=f"{path_prefix}/{finding.path}") for finding in findings]
     if fmt == "text":
         _text(findings, files, out, use_colour(out, no_colour))
-    elif fmt == "json":
+        return
+    # imported here: the machine formats are not needed on the fast paths (transition, history)
+    from pmoctl.finding_formats import as_json, as_junit, as_sarif, github_annotation
+
+    if fmt == "json":
         json.dump(as_json(findings, files), out, indent=2, ensure_ascii=False)
         out.write("\n")
     elif fmt == "github":
@@ -123,124 +127,6 @@ def text_line(finding: Finding) -> str:
     )
 
 
-def as_json(findings: Iterable[Finding], files: int) -> dict[str, Any]:
-    items = [finding.as_dict() for finding in findings]
-    errors = sum(1 for item in items if item["severity"] == "error")
-    return {
-        "version": __version__,
-        "files": files,
-        "summary": {"errors": errors, "warnings": len(items) - errors},
-        "findings": items,
-    }
-
-
-def _github_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _github_property(text: str) -> str:
-    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def github_annotation(finding: Finding) -> str:
-    """A workflow command; GitHub shows it on the line in the pull request's diff."""
-    command = "error" if finding.severity is Severity.ERROR else "warning"
-    props = [f"file={_github_property(finding.path)}"]
-    if finding.line:
-        props += [f"line={finding.line}", f"col={finding.column}"]
-    props.append(f"title={_github_property(finding.rule)}")
-    message = finding.message + (f"\n{finding.hint}" if finding.hint else "")
-    return f"::{command} {','.join(props)}::{_github_data(message)}"
-
-
-def as_sarif(findings: Sequence[Finding]) -> dict[str, Any]:
-    from pmoctl.rules import all_rules
-
-    known = all_rules()
-    used = sorted({finding.rule for finding in findings})
-    rule_index = {rule_id: index for index, rule_id in enumerate(used)}
-    rules = []
-    for rule_id in used:
-        rule = known.get(rule_id)
-        entry: dict[str, Any] = {"id": rule_id}
-        if rule is not None:
-            entry["shortDescription"] = {"text": rule.summary}
-            entry["fullDescription"] = {"text": rule.explanation}
-            entry["defaultConfiguration"] = {"level": rule.severity.value}
-        rules.append(entry)
-    results = []
-    for finding in findings:
-        physical: dict[str, Any] = {"artifactLocation": {"uri": finding.path}}
-        if finding.line:
-            physical["region"] = {"startLine": finding.line, "startColumn": finding.column}
-        message = finding.message + (f" Hint: {finding.hint}" if finding.hint else "")
-        results.append(
-            {
-                "ruleId": finding.rule,
-                "ruleIndex": rule_index[finding.rule],
-                "level": finding.severity.value,
-                "message": {"text": message},
-                "locations": [{"physicalLocation": physical}],
-            }
-        )
-    return {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "pmoctl",
-                        "version": __version__,
-                        "informationUri": "https://pypi.org/project/pmoctl/",
-                        "rules": rules,
-                    }
-                },
-                "results": results,
-            }
-        ],
-    }
-
-
-def as_junit(findings: Sequence[Finding], files: int, suite: str) -> str:
-    """One test case per file with findings (failures for errors), plus one passing case."""
-    # imported here: xml.sax pulls in urllib and ssl, 40 ms of every pmoctl start-up
-    from xml.sax.saxutils import escape as xml_escape
-    from xml.sax.saxutils import quoteattr
-
-    by_path: dict[str, list[Finding]] = {}
-    for finding in findings:
-        by_path.setdefault(finding.path, []).append(finding)
-    failures = sum(
-        1 for items in by_path.values() if any(f.severity is Severity.ERROR for f in items)
-    )
-    cases = []
-    for path, items in sorted(by_path.items()):
-        body = "\n".join(text_line(finding) for finding in items)
-        errors = [finding for finding in items if finding.severity is Severity.ERROR]
-        tag = "failure" if errors else "system-out"
-        if errors:
-            first = printable(errors[0].message)
-            content = (
-                f"<failure message={quoteattr(first)} type={quoteattr(errors[0].rule)}>"
-                f"{xml_escape(_xml_text(body))}</failure>"
-            )
-        else:
-            content = f"<{tag}>{xml_escape(_xml_text(body))}</{tag}>"
-        cases.append(f'  <testcase classname="pmoctl" name={quoteattr(path)}>{content}</testcase>')
-    cases.append(f'  <testcase classname="pmoctl" name={quoteattr("catalogue")}/>')
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<testsuite name={quoteattr(suite)} tests="{len(cases)}" failures="{failures}" '
-        f'errors="0" skipped="0">\n' + "\n".join(cases) + "\n</testsuite>\n"
-    )
-
-
-def _xml_text(text: str) -> str:
-    # XML 1.0 cannot hold most control characters, even escaped
-    return "".join(ch if ch in "\t\n\r" or ord(ch) >= 0x20 else f"\\x{ord(ch):02x}" for ch in text)
-
-
 def error(message: str, hint: str = "", *, stream: IO[str] | None = None) -> None:
     """A one-off message for a person (an error that is not a finding)."""
     out = stream or sys.stderr
@@ -287,6 +173,8 @@ def write_check(
     (``path_prefix`` as for :func:`write_findings`)."""
     out = stream or sys.stdout
     if fmt == "json":
+        from pmoctl.finding_formats import as_json
+
         document = as_json(findings, files)
         document["changes"] = changes
         json.dump(document, out, indent=2, ensure_ascii=False)

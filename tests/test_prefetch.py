@@ -30,9 +30,9 @@ assert yaml12  # the child parses with it
 @pytest.fixture(autouse=True)
 def forget_parsed() -> Iterator[None]:
     """Parse answers remembered by one test are not seen by another."""
-    loader._PARSED.clear()
+    loader.forget_parsed()
     yield
-    loader._PARSED.clear()
+    loader.forget_parsed()
 
 
 def _fresh_parse(text: str) -> object:
@@ -137,8 +137,8 @@ def test_a_transition_commits_the_same_with_and_without_the_child(example_repo: 
             prefetch=with_child,
         )  # fmt: skip
         assert outcome.commit
+        assert not loader._PARSED  # forgotten once the transition is done
         trees.append(git(repo, "rev-parse", "HEAD^{tree}"))
-        loader._PARSED.clear()
     assert trees[0] == trees[1]
 
 
@@ -155,7 +155,6 @@ def test_a_refusal_is_the_same_with_and_without_the_child(example_repo: Path) ->
                 approver_id=OWNER, evidence=Evidence(date=DAY), prefetch=with_child,
             )  # fmt: skip
         refusals.append((refused.value.message, refused.value.findings))
-        loader._PARSED.clear()
     assert refusals[0] == refusals[1]
 
 

@@ -177,6 +177,11 @@ def remember_parsed(results: Mapping[str, dict[str, Any] | LoadError]) -> None:
     _PARSED.update(results)
 
 
+def forget_parsed() -> None:
+    """Drop what :func:`remember_parsed` was given (the command that needed it is done)."""
+    _PARSED.clear()
+
+
 def compose(text: str) -> Node | None:
     """The node tree of one document (:func:`pmoctl.yaml12.compose`)."""
     from pmoctl import yaml12

@@ -305,7 +305,10 @@ def transition(
         )  # fmt: skip
     finally:
         if prefetched is not None:
+            from pmoctl.loader import forget_parsed
+
             prefetched.close()
+            forget_parsed()  # a long-lived caller must not keep every catalogue it moved
 
 
 def _transition(

@@ -126,7 +126,7 @@ def _work(
     from pmoctl import yamledit
     from pmoctl.catalogue import list_files
     from pmoctl.guard import guard_inputs
-    from pmoctl.loader import LoadError, decode, parse, read_text
+    from pmoctl.loader import LoadError, parse, read_text
     from pmoctl.transition import move_record
 
     found = Prefetched()
@@ -143,8 +143,8 @@ def _work(
     for ident in ids:
         rel = f"services/{ident}.yaml"
         try:
-            text = decode((root / rel).read_bytes())
-        except (OSError, LoadError):
+            text = read_text(root, rel)  # as the parent reads it (pipeline.load_file)
+        except LoadError:
             continue
         data = remember(text)
         lifecycle = data.get("lifecycle") if isinstance(data, dict) else None

@@ -105,9 +105,9 @@ def plan(
     from pmoctl.guard import guard
     from pmoctl.loader import LoadError, decode
     from pmoctl.models import Move, Organisation
-    from pmoctl.prefetch import Prefetched, edit_key
+    from pmoctl.prefetch import edit_key
 
-    edits = prefetched.collect().edits if prefetched is not None else Prefetched().edits
+    edits = prefetched.collect().edits if prefetched is not None else {}
 
     organisation_file = _load_singleton(root, "organisation.yaml")
     organisation: Organisation = organisation_file.model  # type: ignore[assignment]
@@ -294,7 +294,7 @@ def transition(
     if prefetch:
         from pmoctl import prefetch as prefetching
 
-        stage = target if isinstance(target, str) else target.value
+        stage = str(target)  # the text: a Stage is a StrEnum, and the child's edit key is text
         prefetched = prefetching.start(
             root, ids, stage=stage, approver_id=approver_id, evidence=evidence
         )

@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pmoctl.findings import DocPath
@@ -48,7 +47,6 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_INT_DIGITS",
     "LoadError",
-    "Loaded",
     "compose",
     "decode",
     "locate",
@@ -78,14 +76,6 @@ _FORBIDDEN_CHARS = re.compile(
 
 #: the ASCII characters a catalogue file may hold: a file of only these needs no search
 _PLAIN_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n\r"
-
-
-@dataclass(frozen=True, slots=True)
-class Loaded:
-    """A file read and parsed: its text (for positions) and its data."""
-
-    text: str
-    data: dict[str, Any]
 
 
 def read_text(root: Path, rel: str, max_bytes: int = MAX_BYTES) -> str:
@@ -203,7 +193,7 @@ def parse(text: str) -> dict[str, Any]:
         if isinstance(known, LoadError):
             raise known
         return known
-    from pmoctl.yaml12 import ExactBuilder, build_fast
+    from pmoctl import yaml12
 
     brackets = text.count("[") + text.count("{")
     # Files with many flow collections are common, and rarely deep: they are composed
@@ -214,13 +204,13 @@ def parse(text: str) -> dict[str, Any]:
         _scan_events(text)
         flow_heavy = False
     try:
-        root = top_mapping(compose(text))
-        data = build_fast(root) if "&" not in text else None  # no anchor: no alias either
+        root = yaml12.top_mapping(yaml12.compose(text))
+        data = yaml12.build_fast(root) if "&" not in text else None  # no anchor: no alias
         if data is None:
             if flow_heavy:
                 flow_heavy = False
                 _scan_events(text)
-            data = ExactBuilder().build(root, 0)
+            data = yaml12.ExactBuilder().build(root, 0)
     except LoadError:
         if flow_heavy:
             _scan_events(text)

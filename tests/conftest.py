@@ -72,10 +72,17 @@ def isolated_home(
             "GIT_WORK_TREE",
             "GIT_INDEX_FILE",
             "FORCE_COLOR",
+            "NO_COLOR",
+            "COLUMNS",
+            "LINES",
+            "TTY_COMPATIBLE",
+            "TTY_INTERACTIVE",
             # set by pmoctl for itself (pmoctl._startup), or by a developer for pydantic
             "PYDANTIC_DISABLE_PLUGINS",
         ):
             monkeypatch.delenv(name, raising=False)
+    # the caller's terminal must not change what a test sees (TERM=dumb turns colour off)
+    monkeypatch.setenv("TERM", "xterm-256color")
     before = _home_snapshot()
     _touched.clear()
     yield home

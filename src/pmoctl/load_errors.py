@@ -98,6 +98,8 @@ def from_marked_error(error: yaml.MarkedYAMLError, text: str) -> LoadError:
     else:
         hint = "check the quoting and indentation here"
     rule = "YAML-DOCUMENTS" if "single document" in message else "YAML-SYNTAX"
+    if "maximum nesting depth" in message:  # libyaml's own limit (PyYAML 6.0.4 and later)
+        rule, message, hint = "YAML-DEPTH", f"nesting deeper than {MAX_DEPTH} levels", DEPTH_HINT
     if "incompatible YAML document" in message:  # %YAML 1.3, %YAML 2.0
         rule, hint = "YAML-DIRECTIVE", "remove the directive; catalogue files are always YAML 1.2"
         message = "unsupported %YAML version (%YAML and %TAG directives are not allowed)"

@@ -266,7 +266,14 @@ def _scan_events(text: str) -> None:
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.MarkedYAMLError as error:
-        raise from_marked_error(error, text) from None
+        found = from_marked_error(error, text)
+        mark = error.problem_mark
+        if found.rule == "YAML-DEPTH" and mark is not None and 0 < mark.index < len(text):
+            # libyaml has a nesting limit of its own, and its scanner reads a run of opening
+            # brackets ahead of the events: the text before its error holds our own, lower,
+            # limit's position, which a scan of that part alone reaches first.
+            _scan_events(text[: mark.index])
+        raise found from None
     except LoadError:
         raise
     except Exception as error:

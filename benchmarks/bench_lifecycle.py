@@ -30,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate
 
-from pmoctl.loader import parse
+from pmoctl.yaml.loader import parse
 
 #: bytecode is cached (outside the tree) as an installed pmoctl's would be: with
 #: PYTHONDONTWRITEBYTECODE set, every run would compile pmoctl's sources again

@@ -5,7 +5,7 @@ strategy, handbook, procedures and services) that ``pmoctl validate`` accepts wi
 single finding. Services average about 7 KB, like a hand-written one: SIPOC processes
 whose inputs may come from other services' outputs (always from a service generated
 earlier, so the dependency graph is acyclic), KPIs with readings, risks, issues, change
-requests, and a lifecycle whose moves follow ``pmoctl.lifecycle.MOVES`` and its approver
+requests, and a lifecycle whose moves follow ``pmoctl.catalogue.lifecycle.MOVES`` and its approver
 rules. The same seed gives the same bytes.
 
 With ``history_commits > 0`` the folder is also a git repository whose history has

@@ -388,8 +388,8 @@ def table(kind: str, schema: dict[str, Any]) -> str:
 
 
 def stages_table() -> str:
-    """What a service needs in each stage, from :data:`pmoctl.lifecycle.STAGE_REQUIREMENTS`."""
-    from pmoctl.lifecycle import REQUIREMENTS, STAGE_REQUIREMENTS
+    """What a service needs in each stage (:data:`catalogue.lifecycle.STAGE_REQUIREMENTS`)."""
+    from pmoctl.catalogue.lifecycle import REQUIREMENTS, STAGE_REQUIREMENTS
 
     lines = ["| Stage | The service needs |", "|---|---|"]
     for stage, names in STAGE_REQUIREMENTS.items():
@@ -399,15 +399,15 @@ def stages_table() -> str:
 
 
 def closure_reasons() -> str:
-    from pmoctl.lifecycle import CLOSURE_REASONS
+    from pmoctl.catalogue.lifecycle import CLOSURE_REASONS
 
     return ", ".join(f"`{reason}`" for reason in CLOSURE_REASONS)
 
 
 def blocks() -> dict[str, str]:
     """Every generated block of docs/format.md by name."""
-    from pmoctl import lifecycle
     from pmoctl.api import schema_documents
+    from pmoctl.catalogue import lifecycle
 
     generated = {
         f"keys of {name.removesuffix('.schema.json')}": table(

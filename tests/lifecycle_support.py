@@ -8,8 +8,8 @@ import shutil
 from pathlib import Path
 
 from conftest import EXAMPLE, git, run_cli
-from pmoctl.models.common import Stage
-from pmoctl.transition import Evidence, Outcome, transition
+from pmoctl.catalogue.models.common import Stage
+from pmoctl.lifecycle.transition import Evidence, Outcome, transition
 
 DIRECTOR = "helen-achebe"  # PMO Director
 OWNER = "marcus-lindqvist"  # owns portfolio-reporting, hence the services derived from it

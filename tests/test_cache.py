@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO_ROOT, git, run_cli
-from pmoctl import cache
 from pmoctl.__main__ import _plain_validate
-from pmoctl.catalogue import list_files
+from pmoctl.catalogue.files import list_files
 from pmoctl.findings import Finding, Severity
-from pmoctl.validate import cached_result, validate_catalogue
+from pmoctl.rules import result_cache as cache
+from pmoctl.rules.validate import cached_result, validate_catalogue
 
 SERVICE = "services/portfolio-reporting.yaml"
 

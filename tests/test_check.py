@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from conftest import git, run_cli
-from pmoctl.check import check
 from pmoctl.errors import RepoStateError, UserError
 from pmoctl.findings import Finding
+from pmoctl.lifecycle.check import check
 
 OWNER = "helen-achebe"  # owner of gate-reviews and the PMO Director
 MANAGER = "marcus-lindqvist"  # manages gate-reviews; owns portfolio-risk-review

@@ -53,7 +53,7 @@ def test_version_fast_path_imports_nothing_heavy() -> None:
 
 
 def test_help_does_not_import_models_or_heavy_libraries() -> None:
-    heavy = ("pmoctl.models", "ruamel.yaml", "jinja2", "git", "yaml")
+    heavy = ("pmoctl.catalogue.models", "ruamel.yaml", "jinja2", "git", "yaml")
     assert _loaded_after(["--help"], heavy) == []
 
 
@@ -132,9 +132,9 @@ def _explode(*_args: object, **_kwargs: object) -> None:
 def test_internal_error_is_one_line_and_exit_70(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], example_catalogue: Path
 ) -> None:
-    import pmoctl.validate
+    import pmoctl.rules.validate
 
-    monkeypatch.setattr(pmoctl.validate, "validate_catalogue", _explode)
+    monkeypatch.setattr(pmoctl.rules.validate, "validate_catalogue", _explode)
     code = _run_in_process(monkeypatch, ["validate", str(example_catalogue)])
     captured = capsys.readouterr()
     assert code == 70
@@ -146,9 +146,9 @@ def test_internal_error_is_one_line_and_exit_70(
 def test_debug_shows_the_traceback(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], example_catalogue: Path
 ) -> None:
-    import pmoctl.validate
+    import pmoctl.rules.validate
 
-    monkeypatch.setattr(pmoctl.validate, "validate_catalogue", _explode)
+    monkeypatch.setattr(pmoctl.rules.validate, "validate_catalogue", _explode)
     code = _run_in_process(monkeypatch, ["--debug", "validate", str(example_catalogue)])
     assert code == 70
     assert "Traceback" in capsys.readouterr().err
@@ -157,12 +157,12 @@ def test_debug_shows_the_traceback(
 def test_keyboard_interrupt_exits_130(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], example_catalogue: Path
 ) -> None:
-    import pmoctl.validate
+    import pmoctl.rules.validate
 
     def interrupt(*_args: object, **_kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pmoctl.validate, "validate_catalogue", interrupt)
+    monkeypatch.setattr(pmoctl.rules.validate, "validate_catalogue", interrupt)
     assert _run_in_process(monkeypatch, ["validate", str(example_catalogue)]) == 130
     assert "interrupted" in capsys.readouterr().err
 

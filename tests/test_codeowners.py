@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import git, run_cli
-from pmoctl.codeowners import build, default_path, stale_diff
 from pmoctl.errors import RefusedError
+from pmoctl.lifecycle.codeowners import build, default_path, stale_diff
 
 
 def owners_of(text: str) -> dict[str, list[str]]:

@@ -134,7 +134,7 @@ def test_unborn_branch(tmp_path: Path) -> None:
 
 
 def test_id_pattern_is_the_models_pattern() -> None:
-    from pmoctl.models.common import ID_PATTERN
+    from pmoctl.catalogue.models.common import ID_PATTERN
 
     assert gitrepo.ID_PATTERN == ID_PATTERN
 

@@ -11,7 +11,7 @@ import pytest
 from conftest import git, run_cli
 from lifecycle_support import DIRECTOR, OWNER, make_repo, move
 from pmoctl.errors import RepoStateError, UserError
-from pmoctl.history import service_history, stage_periods, timelines
+from pmoctl.lifecycle.history import service_history, stage_periods, timelines
 
 
 @pytest.fixture

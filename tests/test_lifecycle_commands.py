@@ -1,5 +1,5 @@
 """Plain `transition` and `history` command lines run without typer
-(:mod:`pmoctl.lifecycle_commands`): which lines take that way, and that they print and exit
+(:mod:`pmoctl.lifecycle.commands`): which lines take that way, and that they print and exit
 exactly as the full CLI does."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 
 from conftest import run_cli
 from lifecycle_support import DIRECTOR, OWNER, make_repo
-from pmoctl.lifecycle_commands import parse_plain
+from pmoctl.lifecycle.commands import parse_plain
 
 FULL_CLI = "import sys; from pmoctl.cli import run; sys.argv[0] = 'pmoctl'; run()"
 
@@ -183,9 +183,9 @@ def test_same_output_and_exit_codes_as_the_full_cli(tmp_path: Path) -> None:
 
 
 def test_choices_are_those_of_the_full_cli() -> None:
+    from pmoctl.catalogue.models.common import Stage
     from pmoctl.cli import lifecycle as full_cli
-    from pmoctl.lifecycle_commands import ROLLOUTS, STAGES, VIEW_FORMATS
-    from pmoctl.models.common import Stage
+    from pmoctl.lifecycle.commands import ROLLOUTS, STAGES, VIEW_FORMATS
 
     assert tuple(stage.value for stage in full_cli.LifecycleStage) == STAGES
     assert tuple(stage.value for stage in Stage) == STAGES

@@ -1,4 +1,4 @@
-"""The lifecycle documentation is generated from `pmoctl.lifecycle`: fail when they differ.
+"""The lifecycle documentation is generated from `catalogue.lifecycle`: fail when they differ.
 
 docs/lifecycle.md holds the Mermaid diagram and the table of moves between markers; the
 README holds the same diagram between its own markers once the lead has copied it there.
@@ -14,7 +14,7 @@ import pytest
 
 from conftest import REPO_ROOT
 from docblocks import check_block
-from pmoctl import lifecycle
+from pmoctl.catalogue import lifecycle
 
 DOC = REPO_ROOT / "docs" / "lifecycle.md"
 README = REPO_ROOT / "README.md"

@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import run_cli
-from pmoctl.loader import MAX_BYTES, LoadError, decode, parse
-from pmoctl.pipeline import load_file
+from pmoctl.catalogue.pipeline import load_file
 from pmoctl.rules.yaml_truthy import truthy_findings
+from pmoctl.yaml.loader import MAX_BYTES, LoadError, decode, parse
 
 #: the billion laughs: nine levels of nine aliases (9**9 leaves), padded by a final
 #: comment to the 441 bytes of the research report's file

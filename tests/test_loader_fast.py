@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLE, REPO_ROOT
-from pmoctl import loader, yaml12
+from pmoctl.yaml import loader, yaml12
 
 
 def reference_parse(text: str) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""pmoctl.prefetch: the child's parses and edits are exactly what the parent would compute,
+"""lifecycle.prefetch: the child's parses and edits are exactly what the parent would compute,
 a transition with it commits what one without it commits, and a failed or outrun child
 changes nothing but the speed. On real repositories (the example catalogue)."""
 
@@ -15,11 +15,16 @@ from pathlib import Path
 import pytest
 
 from conftest import git
-from pmoctl import loader, prefetch, yaml12, yamledit  # imported before any fork
-from pmoctl.catalogue import list_files
-from pmoctl.guard import guard_inputs
-from pmoctl.loader import LoadError, parse, read_text
-from pmoctl.transition import Evidence, MoveRefusedError, move_record, transition
+from pmoctl.catalogue.files import list_files
+from pmoctl.lifecycle import prefetch
+from pmoctl.lifecycle.guard import guard_inputs
+from pmoctl.lifecycle.transition import Evidence, MoveRefusedError, move_record, transition
+from pmoctl.yaml import (
+    edit,  # imported before any fork
+    loader,
+    yaml12,
+)
+from pmoctl.yaml.loader import LoadError, parse, read_text
 
 SERVICE = "pm-training"  # in transition; its owner approves go-live
 OWNER = "priya-raman"
@@ -66,7 +71,7 @@ def test_the_child_parses_and_edits_what_the_parent_would(example_repo: Path) ->
     rel = f"services/{SERVICE}.yaml"
     old = read_text(example_repo, rel)
     record = move_record("transition", "running", OWNER, evidence)
-    new = yamledit.apply_move(old, stage="running", move=record)
+    new = edit.apply_move(old, stage="running", move=record)
     assert found.edits == {prefetch.edit_key(old, "running", record): new}
     # every file the guard loads, the moved file before and after: parsed, and the same way
     to_load, _ = guard_inputs(example_repo, list_files(example_repo), {rel: new})
@@ -162,9 +167,9 @@ PARENT = """
 import sys
 from pmoctl._startup import skip_pydantic_plugins
 skip_pydantic_plugins()
-from pmoctl.lifecycle_commands import run_plain
+from pmoctl.lifecycle.commands import run_plain
 code = run_plain(sys.argv[1:])
-heavy = ("yaml", "pmoctl.yamledit", "typer", "ruamel", "importlib.metadata", "tempfile")
+heavy = ("yaml", "pmoctl.yaml.edit", "typer", "ruamel", "importlib.metadata", "tempfile")
 print(code, [name for name in heavy if name in sys.modules])
 """
 

@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 
 from conftest import git, run_cli
-from pmoctl import render_pages
+from pmoctl.catalogue.models import Kpi
+from pmoctl.catalogue.pipeline import load_catalogue
 from pmoctl.errors import RefusedError, UserError
-from pmoctl.markup import INVALID_URL, markdown_html, md_block, md_text, safe_url
-from pmoctl.models import Kpi
-from pmoctl.pipeline import load_catalogue
-from pmoctl.render import MANIFEST, RenderTemplateError, render_site
-from pmoctl.render_context import build
-from pmoctl.render_service import kpi_view, rag_of
+from pmoctl.render import pages
+from pmoctl.render.context import build
+from pmoctl.render.markup import INVALID_URL, markdown_html, md_block, md_text, safe_url
+from pmoctl.render.service import kpi_view, rag_of
+from pmoctl.render.site import MANIFEST, RenderTemplateError, render_site
 
 HOSTILE = """\
 format: 1
@@ -493,7 +493,7 @@ def test_catalogue_templates_are_time_bounded(
             "{% endfor %}{% endfor %}",
         },
     )
-    monkeypatch.setattr(render_pages, "TEMPLATE_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(pages, "TEMPLATE_TIMEOUT_S", 0.5)
     with pytest.raises(RenderTemplateError, match="longer than"):
         render_site(example_catalogue, tmp_path / "site", only="handbook")
 
@@ -558,8 +558,8 @@ def test_worker_pool_renders_the_same_bytes(
     example_catalogue: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     serial = render_site(example_catalogue, tmp_path / "serial")
-    monkeypatch.setattr(render_pages, "POOL_THRESHOLD", 4)
-    assert render_pages._workers(20) > 1 or (os.cpu_count() or 1) == 1
+    monkeypatch.setattr(pages, "POOL_THRESHOLD", 4)
+    assert pages._workers(20) > 1 or (os.cpu_count() or 1) == 1
     pooled = render_site(example_catalogue, tmp_path / "pooled")
     assert sorted(pooled.written) == sorted(serial.written)
     for rel in serial.written:

@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 from conftest import REPO_ROOT
-from pmoctl.render import render_site
+from pmoctl.render.site import render_site
 from test_render import _write_hostile
 
 pytestmark = pytest.mark.browser

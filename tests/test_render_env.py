@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-from pmoctl import markup
-from pmoctl.render_env import make_environment, output_escape
+from pmoctl.render import markup
+from pmoctl.render.environment import make_environment, output_escape
 
 VALUES = st.one_of(
     st.text(),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pmoctl.render import RenderTemplateError, render_site
+from pmoctl.render.site import RenderTemplateError, render_site
 from test_render import _with_templates
 
 

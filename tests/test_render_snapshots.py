@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLE, REPO_ROOT
-from pmoctl.render import render_site
+from pmoctl.render.site import render_site
 
 SNAPSHOTS = {
     "html": REPO_ROOT / "examples" / "site",

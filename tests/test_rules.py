@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from pmoctl.catalogue import Catalogue
+from pmoctl.catalogue.files import Catalogue
+from pmoctl.catalogue.models import Organisation, Procedure, Service
 from pmoctl.findings import Pending, Severity
-from pmoctl.models import Organisation, Procedure, Service
 from pmoctl.rules import all_rules
-from pmoctl.validate import validate_catalogue
+from pmoctl.rules.validate import validate_catalogue
 
 ORGANISATION = {
     "format": 1,

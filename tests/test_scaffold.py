@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLE, REPO_ROOT, git, run_cli
-from pmoctl.catalogue import list_files
+from pmoctl.catalogue.files import list_files
+from pmoctl.catalogue.scaffold import check_id, fill, init_catalogue, new_document
 from pmoctl.errors import UserError
-from pmoctl.scaffold import check_id, fill, init_catalogue, new_document
-from pmoctl.validate import validate_catalogue
+from pmoctl.rules.validate import validate_catalogue
 
 SCHEMA_LINE = "# yaml-language-server: $schema="
 

@@ -14,9 +14,9 @@ import pytest
 
 from conftest import EXAMPLE, REPO_ROOT, run_cli
 from pmoctl.api import schema_documents, schema_text
-from pmoctl.catalogue import kind_of, list_files
-from pmoctl.loader import parse
-from pmoctl.models import MODELS_BY_KIND
+from pmoctl.catalogue.files import kind_of, list_files
+from pmoctl.catalogue.models import MODELS_BY_KIND
+from pmoctl.yaml.loader import parse
 
 SCHEMAS = REPO_ROOT / "schemas"
 SCHEMA_LINE = "# yaml-language-server: $schema="

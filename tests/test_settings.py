@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pmoctl.findings import Finding, Severity
-from pmoctl.validate import validate_catalogue
+from pmoctl.rules.validate import validate_catalogue
 
 SERVICE = "services/portfolio-reporting.yaml"
 MANAGER = "    - {person: tom-okafor, pmo: corporate-pmo}"

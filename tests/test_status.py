@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from pmoctl.status import GROUPS, service_details, status_rows
+from pmoctl.lifecycle.status import GROUPS, service_details, status_rows
 
 TODAY = dt.date(2026, 11, 23)
 

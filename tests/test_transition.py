@@ -22,12 +22,12 @@ from lifecycle_support import (
     move,
     snapshot,
 )
-from pmoctl import lifecycle
+from pmoctl.catalogue import lifecycle
 from pmoctl.errors import GitCommandError, RepoStateError, UserError
 from pmoctl.gitrepo import parse_trailers
-from pmoctl.loader import parse
-from pmoctl.transaction import JOURNAL
-from pmoctl.transition import MoveRefusedError
+from pmoctl.lifecycle.transaction import JOURNAL
+from pmoctl.lifecycle.transition import MoveRefusedError
+from pmoctl.yaml.loader import parse
 
 # The moves that walk "alpha" over every edge of the stage graph, with their evidence.
 WALK: list[tuple[str, str, dict[str, object]]] = [

@@ -10,9 +10,9 @@ import pytest
 from benchmarks.generate import generate
 
 from conftest import run_cli
-from pmoctl.models import Service
-from pmoctl.pipeline import share_field_sets
-from pmoctl.validate import validate_catalogue
+from pmoctl.catalogue.models import Service
+from pmoctl.catalogue.pipeline import share_field_sets
+from pmoctl.rules.validate import validate_catalogue
 
 
 def _edit(path: Path, pattern: str, replacement: str) -> None:

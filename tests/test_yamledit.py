@@ -14,9 +14,8 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 from ruamel.yaml.tokens import CommentToken
 
-from pmoctl.loader import parse
-from pmoctl.models.common import Stage
-from pmoctl.yamledit import (
+from pmoctl.catalogue.models.common import Stage
+from pmoctl.yaml.edit import (
     EditError,
     apply_move,
     changed_lines,
@@ -25,6 +24,7 @@ from pmoctl.yamledit import (
     split_lines,
     verify,
 )
+from pmoctl.yaml.loader import parse
 
 DATA = Path(__file__).parent / "data" / "yamledit"
 MOVE: dict[str, object] = {

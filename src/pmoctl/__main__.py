@@ -5,7 +5,7 @@ that has not changed since its last check is answered from the cache without typ
 pydantic (typer builds pydantic adapters for every option: 150 ms of a 200 ms run). Only
 plain command lines take that path; anything else, and every cache miss, goes through
 the full CLI, which produces exactly the same output for them. Plain `transition` and
-`history` command lines also run without typer (see :mod:`pmoctl.lifecycle_commands`).
+`history` command lines also run without typer (see :mod:`pmoctl.lifecycle.commands`).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def main() -> None:
     skip_pydantic_plugins()  # before pydantic is first imported
     if {"transition", "history"} & set(argv[:3]):  # typer-free when plain (see the module)
         with gc_paused():  # from the start: most of the cost is imports and model classes
-            from pmoctl.lifecycle_commands import run_plain
+            from pmoctl.lifecycle.commands import run_plain
 
             code = run_plain(argv)
         if code is not None:
@@ -97,7 +97,7 @@ def _validate_from_cache(argv: list[str]) -> int | None:
 
     from pmoctl.api import resolve_targets
     from pmoctl.errors import PmoctlError
-    from pmoctl.validate import cached_result, fails
+    from pmoctl.rules.validate import cached_result, fails
 
     try:
         root, only = resolve_targets([Path(path) for path in paths])
@@ -106,9 +106,9 @@ def _validate_from_cache(argv: list[str]) -> int | None:
         return None  # the full CLI reports it
     if result is None:
         return None
-    from pmoctl import report
-    from pmoctl.catalogue import repo_prefix
+    from pmoctl.catalogue.files import repo_prefix
     from pmoctl.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK
+    from pmoctl.output import report
 
     try:
         report.write_findings(

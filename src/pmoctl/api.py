@@ -11,7 +11,7 @@ from pmoctl.errors import UserError
 
 def resolve_targets(paths: list[Path]) -> tuple[Path, list[str] | None]:
     """The catalogue root and, when files were named, their paths relative to it."""
-    from pmoctl.catalogue import find_root
+    from pmoctl.catalogue.files import find_root
 
     if not paths:
         return find_root(Path.cwd()), None
@@ -81,7 +81,7 @@ SCHEMA_BASE_URI = "https://pmoctl.example/schemas/v1/"
 
 def schema_documents() -> dict[str, dict[str, Any]]:
     """One JSON Schema per document kind, keyed by file name."""
-    from pmoctl.models import MODELS_BY_KIND
+    from pmoctl.catalogue.models import MODELS_BY_KIND
 
     documents = {}
     for kind, model in MODELS_BY_KIND.items():

@@ -12,7 +12,6 @@ from typing import Annotated
 
 import typer
 
-from pmoctl import report
 from pmoctl._version import __version__
 from pmoctl.cli.common import Settings, app
 from pmoctl.errors import (
@@ -22,6 +21,7 @@ from pmoctl.errors import (
     EXIT_USAGE,
     PmoctlError,
 )
+from pmoctl.output import report
 
 # Importing an area's module registers its commands, and `pmoctl --help` lists them in
 # the order they were registered: keep this order (isort would sort it).

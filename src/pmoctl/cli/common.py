@@ -67,13 +67,13 @@ FailOnOption = Annotated[
 
 def catalogue_root(catalogue: Path | None) -> Path:
     """The root of the catalogue given by --catalogue, else of the one around the cwd."""
-    from pmoctl.catalogue import find_root
+    from pmoctl.catalogue.files import find_root
 
     return find_root(catalogue or Path.cwd())
 
 
 def fails(findings_severities: list[str], fail_on: FailOn) -> bool:
     """Whether findings of these severities make the command exit 1 under --fail-on."""
-    from pmoctl.validate import fails as severities_fail
+    from pmoctl.rules.validate import fails as severities_fail
 
     return severities_fail(findings_severities, fail_on.value)

@@ -1,7 +1,7 @@
 """Lifecycle commands: transition, recover, history, status, show.
 
-The work is done by :mod:`pmoctl.lifecycle_commands` (which also runs plain command lines
-without typer), :mod:`pmoctl.transaction` and :mod:`pmoctl.status`.
+The work is done by :mod:`pmoctl.lifecycle.commands` (which also runs plain command lines
+without typer), :mod:`pmoctl.lifecycle.transaction` and :mod:`pmoctl.lifecycle.status`.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Annotated
 
 import typer
 
-from pmoctl import report
 from pmoctl.cli.common import CatalogueOption, Settings, app, catalogue_root
 from pmoctl.errors import EXIT_OK, PmoctlError
+from pmoctl.output import report
 
 
 class LifecycleStage(StrEnum):
@@ -50,7 +50,7 @@ ViewFormatOption = Annotated[
 
 def _print_refusal(problem: PmoctlError) -> None:
     """Findings of a refused move, and the output of a failed git command, before the error."""
-    from pmoctl.lifecycle_commands import print_refusal
+    from pmoctl.lifecycle.commands import print_refusal
 
     print_refusal(problem)
 
@@ -106,7 +106,7 @@ def transition_command(  # noqa: PLR0917 - typer passes options positionally
     stage. Exit 1 when refused, 3 when the repository is not in a state to commit, 4 when
     git or a hook refused the commit (the files are restored).
     """
-    from pmoctl.lifecycle_commands import transition_command as run_transition
+    from pmoctl.lifecycle.commands import transition_command as run_transition
 
     return run_transition(
         services, to=to.value, approved_by=approved_by, reason=reason, note=note,
@@ -120,7 +120,7 @@ def transition_command(  # noqa: PLR0917 - typer passes options positionally
 @app.command()
 def recover(catalogue: CatalogueOption = None) -> int:
     """Finish a transition that was killed: keep it if it was committed, else restore the files."""
-    from pmoctl.transaction import recover_at
+    from pmoctl.lifecycle.transaction import recover_at
 
     done = recover_at(catalogue_root(catalogue))
     for line in done or ["nothing to recover"]:
@@ -135,7 +135,7 @@ def history(
     catalogue: CatalogueOption = None,
 ) -> int:
     """A service's timeline from git: every stage move, other edits, time in each stage."""
-    from pmoctl.lifecycle_commands import history_command
+    from pmoctl.lifecycle.commands import history_command
 
     return history_command(service, output_format=output_format.value, catalogue=catalogue)
 
@@ -151,7 +151,7 @@ def status(
     catalogue: CatalogueOption = None,
 ) -> int:
     """Every service with its stage, owner, PMOs, days in stage and open risks and issues."""
-    from pmoctl.status import status_rows, status_table
+    from pmoctl.lifecycle.status import status_rows, status_table
 
     rows = status_rows(
         catalogue_root(catalogue), stages=[s.value for s in stage or []], pmo=pmo, owner=owner
@@ -172,7 +172,7 @@ def show(
     catalogue: CatalogueOption = None,
 ) -> int:
     """One service in full: what it is, who runs it, its processes, KPIs, risks and moves."""
-    from pmoctl.status import service_details, service_view
+    from pmoctl.lifecycle.status import service_details, service_view
 
     try:
         details = service_details(catalogue_root(catalogue), service)

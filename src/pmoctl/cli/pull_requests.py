@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from pmoctl import report
 from pmoctl.cli.common import (
     CatalogueOption,
     FailOn,
@@ -21,6 +20,7 @@ from pmoctl.cli.common import (
     fails,
 )
 from pmoctl.errors import EXIT_OK
+from pmoctl.output import report
 
 
 @app.command()
@@ -55,7 +55,7 @@ def check(
     history (exit 3 in a shallow clone: use fetch-depth: 0). With --format github it also
     writes a Markdown summary to $GITHUB_STEP_SUMMARY.
     """
-    from pmoctl.check import check as check_catalogue
+    from pmoctl.lifecycle.check import check as check_catalogue
 
     result = check_catalogue(
         catalogue_root(catalogue), base, jobs=jobs or None, use_cache=not no_cache
@@ -84,8 +84,8 @@ def codeowners(
     """Write CODEOWNERS: each service file to its owner and managers, the handbook and the
     strategy to their owners (handles from organisation.yaml), so that branch protection
     asks the right people to review every change."""
-    from pmoctl import codeowners as owners
     from pmoctl.errors import EXIT_FINDINGS
+    from pmoctl.lifecycle import codeowners as owners
 
     root = catalogue_root(catalogue)
     target = out if out is not None else owners.default_path(root)

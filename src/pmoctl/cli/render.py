@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
-from pmoctl import report
 from pmoctl.cli.common import CatalogueOption, app, catalogue_root
 from pmoctl.errors import EXIT_OK
+from pmoctl.output import report
 
 
 class RenderFormat(StrEnum):
@@ -61,7 +61,7 @@ def render(
     """
     from datetime import UTC, datetime
 
-    from pmoctl.render import render_site
+    from pmoctl.render.site import render_site
 
     root = catalogue_root(catalogue)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC") if timestamp else None

@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from pmoctl import report
 from pmoctl.cli.common import CatalogueOption, app
 from pmoctl.errors import EXIT_OK
+from pmoctl.output import report
 
 new_app = typer.Typer(
     help="Write a new service or procedure file that validates.", no_args_is_help=True
@@ -46,7 +46,7 @@ def init(
     """Start a new catalogue: pmoctl.yaml, organisation, strategy, handbook, one service,
     one procedure and the JSON Schemas, all valid. Runs `git init` unless DIRECTORY is
     already inside a git repository. Refuses a folder that already holds catalogue files."""
-    from pmoctl.scaffold import init_catalogue
+    from pmoctl.catalogue.scaffold import init_catalogue
 
     written = init_catalogue(directory, name=name)
     _report_written(written.root, written.files)
@@ -81,7 +81,7 @@ def new_service(
     catalogue: CatalogueOption = None,
 ) -> int:
     """Write services/ID.yaml: a proposed service that validates. Never overwrites."""
-    from pmoctl.scaffold import new_document
+    from pmoctl.catalogue.scaffold import new_document
 
     written = new_document("service", ident, catalogue=catalogue, name=name, pmo=pmo)
     _report_written(written.root, written.files)
@@ -94,7 +94,7 @@ def new_procedure(
 ) -> int:
     """Write procedures/ID.yaml: a handbook procedure with one activity and its RACI.
     Never overwrites."""
-    from pmoctl.scaffold import new_document
+    from pmoctl.catalogue.scaffold import new_document
 
     written = new_document("procedure", ident, catalogue=catalogue, name=name)
     _report_written(written.root, written.files)

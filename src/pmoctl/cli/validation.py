@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from pmoctl import report
 from pmoctl.cli.common import (
     FailOn,
     FailOnOption,
@@ -19,6 +18,7 @@ from pmoctl.cli.common import (
     fails,
 )
 from pmoctl.errors import EXIT_OK
+from pmoctl.output import report
 
 
 @app.command()
@@ -50,11 +50,11 @@ def validate(
 ) -> int:
     """Check the catalogue and report every problem, with file, line and column."""
     from pmoctl.api import resolve_targets
-    from pmoctl.validate import validate_catalogue
+    from pmoctl.rules.validate import validate_catalogue
 
     root, only = resolve_targets(paths or [])
     result = validate_catalogue(root, only=only, jobs=jobs or None, use_cache=not no_cache)
-    from pmoctl.catalogue import repo_prefix
+    from pmoctl.catalogue.files import repo_prefix
 
     report.write_findings(
         result.findings,

@@ -12,7 +12,7 @@ from pathlib import Path
 from pmoctl.errors import RepoStateError, UserError
 from pmoctl.gitrepo.process import output, run
 
-#: ``pmoctl.models.common.ID_PATTERN`` (kept here so that reading history needs no pydantic;
+#: ``catalogue.models.common.ID_PATTERN`` (kept here so that reading history needs no pydantic;
 #: a test checks that the two are the same)
 ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 _ID = re.compile(ID_PATTERN)

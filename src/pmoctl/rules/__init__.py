@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from pmoctl.findings import Pending, Severity
 
 if TYPE_CHECKING:
-    from pmoctl.catalogue import Catalogue
+    from pmoctl.catalogue.files import Catalogue
 
 Check = Callable[["Catalogue"], Iterable[Pending]]
 

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from pmoctl.findings import DocPath, Pending, Severity
 
 if TYPE_CHECKING:
-    from pmoctl.catalogue import Catalogue
-    from pmoctl.models import Person, Procedure, Service
+    from pmoctl.catalogue.files import Catalogue
+    from pmoctl.catalogue.models import Person, Procedure, Service
 
 #: how many known ids a hint lists when none is close
 _LISTED = 8

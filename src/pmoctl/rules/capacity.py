@@ -6,13 +6,13 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from pmoctl.catalogue.models import Stage
 from pmoctl.findings import Pending, Severity
-from pmoctl.models import Stage
 from pmoctl.rules import Rule
 from pmoctl.rules._common import finding, services
 
 if TYPE_CHECKING:
-    from pmoctl.catalogue import Catalogue
+    from pmoctl.catalogue.files import Catalogue
 
 #: stages in which a service's capacity is committed (decided and not yet closed)
 COMMITTED = frozenset(Stage) - {Stage.PROPOSED, Stage.CLOSED}

@@ -9,14 +9,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pmoctl.catalogue import COLLECTIONS, list_files
+from pmoctl.catalogue.files import COLLECTIONS, list_files
+from pmoctl.catalogue.models import ID_PATTERN
 from pmoctl.findings import DocPath, Pending, Severity
-from pmoctl.models import ID_PATTERN
 from pmoctl.rules import Rule
 from pmoctl.rules._common import finding, procedures, services
 
 if TYPE_CHECKING:
-    from pmoctl.catalogue import Catalogue
+    from pmoctl.catalogue.files import Catalogue
 
 _ID = re.compile(ID_PATTERN)
 #: stems Windows refuses as file names, whatever the extension

@@ -1,7 +1,7 @@
 """Rules that `pmoctl check` applies to a pull request: how the catalogue changed since its base.
 
 They have no ``check`` of their own (``pmoctl validate`` never reports them): the findings
-come from :mod:`pmoctl.check`, which compares the merge-base with HEAD and reads the
+come from :mod:`pmoctl.lifecycle.check`, which compares the merge-base with HEAD and reads the
 commits in between. Their severity can be changed in pmoctl.yaml, but only the base
 branch's pmoctl.yaml counts, and they cannot be waived inline: a pull request must not be
 able to switch off the checks that judge it.

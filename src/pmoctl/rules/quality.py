@@ -10,7 +10,7 @@ from pmoctl.rules import Rule
 from pmoctl.rules._common import finding, services
 
 if TYPE_CHECKING:
-    from pmoctl.catalogue import Catalogue
+    from pmoctl.catalogue.files import Catalogue
 
 
 def _kpi_thresholds(catalogue: Catalogue) -> Iterator[Pending]:

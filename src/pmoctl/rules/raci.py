@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from typing import TYPE_CHECKING
 
+from pmoctl.catalogue.models import JobRole
 from pmoctl.findings import Pending, Severity
-from pmoctl.models import JobRole
 from pmoctl.rules import Rule
 from pmoctl.rules._common import closest, finding, people, procedures
 
 if TYPE_CHECKING:
-    from pmoctl.catalogue import Catalogue
+    from pmoctl.catalogue.files import Catalogue
 
 JOB_ROLES = frozenset(role.value for role in JobRole)
 

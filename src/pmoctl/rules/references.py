@@ -22,7 +22,7 @@ from pmoctl.rules._common import (
 )
 
 if TYPE_CHECKING:
-    from pmoctl.catalogue import Catalogue
+    from pmoctl.catalogue.files import Catalogue
 
 #: (path, document path, the id written there)
 Reference = tuple[str, DocPath, str]

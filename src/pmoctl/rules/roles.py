@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from pmoctl.catalogue.models import JobRole
 from pmoctl.findings import DocPath, Pending, Severity
-from pmoctl.models import JobRole
 from pmoctl.rules import Rule
 from pmoctl.rules._common import finding, people, pmo_ids, services
 
 if TYPE_CHECKING:
-    from pmoctl.catalogue import Catalogue
-    from pmoctl.models import Person
+    from pmoctl.catalogue.files import Catalogue
+    from pmoctl.catalogue.models import Person
 
 #: service role -> (its name, the job roles that typically hold it)
 TYPICAL: dict[str, tuple[str, frozenset[JobRole]]] = {

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from pmoctl.catalogue import CONFIG_FILE
+from pmoctl.catalogue.files import CONFIG_FILE
 from pmoctl.findings import Pending, Severity
 from pmoctl.rules import Rule
 from pmoctl.rules._common import closest, finding
 
 if TYPE_CHECKING:
-    from pmoctl.catalogue import Catalogue
+    from pmoctl.catalogue.files import Catalogue
 
 
 def _unknown_rules(catalogue: Catalogue) -> Iterator[Pending]:

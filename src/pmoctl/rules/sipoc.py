@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from pmoctl.catalogue.models import Stage
 from pmoctl.findings import DocPath, Pending, Severity
-from pmoctl.models import Stage
 from pmoctl.rules import Rule
 from pmoctl.rules._common import closest, finding, service_known, services
 
 if TYPE_CHECKING:
-    from pmoctl.catalogue import Catalogue
-    from pmoctl.models import Service
+    from pmoctl.catalogue.files import Catalogue
+    from pmoctl.catalogue.models import Service
 
 #: (consuming service's path, where the source is written, source service id, output name)
 Source = tuple[str, DocPath, str, str]

@@ -1,7 +1,7 @@
 """The lifecycle recorded in each service: what its stage requires, and how it got there.
 
 The stage graph, the evidence each move needs and what each stage requires are declared
-in :mod:`pmoctl.lifecycle`; these rules apply them to the files.
+in :mod:`pmoctl.catalogue.lifecycle`; these rules apply them to the files.
 """
 
 from __future__ import annotations
@@ -11,15 +11,15 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from pmoctl import lifecycle
+from pmoctl.catalogue import lifecycle
+from pmoctl.catalogue.models import Stage
 from pmoctl.findings import DocPath, Pending, Severity
-from pmoctl.models import Stage
 from pmoctl.rules import Rule
 from pmoctl.rules._common import any_broken, finding, people, procedures, services
 
 if TYPE_CHECKING:
-    from pmoctl.catalogue import Catalogue
-    from pmoctl.models import Person, Service
+    from pmoctl.catalogue.files import Catalogue
+    from pmoctl.catalogue.models import Person, Service
 
 #: requirements that are evidence on a move: LIFECYCLE-MOVES checks them once a move exists
 _MOVE_EVIDENCE = {Stage.CLOSING: "closure-reason", Stage.CLOSED: "artefact-review"}

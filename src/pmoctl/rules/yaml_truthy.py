@@ -14,8 +14,8 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from pmoctl.findings import Finding, Severity
-from pmoctl.loader import LoadError, compose
 from pmoctl.rules import Rule
+from pmoctl.yaml.loader import LoadError, compose
 
 if TYPE_CHECKING:
     from yaml.nodes import Node, ScalarNode

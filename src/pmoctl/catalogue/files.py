@@ -1,0 +1,133 @@
+"""The catalogue on disk: where it is, which files it holds, and the loaded documents.
+
+Layout (version 1), relative to the catalogue root::
+
+    pmoctl.yaml                 config; its presence marks the root (like .git)
+    organisation.yaml           PMOs, people, groups, glossary
+    strategy.yaml               the PMO Service Strategy
+    handbook.yaml               the PMO Operations Handbook's front matter
+    services/<id>.yaml          one file per service
+    procedures/<id>.yaml        one file per handbook procedure
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pmoctl.errors import NotACatalogueError
+
+if TYPE_CHECKING:
+    from pmoctl.catalogue.models import Config, Handbook, Organisation, Procedure, Service, Strategy
+
+CONFIG_FILE = "pmoctl.yaml"
+SINGLETONS = {
+    CONFIG_FILE: "config",
+    "organisation.yaml": "organisation",
+    "strategy.yaml": "strategy",
+    "handbook.yaml": "handbook",
+}
+#: folder -> kind of every ``*.yaml`` file directly inside it
+COLLECTIONS = {"services": "service", "procedures": "procedure"}
+
+
+def find_root(start: Path) -> Path:
+    """The catalogue containing ``start``: the nearest folder upwards with a pmoctl.yaml."""
+    start = start.absolute()
+    here = start if start.is_dir() else start.parent
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    raise NotACatalogueError(
+        f"{start} is not inside a pmoctl catalogue (no {CONFIG_FILE} found in it or above it)",
+        hint="run `pmoctl init DIR` to make one, or pass the catalogue's folder",
+    )
+
+
+def work_tree_top(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` holding a ``.git`` entry (found without
+    running git), or None outside a repository."""
+    start = start.absolute()
+    for folder in (start, *start.parents):
+        if os.path.lexists(folder / ".git"):
+            return folder
+    return None
+
+
+def repo_prefix(root: Path) -> str:
+    """The catalogue's folder relative to the top of its git work tree ("" at the top or
+    outside git): CI annotations name repository paths."""
+    top = work_tree_top(root)
+    if top is None:
+        return ""
+    rel = root.absolute().relative_to(top).as_posix()
+    return "" if rel == "." else rel
+
+
+def kind_of(rel: str) -> str | None:
+    """The document kind of a file from its place in the catalogue, or None if not ours."""
+    if rel in SINGLETONS:
+        return SINGLETONS[rel]
+    folder, _, name = rel.partition("/")
+    if folder in COLLECTIONS and name.endswith(".yaml") and "/" not in name:
+        return COLLECTIONS[folder]
+    return None
+
+
+def list_files(root: Path) -> list[str]:
+    """Every catalogue file, as POSIX paths relative to ``root``, in a stable order.
+
+    Hidden files (editor swap files, pmoctl's own ``.*.tmp`` files) are skipped. Symlinks
+    are listed so that the loader reports them; a file of a wrong extension is listed too.
+    """
+    files = [name for name in SINGLETONS if os.path.lexists(root / name)]
+    for folder in COLLECTIONS:
+        try:
+            entries = sorted(os.scandir(root / folder), key=lambda entry: entry.name)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.name.endswith((".yaml", ".yml")) or entry.is_symlink():
+                files.append(f"{folder}/{entry.name}")
+    return files
+
+
+@dataclass
+class Catalogue:
+    """The documents that loaded and validated, plus what is known of those that did not."""
+
+    root: Path
+    config: Config | None = None
+    organisation: Organisation | None = None
+    strategy: Strategy | None = None
+    handbook: Handbook | None = None
+    services: dict[str, Service] = field(default_factory=dict)
+    procedures: dict[str, Procedure] = field(default_factory=dict)
+    #: relative path of every document that validated, keyed by (kind, id)
+    paths: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: ids of every service / procedure file present, valid or not (from the file names),
+    #: so that a reference to a broken file is not reported as unresolved as well
+    service_ids: set[str] = field(default_factory=set)
+    procedure_ids: set[str] = field(default_factory=set)
+    #: files that failed to load or validate
+    broken: set[str] = field(default_factory=set)
+
+    def path_of(self, kind: str, ident: str = "") -> str:
+        """Relative path of a document (singletons by kind alone)."""
+        if kind in COLLECTIONS.values():
+            return self.paths.get((kind, ident), f"{_folder(kind)}/{ident}.yaml")
+        return next(name for name, value in SINGLETONS.items() if value == kind)
+
+    @property
+    def people(self) -> dict[str, object]:
+        if self.organisation is None:
+            return {}
+        return {person.id: person for person in self.organisation.people}
+
+
+def _folder(kind: str) -> str:
+    return next(folder for folder, value in COLLECTIONS.items() if value == kind)

@@ -1,0 +1,270 @@
+"""`pmoctl init` and `pmoctl new`: write catalogue files that validate, never overwriting.
+
+The files are filled in from the templates under ``templates/scaffold/`` (shipped in the
+wheel as ``pmoctl/templates``). Each starts with the ``# yaml-language-server: $schema=``
+line that points editors at the JSON Schema, so completion works from the first edit.
+A file is written only if nothing of that name exists (``open(..., "x")``), and every
+text is checked against its model before anything is written.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from pmoctl import gitrepo
+from pmoctl.catalogue.files import (
+    COLLECTIONS,
+    CONFIG_FILE,
+    SINGLETONS,
+    find_root,
+    kind_of,
+    list_files,
+)
+from pmoctl.catalogue.models import ID_PATTERN, MODELS_BY_KIND
+from pmoctl.errors import UserError
+from pmoctl.resources import data_dir, template_text
+from pmoctl.rules.identity import WINDOWS_RESERVED, collision_key
+from pmoctl.yaml.loader import LoadError, parse
+
+_PLACEHOLDER = re.compile(r"\{\{ (\w+) \}\}")
+_ID = re.compile(ID_PATTERN)
+_FOLDER_OF = {kind: folder for folder, kind in COLLECTIONS.items()}
+#: the service and procedure a new catalogue starts with
+STARTER_SERVICE = ("portfolio-reporting", "Portfolio reporting")
+STARTER_PROCEDURE = ("produce-portfolio-report", "Produce the portfolio report")
+ID_RULE = (
+    "ids are 1 to 64 characters: lower-case ASCII letters, digits and hyphens, "
+    "starting and ending with a letter or digit (e.g. portfolio-reporting)"
+)
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a scaffold command wrote: the catalogue root and the files, relative to it."""
+
+    root: Path
+    files: list[str]
+    git_initialised: bool = False
+
+
+def init_catalogue(directory: Path, *, name: str | None = None) -> Written:
+    """Write a new catalogue into ``directory`` (made if needed); ``git init`` it if needed."""
+    root = directory.absolute()
+    if root.exists() and not root.is_dir():
+        raise UserError(f"{directory} exists and is not a folder")
+    if root.is_dir():
+        _refuse_existing_catalogue(directory, root)
+    organisation = _text_value(name or _folder_title(root), "--name")
+    service_id, service_name = STARTER_SERVICE
+    procedure_id, procedure_name = STARTER_PROCEDURE
+    values: dict[str, dict[str, str]] = {
+        CONFIG_FILE: {"catalogue_name": _scalar(f"{organisation} PMO service catalogue")},
+        "organisation.yaml": {"organisation_name": _scalar(organisation)},
+        "strategy.yaml": {},
+        "handbook.yaml": {},
+        f"services/{service_id}.yaml": {
+            "id": service_id,
+            "name": _scalar(service_name),
+            "pmo": "corporate-pmo",
+        },
+        f"procedures/{procedure_id}.yaml": {
+            "id": procedure_id,
+            "name": _scalar(procedure_name),
+            "services": f"[{service_id}]",
+        },
+    }
+    rendered = {}
+    for rel, fields in values.items():
+        kind = kind_of(rel) or ""
+        template = rel if rel in SINGLETONS else f"{kind}.yaml"
+        schema = "../" * rel.count("/") + f"schemas/{kind}.schema.json"
+        rendered[rel] = _render(template, kind, schema, fields)
+    root.mkdir(parents=True, exist_ok=True)
+    in_repository = gitrepo.discover(root) is not None
+    written = [_write_new(root, rel, text) for rel, text in rendered.items()]
+    written.extend(_copy_schemas(root))
+    if not in_repository:
+        gitrepo.run(root, "init", "-q")
+    return Written(root, written, git_initialised=not in_repository)
+
+
+def new_document(
+    kind: str,
+    ident: str,
+    *,
+    catalogue: Path | None = None,
+    name: str | None = None,
+    pmo: str | None = None,
+) -> Written:
+    """Write ``services/<ident>.yaml`` (stage proposed) or ``procedures/<ident>.yaml``."""
+    check_id(ident)
+    root = find_root(catalogue or Path.cwd())
+    folder = _FOLDER_OF[kind]
+    rel = f"{folder}/{ident}.yaml"
+    _refuse_taken(root, folder, ident)
+    values = {"id": ident, "name": _scalar(_text_value(name or _title(ident), "--name"))}
+    if kind == "service":
+        values["pmo"] = _delivering_pmo(root, pmo)
+    else:
+        values["services"] = "[]"
+    text = _render(f"{kind}.yaml", kind, _schema_ref(root, folder, kind), values)
+    return Written(root, [_write_new(root, rel, text)])
+
+
+def check_id(ident: str) -> None:
+    """Refuse an id that cannot be a file name and a git pathspec (exit 2)."""
+    if not _ID.match(ident):
+        raise UserError(f"{ident!r} is not a valid id: {ID_RULE}")
+    if ident in WINDOWS_RESERVED:
+        raise UserError(
+            f"{ident!r} is not a valid id: it is a reserved device name on Windows",
+            hint=f"choose another id, e.g. {ident}-service",
+        )
+
+
+def fill(template: str, values: Mapping[str, str]) -> str:
+    """Replace every ``{{ key }}`` of the template; a key without a value is a bug."""
+
+    def value(match: re.Match[str]) -> str:
+        return values[match.group(1)]
+
+    return _PLACEHOLDER.sub(value, template)
+
+
+def _render(template: str, kind: str, schema: str, values: Mapping[str, str]) -> str:
+    """The filled-in template, checked against its model (a failure is a bug in pmoctl)."""
+    text = fill(template_text(f"scaffold/{template}"), {**values, "schema": schema})
+    MODELS_BY_KIND[kind].model_validate(parse(text))
+    return text
+
+
+def _refuse_existing_catalogue(directory: Path, root: Path) -> None:
+    present = list_files(root)
+    if (root / "schemas").exists():
+        present.append("schemas/")
+    if present:
+        shown = ", ".join(present[:5]) + (", ..." if len(present) > 5 else "")
+        raise UserError(
+            f"{directory} already holds catalogue files ({shown}); nothing was written",
+            hint="init makes a new catalogue in an empty folder; to add to this one use "
+            "`pmoctl new service ID` or `pmoctl new procedure ID`",
+        )
+
+
+def _refuse_taken(root: Path, folder: str, ident: str) -> None:
+    """Refuse when the file exists, or another name there is the same file on macOS/Windows."""
+    rel = f"{folder}/{ident}.yaml"
+    if os.path.lexists(root / rel):
+        raise UserError(
+            f"{rel} already exists; nothing was written",
+            hint="pmoctl never overwrites a file: edit it, or choose another id",
+        )
+    try:
+        names = os.listdir(root / folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for entry in names:
+        if collision_key(entry.split(".", 1)[0]) == collision_key(ident):
+            raise UserError(
+                f"{folder}/{entry} already exists and is the same name as {rel} on "
+                "case-insensitive file systems; nothing was written",
+                hint="choose another id, or rename the existing file",
+            )
+
+
+def _delivering_pmo(root: Path, pmo: str | None) -> str:
+    """The PMO a new service names: ``--pmo``, else the first PMO of organisation.yaml."""
+    from pmoctl.catalogue.models import Organisation
+    from pmoctl.catalogue.pipeline import load_file
+
+    organisation = load_file(root, "organisation.yaml", "organisation").model
+    known = (
+        [unit.id for unit in organisation.pmos] if isinstance(organisation, Organisation) else []
+    )
+    if pmo is not None:
+        check_id(pmo)
+        if known and pmo not in known:
+            raise UserError(
+                f"there is no PMO {pmo!r} in organisation.yaml",
+                hint="known PMOs: " + ", ".join(known),
+            )
+        return pmo
+    if not known:
+        raise UserError(
+            "cannot tell which PMO delivers the new service: organisation.yaml is missing or "
+            "does not validate",
+            hint="fix organisation.yaml (`pmoctl validate`), or pass --pmo PMO-ID",
+        )
+    return known[0]
+
+
+def _schema_ref(root: Path, folder: str, kind: str) -> str:
+    """The schema path for a new file: the nearest schemas/ at or above the catalogue root.
+
+    A catalogue made by `pmoctl init` has its own schemas/; one inside a larger repository
+    (like pmoctl's own example) may use the repository's. The search stops at the top of
+    the git work tree.
+    """
+    name = f"{kind}.schema.json"
+    here = root / folder
+    repository = gitrepo.discover(root)
+    top = repository.top if repository is not None else root
+    for base in (root, *root.parents):
+        if (base / "schemas" / name).is_file():
+            return Path(os.path.relpath(base / "schemas" / name, here)).as_posix()
+        if base == top:
+            break
+    return f"../schemas/{name}"
+
+
+def _copy_schemas(root: Path) -> list[str]:
+    target = root / "schemas"
+    target.mkdir()
+    copied = []
+    for source in sorted(data_dir("schemas").glob("*.schema.json")):
+        shutil.copyfile(source, target / source.name)
+        copied.append(f"schemas/{source.name}")
+    return copied
+
+
+def _write_new(root: Path, rel: str, text: str) -> str:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(path, "x", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+    except FileExistsError:
+        raise UserError(f"{rel} already exists; pmoctl never overwrites a file") from None
+    return rel
+
+
+def _text_value(value: str, option: str) -> str:
+    if not value.strip() or len(value) > 300:
+        raise UserError(f"{option} must be 1 to 300 characters")
+    if any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in value):
+        raise UserError(f"{option} must not hold control or formatting characters")
+    return value
+
+
+def _scalar(value: str) -> str:
+    """``value`` as a YAML scalar: plain when it reads back as the same text, else quoted."""
+    try:
+        if parse(f"value: {value}\n") == {"value": value}:
+            return value
+    except LoadError:
+        pass
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _title(ident: str) -> str:
+    return ident.replace("-", " ").capitalize()
+
+
+def _folder_title(root: Path) -> str:
+    return root.name.replace("-", " ").replace("_", " ").strip().title() or "Our organisation"

@@ -1,0 +1,226 @@
+"""Turn pydantic validation errors into findings at YAML positions, with hints.
+
+pydantic's own messages are not used verbatim: they can echo input, and they do not say
+how to fix anything. Each error type gets a message of ours and, where it helps, a hint
+(the allowed values, the closest known key, "quote it").
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from pmoctl.findings import DocPath, Finding, Severity
+from pmoctl.yaml.loader import locate
+
+_TYPE_NAMES = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "date_type": "a date (YYYY-MM-DD)",
+    "date_parsing": "a date (YYYY-MM-DD)",
+    "date_from_datetime_inexact": "a date (YYYY-MM-DD) without a time",
+    "date_from_datetime_parsing": "a date (YYYY-MM-DD)",
+}
+
+
+def findings_from(
+    error: ValidationError, model: type[BaseModel], rel: str, text: str
+) -> list[Finding]:
+    """One finding per pydantic error, located in ``text``."""
+    findings = []
+    for item in error.errors(include_url=False, include_context=True, include_input=True):
+        loc: DocPath = tuple(item["loc"])
+        rule, message, hint, at_key = _describe(item, model, loc)
+        line, column = locate(text, loc, at_key=at_key)
+        findings.append(
+            Finding(rel, line, column, Severity.ERROR, rule, message, hint, doc_path=loc)
+        )
+    return _one_finding_per_typo(findings)
+
+
+def _one_finding_per_typo(findings: list[Finding]) -> list[Finding]:
+    """A misspelt key is unknown, and the key it should be is missing: report it once."""
+    misspelt = {
+        (finding.doc_path[:-1], match.group(1))
+        for finding in findings
+        if finding.rule == "SCHEMA-UNKNOWN-KEY"
+        and finding.doc_path
+        and (match := _DID_YOU_MEAN.match(finding.hint))
+    }
+    if not misspelt:
+        return findings
+    return [
+        finding
+        for finding in findings
+        if not (
+            finding.rule == "SCHEMA-REQUIRED"
+            and finding.doc_path
+            and (finding.doc_path[:-1], str(finding.doc_path[-1])) in misspelt
+        )
+    ]
+
+
+_DID_YOU_MEAN = re.compile(r"^did you mean '([^']+)'\?$")
+
+
+def _describe(item: Any, model: type[BaseModel], loc: DocPath) -> tuple[str, str, str, bool]:
+    kind: str = item["type"]
+    ctx: dict[str, Any] = item.get("ctx") or {}
+    where = _dotted(loc)
+    value = item.get("input")
+    if kind == "missing":
+        key = _last_key(loc)
+        parent = _dotted(loc[:-1]) or "the document"
+        return "SCHEMA-REQUIRED", f"missing required key {key!r}", f"add {key}: to {parent}", True
+    if kind == "extra_forbidden":
+        key = str(loc[-1]) if loc else ""
+        allowed = _allowed_keys(model, loc[:-1])
+        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}?" if close else _list("allowed keys", allowed)
+        parent = _dotted(loc[:-1]) or "the document"
+        return "SCHEMA-UNKNOWN-KEY", f"unknown key {shown(key)} in {parent}", hint, True
+    if loc and loc[0] == "format" and kind == "literal_error":
+        return (
+            "SCHEMA-FORMAT",
+            f"format {shown(value)} is not supported by this pmoctl",
+            "this pmoctl reads format: 1; upgrade pmoctl or migrate the file",
+            False,
+        )
+    if kind in ("literal_error", "enum"):
+        expected = str(ctx.get("expected", ""))
+        options = [
+            part.strip(" '") for part in expected.replace(" or ", ",").split(",") if part.strip()
+        ]
+        close = difflib.get_close_matches(str(value), options, n=1, cutoff=0.5)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        return (
+            "SCHEMA-VALUE",
+            f"{shown(value)} is not allowed for {where}",
+            hint + f"allowed: {expected}",
+            False,
+        )
+    if kind == "string_pattern_mismatch":
+        if "[a-z0-9]" in str(ctx.get("pattern", "")) and "[A-Z]" not in str(ctx.get("pattern", "")):
+            return (
+                "SCHEMA-VALUE",
+                f"{shown(value)} is not a valid id for {where}",
+                "ids use lower-case letters, digits and inner hyphens, 1 to 64 characters",
+                False,
+            )
+        return (
+            "SCHEMA-VALUE",
+            f"{shown(value)} does not have the form {where} needs",
+            f"pattern: {ctx.get('pattern')}",
+            False,
+        )
+    if kind in ("string_too_short", "too_short"):
+        return "SCHEMA-VALUE", f"{where} must not be empty", "", False
+    if kind in ("string_too_long", "too_long"):
+        return "SCHEMA-VALUE", f"{where} is too long", f"at most {ctx.get('max_length')}", False
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        return "SCHEMA-VALUE", f"{where} is out of range", _bound_hint(kind, ctx), False
+    if kind in _TYPE_NAMES:
+        expected = _TYPE_NAMES[kind]
+        hint = ""
+        if kind == "string_type" and value is not None and not isinstance(value, (dict, list)):
+            hint = (
+                f"quote it: '{value}'"
+                if isinstance(value, (int, float, bool)) or hasattr(value, "isoformat")
+                else ""
+            )
+        elif kind == "bool_type":
+            hint = "write true or false without quotes"
+        if not hint:
+            hint = f"write {expected} here"
+        return "SCHEMA-TYPE", f"{where} must be {expected}", hint, False
+    if kind == "value_error":
+        return "SCHEMA-VALUE", f"{where}: {ctx.get('error', item.get('msg'))}", "", False
+    return "SCHEMA-VALUE", f"{where}: {item.get('msg', kind)}", "", False
+
+
+def shown(value: Any, limit: int = 40) -> str:
+    """A user's value as it may appear in a message: short, one line, quoted."""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return repr(text)
+
+
+def _dotted(loc: DocPath) -> str:
+    parts: list[str] = []
+    for element in loc:
+        if isinstance(element, int):
+            parts.append(f"[{element}]")
+        elif element == "[key]":
+            parts.append(" (key)")
+        else:
+            parts.append(("." if parts else "") + str(element))
+    return "".join(parts)
+
+
+def _last_key(loc: DocPath) -> str:
+    for element in reversed(loc):
+        if isinstance(element, str):
+            return element
+    return ""
+
+
+def _list(label: str, items: list[str]) -> str:
+    return f"{label}: {', '.join(items)}" if items else ""
+
+
+def _bound_hint(kind: str, ctx: dict[str, Any]) -> str:
+    for key, words in (
+        ("gt", "greater than"),
+        ("ge", "at least"),
+        ("lt", "less than"),
+        ("le", "at most"),
+    ):
+        if key in ctx:
+            return f"must be {words} {ctx[key]}"
+    return kind
+
+
+@cache
+def _schema(model: type[BaseModel]) -> dict[str, Any]:
+    return model.model_json_schema(by_alias=True)
+
+
+def _allowed_keys(model: type[BaseModel], loc: DocPath) -> list[str]:
+    """The keys the schema allows at ``loc`` (for "did you mean")."""
+    root = _schema(model)
+    defs = root.get("$defs", {})
+    node: dict[str, Any] = root
+
+    def resolve(schema: dict[str, Any]) -> dict[str, Any]:
+        while "$ref" in schema:
+            schema = defs.get(schema["$ref"].rsplit("/", 1)[-1], {})
+        for choice in schema.get("anyOf", []):
+            option = resolve(choice)
+            if "properties" in option or "items" in option:
+                return option
+        return schema
+
+    node = resolve(node)
+    for element in loc:
+        if isinstance(element, int):
+            node = resolve(node.get("items", {}))
+        elif element in node.get("properties", {}):
+            node = resolve(node["properties"][element])
+        elif isinstance(node.get("additionalProperties"), dict):
+            node = resolve(node["additionalProperties"])
+    return sorted(node.get("properties", {}))

@@ -1,0 +1,192 @@
+"""The transaction that writes files and commits them (research section 5), and its recovery.
+
+Under an exclusive lock on ``<git-common-dir>/pmoctl.lock`` (taken by the caller): a
+journal in the git folder holds the original bytes; each file is replaced atomically; one
+``git commit --only`` commits exactly those files (hooks run, signing is honoured); the
+new commit must hold what was written. Any failure or interruption (Ctrl-C, SIGTERM)
+restores the original bytes, unless the commit landed. A process killed outright leaves
+the journal: :func:`recover` (run by the next transition, or ``pmoctl recover``) keeps
+the move if HEAD holds it and restores the files otherwise.
+
+Test hook: with ``PMOCTL_TEST_PAUSE_AT=<step>`` in the environment, the process announces
+``pmoctl: paused at <step>`` on stderr and sleeps there, so that a test can kill it at that
+step. Steps: ``locked``, ``journal``, ``written``, ``committed``. Inert when unset.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import json
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+from pmoctl import gitrepo
+from pmoctl.errors import GitCommandError, RepoStateError
+from pmoctl.fileio import replace_file
+from pmoctl.output import report
+
+JOURNAL = "pmoctl-txn.json"
+PAUSE_VARIABLE = "PMOCTL_TEST_PAUSE_AT"
+
+
+@dataclass(frozen=True)
+class FileChange:
+    repo_rel: str  # relative to the top of the work tree
+    old: bytes
+    new: bytes
+    mode: int
+
+
+def pause_point(step: str) -> None:
+    """The test hook (see the module docstring); does nothing unless the variable names ``step``."""
+    if os.environ.get(PAUSE_VARIABLE) == step:
+        report.info(f"pmoctl: paused at {step}", stream=sys.stderr)
+        time.sleep(120)
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """Turn SIGTERM into KeyboardInterrupt, so that the rollback runs on `kill` too."""
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: nothing to install
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def commit_files(
+    repo: gitrepo.Repo, moves: Sequence[FileChange], message: str, head_before: str | None
+) -> str:
+    """Write ``moves`` and commit them as one commit; the commit id, or raise (restored)."""
+    journal = repo.git_dir / JOURNAL
+    paths = [move.repo_rel for move in moves]
+    with _sigterm_raises():
+        _write_journal(journal, moves, head_before)
+        try:
+            pause_point("journal")
+            for move in moves:
+                atomic_write(repo.top / move.repo_rel, move.new, move.mode)
+            pause_point("written")
+            gitrepo.commit_only(repo, paths, message)
+            pause_point("committed")
+            commit, parent, blobs = gitrepo.committed_blobs(repo, paths)
+            if parent != head_before or blobs != [gitrepo.blob_id(repo, m.new) for m in moves]:
+                raise GitCommandError(
+                    "HEAD moved while committing (another commit landed at the same time); "
+                    f"HEAD is now {(commit or '?')[:12]}: check it with git log"
+                )
+        except BaseException:
+            # keep the files only if HEAD holds them (the commit landed); else restore
+            now, _, held = gitrepo.committed_blobs(repo, paths)
+            if now == head_before or held != [gitrepo.blob_id(repo, m.new) for m in moves]:
+                for move in moves:
+                    atomic_write(repo.top / move.repo_rel, move.old, move.mode)
+            journal.unlink(missing_ok=True)
+            raise
+        journal.unlink(missing_ok=True)
+    assert commit is not None
+    return commit
+
+
+def atomic_write(path: Path, data: bytes, mode: int) -> None:
+    """Replace ``path`` so that a crash leaves either the old or the new bytes, on disk."""
+    replace_file(path, data, mode=mode, durable=True)
+
+
+def _write_journal(journal: Path, moves: Sequence[FileChange], head_before: str | None) -> None:
+    record = {
+        "version": 1,
+        "pid": os.getpid(),
+        "head_before": head_before,
+        "files": [
+            {
+                "path": move.repo_rel,
+                "mode": move.mode,
+                "old": base64.b64encode(move.old).decode(),
+                "new_sha256": hashlib.sha256(move.new).hexdigest(),
+            }
+            for move in moves
+        ],
+    }
+    atomic_write(journal, json.dumps(record).encode(), 0o644)
+
+
+def refuse_pending_journal(repo: gitrepo.Repo) -> list[str]:
+    if (repo.git_dir / JOURNAL).exists():
+        raise RepoStateError(
+            "an earlier transition was interrupted", hint="run `pmoctl recover` first"
+        )
+    return []
+
+
+def recover(repo: gitrepo.Repo) -> list[str]:
+    """Finish a transition whose process was killed: keep it if committed, else restore.
+
+    The caller holds the lock, so the process that wrote the journal is gone. Returns
+    what was done, one sentence per file (empty when there was nothing to recover).
+    """
+    journal = repo.git_dir / JOURNAL
+    try:
+        record = json.loads(journal.read_bytes())
+    except FileNotFoundError:
+        return []
+    except ValueError:
+        journal.unlink()  # written atomically, so a broken one was never ours to trust
+        return ["removed an unreadable transition journal"]
+    files = record["files"]
+    paths = [item["path"] for item in files]
+    olds = [base64.b64decode(item["old"]) for item in files]
+    # the move was committed if HEAD moved on and holds exactly the new bytes
+    head, _, blobs = gitrepo.committed_blobs(repo, paths)
+    committed = False
+    if head is not None and head != record["head_before"] and len(blobs) == len(paths):
+        news = [_read(repo.top / path) for path in paths]
+        committed = all(
+            new is not None and blob == gitrepo.blob_id(repo, new)
+            and hashlib.sha256(new).hexdigest() == item["new_sha256"]
+            for new, blob, item in zip(news, blobs, files, strict=True)
+        )  # fmt: skip
+    done = []
+    for path, old, item in zip(paths, olds, files, strict=True):
+        current = _read(repo.top / path)
+        if committed:
+            done.append(f"{path}: the interrupted move was committed ({head[:12] if head else ''})")
+        elif current == old:
+            done.append(f"{path}: unchanged by the interrupted move")
+        elif current is not None and hashlib.sha256(current).hexdigest() == item["new_sha256"]:
+            atomic_write(repo.top / path, old, int(item["mode"]))
+            done.append(f"{path}: restored to its content before the interrupted move")
+        else:
+            done.append(f"{path}: changed since the interrupted move; left as it is")
+    journal.unlink()
+    return done
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def recover_at(root: Path) -> list[str]:
+    """``pmoctl recover``: take the lock and recover an interrupted transition, if any."""
+    repo = gitrepo.require(root)
+    with gitrepo.exclusive_lock(repo):
+        return recover(repo)

@@ -1,0 +1,324 @@
+"""Read one catalogue file into plain Python data, or into a finding at its position.
+
+The entry points the rest of pmoctl uses. Nothing in a user's file may stop the run or
+leave it unbounded. So, before parsing: the file must be a regular file (not a symlink)
+inside the catalogue, at most ``max_bytes`` long, UTF-8, free of control characters and
+ambiguous line breaks (:func:`read_text`, :func:`decode`). Then :func:`parse` refuses
+anchors, aliases, merge keys, explicit tags, ``%YAML``/``%TAG`` directives, non-scalar or
+duplicate keys and nesting deeper than :data:`MAX_DEPTH`: a cheap test routes unusual
+files to an exact event scan, and the data is built under the YAML 1.2 core schema by
+:mod:`pmoctl.yaml.yaml12` (the fast builder for ordinary documents, the exact one otherwise).
+Every exception the parser raises, whatever its class, becomes a :class:`LoadError`
+(:mod:`pmoctl.yaml.errors`); :func:`locate` turns a document path back into a position.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from typing import TYPE_CHECKING, Any
+
+from pmoctl.findings import DocPath
+from pmoctl.yaml.errors import (
+    DEPTH_HINT,
+    MAX_DEPTH,
+    MAX_INT_DIGITS,
+    LoadError,
+    bad_tag,
+    error_at_mark,
+    forbidden,
+    from_marked_error,
+    node_position,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path  # only annotates: callers pass paths, loader never makes one
+
+    from yaml.nodes import MappingNode, Node
+
+# PyYAML (and pmoctl.yaml.yaml12 on it) is imported by the functions that parse, not here:
+# importing it costs about a tenth of a transition, whose files another process may
+# already have parsed (see remember_parsed).
+
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "MAX_INT_DIGITS",
+    "LoadError",
+    "compose",
+    "decode",
+    "locate",
+    "parse",
+    "position_of",
+    "read_text",
+    "top_mapping",
+]
+
+MAX_BYTES = 262_144
+
+# Cheap tests that route a file to the slower, exact event scan (anchors, tags,
+# directives, deep nesting). Ordinary service files match none of them.
+_MAYBE_ANCHOR_OR_TAG = re.compile(r"(?:^|[\s\[{,])[&*!][^\s,\[\]{}]", re.MULTILINE)
+# ``^[ \t?:-]{32,}`` in MULTILINE mode, split so that the search can skip to each newline
+_DEEP_BLOCK_AT_START = re.compile(r"[ \t?:-]{32}")
+_DEEP_BLOCK_AFTER_NEWLINE = re.compile(r"\n[ \t?:-]{32}")
+#: more flow brackets than this, and composing could exhaust the C stack before the
+#: depth is known: the event scan (which keeps no stack) checks the depth first
+_STACK_SAFE_BRACKETS = 1000
+# C0 and C1 controls (but tab, LF, CR), NEL and the Unicode line/paragraph separators
+# (parsers disagree on them), bidi overrides (they hide text), and a BOM past the start.
+_FORBIDDEN_CHARS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+
+
+#: the ASCII characters a catalogue file may hold: a file of only these needs no search
+_PLAIN_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n\r"
+
+
+def read_text(root: Path, rel: str, max_bytes: int = MAX_BYTES) -> str:
+    """Read ``root/rel`` as UTF-8 text, refusing anything that is not a plain small file."""
+    path = root / rel
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        raise LoadError("FILE-MISSING", "file does not exist") from None
+    except OSError as error:
+        raise LoadError("FILE-READ", f"cannot read file: {error.strerror}") from None
+    if stat.S_ISLNK(info.st_mode):
+        raise LoadError(
+            "FILE-SYMLINK",
+            "file is a symbolic link; catalogue files must be regular files",
+            hint="replace the link with the file itself (a link can point outside the repository)",
+        )
+    if not stat.S_ISREG(info.st_mode):
+        raise LoadError("FILE-READ", "not a regular file")
+    if info.st_size > max_bytes:
+        raise LoadError(
+            "FILE-SIZE",
+            f"file is {info.st_size} bytes; the limit is {max_bytes}",
+            hint="split the file, or raise max_file_bytes in pmoctl.yaml",
+        )
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(max_bytes + 1)
+    except OSError as error:
+        raise LoadError("FILE-READ", f"cannot read file: {error.strerror}") from None
+    if len(raw) > max_bytes:
+        raise LoadError("FILE-SIZE", f"file is larger than the limit of {max_bytes} bytes")
+    return decode(raw)
+
+
+def decode(raw: bytes) -> str:
+    """Decode UTF-8 (with or without a BOM); any other encoding is a finding at its place."""
+    if raw[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff") or raw[:2] in (
+        b"\xff\xfe",
+        b"\xfe\xff",
+    ):
+        raise LoadError(
+            "YAML-ENCODING", "file is UTF-16 or UTF-32", 1, 1, hint="save the file as UTF-8"
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line_start = raw.rfind(b"\n", 0, error.start) + 1
+        line = raw.count(b"\n", 0, error.start) + 1
+        column = len(raw[line_start : error.start].decode("utf-8", "replace")) + 1
+        raise LoadError(
+            "YAML-ENCODING",
+            f"byte 0x{raw[error.start]:02x} is not valid UTF-8",
+            line,
+            column,
+            hint="save the file as UTF-8 (it looks like Latin-1 or Windows-1252)",
+        ) from None
+    if raw.isascii() and not raw.translate(None, _PLAIN_ASCII):
+        return text
+    bad = _FORBIDDEN_CHARS.search(text)
+    if bad:
+        line, column = position_of(text, bad.start())
+        raise LoadError(
+            "YAML-CHARACTER",
+            f"character U+{ord(bad.group()):04X} is not allowed in catalogue files",
+            line,
+            column,
+            hint="remove it; write escapes such as \\t inside double quotes if you need them",
+        )
+    return text
+
+
+def position_of(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character index."""
+    line_start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index) + 1, index - line_start + 1
+
+
+#: texts already parsed, by pmoctl.lifecycle.prefetch in another process: the data or the LoadError
+_PARSED: dict[str, dict[str, Any] | LoadError] = {}
+
+
+def remember_parsed(results: Mapping[str, dict[str, Any] | LoadError]) -> None:
+    """Let :func:`parse` answer for these texts with what parsing them gave elsewhere.
+
+    :func:`parse` is a function of the text alone, so the answer is the same; callers
+    must not change the data they get (none does: it goes to pydantic).
+    """
+    _PARSED.update(results)
+
+
+def forget_parsed() -> None:
+    """Drop what :func:`remember_parsed` was given (the command that needed it is done)."""
+    _PARSED.clear()
+
+
+def compose(text: str) -> Node | None:
+    """The node tree of one document (:func:`pmoctl.yaml.yaml12.compose`)."""
+    from pmoctl.yaml import yaml12
+
+    return yaml12.compose(text)
+
+
+def top_mapping(root: Node | None) -> MappingNode:
+    """The document's top mapping, or :class:`LoadError` (:func:`.yaml12.top_mapping`)."""
+    from pmoctl.yaml import yaml12
+
+    return yaml12.top_mapping(root)
+
+
+def parse(text: str) -> dict[str, Any]:
+    """Parse one YAML document that must be a mapping; raise :class:`LoadError` otherwise."""
+    known = _PARSED.get(text)
+    if known is not None:
+        if isinstance(known, LoadError):
+            raise known
+        return known
+    from pmoctl.yaml import yaml12
+
+    brackets = text.count("[") + text.count("{")
+    # Files with many flow collections are common, and rarely deep: they are composed
+    # first, and scanned exactly only when something is wrong or unusual, so that the
+    # finding is the one the scan would have reported before anything else.
+    flow_heavy = brackets > MAX_DEPTH
+    if _needs_scan(text) or brackets > _STACK_SAFE_BRACKETS:
+        _scan_events(text)
+        flow_heavy = False
+    try:
+        root = yaml12.top_mapping(yaml12.compose(text))
+        data = yaml12.build_fast(root) if "&" not in text else None  # no anchor: no alias
+        if data is None:
+            if flow_heavy:
+                flow_heavy = False
+                _scan_events(text)
+            data = yaml12.ExactBuilder().build(root, 0)
+    except LoadError:
+        if flow_heavy:
+            _scan_events(text)
+        raise
+    assert isinstance(data, dict)
+    return data
+
+
+def _needs_scan(text: str) -> bool:
+    """Whether the text may hold anchors, aliases, tags, directives or deep block nesting."""
+    if ("&" in text or "*" in text or "!" in text) and _MAYBE_ANCHOR_OR_TAG.search(text):
+        return True
+    if text.startswith("%") or "\n%" in text:
+        return True
+    return bool(_DEEP_BLOCK_AT_START.match(text) or _DEEP_BLOCK_AFTER_NEWLINE.search(text))
+
+
+def _scan_events(text: str) -> None:
+    """Exact check of what the fast path cannot see: anchors, tags, directives, depth."""
+    import yaml
+
+    from pmoctl.yaml.yaml12 import Composer
+
+    composer = Composer(text)
+    depth = 0
+    try:
+        while True:
+            event = composer.get_event()
+            if event is None or isinstance(event, yaml.StreamEndEvent):
+                return
+            where: Any = event.start_mark  # always set on events from libyaml
+            if isinstance(event, yaml.DocumentStartEvent) and (event.version or event.tags):
+                raise error_at_mark(
+                    where,
+                    "YAML-DIRECTIVE",
+                    "%YAML and %TAG directives are not allowed",
+                    hint="remove the directive; catalogue files are always YAML 1.2",
+                )
+            if isinstance(event, yaml.AliasEvent):
+                raise forbidden("alias", where)
+            anchor = getattr(event, "anchor", None)
+            if anchor is not None:
+                raise forbidden("anchor", where)
+            tag = getattr(event, "tag", None)
+            if tag is not None and tag != "!" and not _implicit(event):
+                raise bad_tag(tag, where)
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise error_at_mark(
+                        where, "YAML-DEPTH", f"nesting deeper than {MAX_DEPTH} levels", DEPTH_HINT
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.MarkedYAMLError as error:
+        found = from_marked_error(error, text)
+        mark = error.problem_mark
+        if found.rule == "YAML-DEPTH" and mark is not None and 0 < mark.index < len(text):
+            # libyaml has a nesting limit of its own, and its scanner reads a run of opening
+            # brackets ahead of the events: the text before its error holds our own, lower,
+            # limit's position, which a scan of that part alone reaches first.
+            _scan_events(text[: mark.index])
+        raise found from None
+    except LoadError:
+        raise
+    except Exception as error:
+        raise LoadError("YAML-SYNTAX", f"unreadable YAML ({type(error).__name__})", 1, 1) from None
+    finally:
+        composer.dispose()
+
+
+def _implicit(event: Any) -> bool:
+    implicit = getattr(event, "implicit", None)
+    if isinstance(implicit, tuple):  # scalars: (plain, quoted)
+        return False
+    return bool(implicit)
+
+
+def locate(text: str, doc_path: DocPath, *, at_key: bool = False) -> tuple[int, int]:
+    """Line and column (1-based) of the node at ``doc_path``, or of its deepest ancestor.
+
+    Elements that do not name a key or index (pydantic's union member tags) are skipped.
+    """
+    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    try:
+        node: Node | None = compose(text)
+    except LoadError as error:
+        return error.line, error.column
+    if node is None:
+        return 1, 1
+    key_node: Node | None = None
+    for element in doc_path:
+        if isinstance(node, MappingNode):
+            for candidate_key, candidate_value in node.value:
+                if isinstance(candidate_key, ScalarNode) and candidate_key.value == str(element):
+                    key_node, node = candidate_key, candidate_value
+                    break
+            else:
+                if isinstance(element, str) and element == "[key]":
+                    break
+                continue
+        elif isinstance(node, SequenceNode) and isinstance(element, int):
+            if element >= len(node.value):
+                break
+            key_node, node = None, node.value[element]
+        else:
+            break
+    target = key_node if (at_key and key_node is not None) else node
+    assert target is not None
+    return node_position(target)

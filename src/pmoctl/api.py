@@ -1,12 +1,130 @@
-"""The small Python API behind the commands that have no module of their own."""
+"""pmoctl's Python API: what the command line does, as functions (see docs/api.md).
+
+The public functions are :func:`load`, :func:`validate`, :func:`transition`, :func:`render`
+and :func:`check`; the command line is one client of them. Each imports its part of pmoctl
+when called, so that a program using one part does not load the others (rendering loads
+Jinja2, checking reads git). The other functions here serve the command line.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pmoctl.errors import UserError
+
+if TYPE_CHECKING:
+    from pmoctl.catalogue.files import Catalogue
+    from pmoctl.findings import Finding
+    from pmoctl.lifecycle.check import CheckResult
+    from pmoctl.lifecycle.transition import Outcome
+    from pmoctl.render.output import RenderResult
+    from pmoctl.rules.validate import ValidationResult
+
+__all__ = ["check", "load", "render", "transition", "validate"]
+
+
+def load(path: Path | str) -> tuple[Catalogue, list[Finding]]:
+    """The catalogue at or around ``path`` as models, with every finding ``validate`` reports.
+
+    Files with errors are left out of the returned :class:`~pmoctl.catalogue.files.Catalogue`
+    (their findings say why).
+    """
+    from pmoctl.catalogue.files import find_root
+    from pmoctl.catalogue.pipeline import check_all
+
+    return check_all(find_root(Path(path)))
+
+
+def validate(
+    path: Path | str, *, files: Sequence[Path | str] = (), use_cache: bool = True
+) -> ValidationResult:
+    """Check the catalogue at or around ``path`` (only ``files`` of it, when given)."""
+    from pmoctl.rules.validate import validate_catalogue
+
+    root, only = resolve_targets([Path(name) for name in files] or [Path(path)])
+    return validate_catalogue(root, only=only, use_cache=use_cache)
+
+
+def transition(
+    path: Path | str,
+    services: Sequence[str],
+    *,
+    to: str,
+    approved_by: str,
+    reason: str | None = None,
+    note: str | None = None,
+    rollout: str | None = None,
+    readiness: str | None = None,
+    success_criteria_met: bool = False,
+    kept: Sequence[str] = (),
+    discarded: Sequence[str] = (),
+    date: dt.date | None = None,
+    dry_run: bool = False,
+    allow_detached: bool = False,
+) -> Outcome:
+    """Move ``services`` of the catalogue at or around ``path`` to stage ``to``, as one commit.
+
+    Raises :class:`~pmoctl.errors.RefusedError` (with the findings) when the move is not
+    allowed, :class:`~pmoctl.errors.RepoStateError` or :class:`~pmoctl.errors.GitCommandError`
+    when git cannot commit it; the repository is then as it was.
+    """
+    from pmoctl.catalogue.files import find_root
+    from pmoctl.lifecycle.transition import Evidence
+    from pmoctl.lifecycle.transition import transition as move
+
+    evidence = Evidence(
+        reason=reason,
+        note=note,
+        rollout=rollout,
+        readiness=readiness,
+        success_criteria_met=success_criteria_met,
+        kept=tuple(kept),
+        discarded=tuple(discarded),
+        date=date,
+    )
+    return move(
+        find_root(Path(path)),
+        list(services),
+        target=to,
+        approver_id=approved_by,
+        evidence=evidence,
+        dry_run=dry_run,
+        allow_detached=allow_detached,
+    )
+
+
+def render(
+    path: Path | str,
+    out: Path | str,
+    *,
+    output_format: str = "html",
+    allow_invalid: bool = False,
+    with_history: bool = True,
+) -> RenderResult:
+    """Render the catalogue at or around ``path`` into the folder ``out`` (html or markdown)."""
+    from pmoctl.catalogue.files import find_root
+    from pmoctl.render.site import render_site
+
+    return render_site(
+        find_root(Path(path)),
+        Path(out),
+        output_format,  # type: ignore[arg-type]  # checked by render_site
+        allow_invalid=allow_invalid,
+        with_history=with_history,
+    )
+
+
+def check(path: Path | str, *, base: str | None = None) -> CheckResult:
+    """What ``pmoctl check`` reports: validation, and the moves since the merge-base with
+    ``base`` (default: the pull request's target branch, else ``origin/main`` or ``main``)."""
+    from pmoctl.catalogue.files import find_root
+    from pmoctl.lifecycle.check import check as check_changes
+
+    return check_changes(find_root(Path(path)), base)
 
 
 def resolve_targets(paths: list[Path]) -> tuple[Path, list[str] | None]:

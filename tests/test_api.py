@@ -1,0 +1,60 @@
+"""The public Python API (docs/api.md) on a real repository: each function does what its
+command does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import git
+from pmoctl import api
+from pmoctl.errors import NotACatalogueError, RefusedError
+from pmoctl.findings import Severity
+
+
+def test_load_gives_every_service_of_the_example(example_repo: Path) -> None:
+    catalogue, findings = api.load(example_repo / "services")
+    assert "gate-reviews" in catalogue.services
+    assert [f for f in findings if f.severity is Severity.ERROR] == []
+
+
+def test_validate_reports_a_broken_file_at_its_position(example_repo: Path) -> None:
+    service = example_repo / "services" / "gate-reviews.yaml"
+    service.write_text(service.read_text(encoding="utf-8") + "colour: blue\n", encoding="utf-8")
+    result = api.validate(example_repo, files=[service])
+    assert [(f.path, f.rule) for f in result.findings] == [
+        ("services/gate-reviews.yaml", "SCHEMA-UNKNOWN-KEY")
+    ]
+
+
+def test_transition_commits_one_move_and_refuses_the_wrong_approver(example_repo: Path) -> None:
+    head = git(example_repo, "rev-parse", "HEAD").strip()
+    with pytest.raises(RefusedError):
+        api.transition(
+            example_repo, ["gate-reviews"], to="closing", approved_by="marcus-lindqvist",
+            reason="superseded", note="The new board process replaces it.",
+        )  # fmt: skip
+    assert git(example_repo, "rev-parse", "HEAD").strip() == head
+    outcome = api.transition(
+        example_repo, ["gate-reviews"], to="closing", approved_by="helen-achebe",
+        reason="objective-achieved", note="Gate reviews are now part of the board's cycle.",
+    )  # fmt: skip
+    assert outcome.commit == git(example_repo, "rev-parse", "HEAD").strip()
+    assert git(example_repo, "show", "--name-only", "--format=", "HEAD").split() == [
+        "services/gate-reviews.yaml"
+    ]
+    checked = api.check(example_repo, base=head)
+    assert [f.rule for f in checked.findings if f.severity is Severity.ERROR] == []
+    assert {f.rule for f in checked.findings} == {"SIPOC-CLOSED-SOURCE"}  # its customers
+
+
+def test_render_writes_the_site(example_repo: Path, tmp_path: Path) -> None:
+    result = api.render(example_repo, tmp_path / "site", with_history=False)
+    assert "index.html" in result.written
+    assert (tmp_path / "site" / "index.html").is_file()
+
+
+def test_a_folder_outside_any_catalogue_is_a_user_error(tmp_path: Path) -> None:
+    with pytest.raises(NotACatalogueError):
+        api.validate(tmp_path)

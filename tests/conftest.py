@@ -12,6 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
+from pmoctl.cli import execute
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO_ROOT / "examples" / "catalogue"
@@ -77,7 +80,7 @@ def isolated_home(
             "LINES",
             "TTY_COMPATIBLE",
             "TTY_INTERACTIVE",
-            # set by pmoctl for itself (pmoctl._startup), or by a developer for pydantic
+            # set by pmoctl for itself (pmoctl.runtime), or by a developer for pydantic
             "PYDANTIC_DISABLE_PLUGINS",
         ):
             monkeypatch.delenv(name, raising=False)
@@ -97,9 +100,33 @@ def run_cli(
     cwd: Path | None = None,
     input: str | None = None,
     env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """The real command line, run in this process (typer's CliRunner keeps its streams
+    apart), from ``cwd``: what ``pmoctl ARGS`` prints and returns."""
+    argv = [str(arg) for arg in args]
+    before = os.getcwd()
+    with CliRunner().isolation(input=input, env=env) as (stdout, stderr, _):
+        try:
+            if cwd is not None:
+                os.chdir(cwd)
+            code = execute(argv)
+        finally:
+            os.chdir(before)
+            sys.stdout.flush()  # the runner's streams buffer what was written
+            sys.stderr.flush()
+        out, err = stdout.getvalue().decode(), stderr.getvalue().decode()
+    return subprocess.CompletedProcess(["pmoctl", *argv], code, out, err)
+
+
+def run_cli_process(
+    *args: str | Path,
+    cwd: Path | None = None,
+    input: str | None = None,
+    env: dict[str, str] | None = None,
     timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
-    """The real CLI, as a separate process (``python -m pmoctl``)."""
+    """The installed command line as a process of its own (``python -m pmoctl``), for the
+    few tests about the process itself: start-up, signals, a hang that must time out."""
     return subprocess.run(
         [sys.executable, "-m", "pmoctl", *map(str, args)],
         cwd=cwd,

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO_ROOT, git, run_cli
-from pmoctl.__main__ import _plain_validate
 from pmoctl.catalogue.files import list_files
 from pmoctl.findings import Finding, Severity
 from pmoctl.rules import result_cache as cache
@@ -204,7 +203,7 @@ def test_outside_a_repository_the_cache_is_in_the_user_cache_folder(
     ],
 )
 def test_the_warm_answer_is_the_full_cli_answer(example_repo: Path, args: list[str]) -> None:
-    """Warm runs skip typer (pmoctl.__main__); what they print and return must not differ."""
+    """What a run answered from the cache prints and returns is what a full run does."""
     _break_owner(example_repo)
     run_cli("validate", cwd=example_repo)
     stamp = cache.cache_file(example_repo).stat().st_mtime_ns
@@ -220,32 +219,7 @@ def test_the_warm_answer_is_the_full_cli_answer(example_repo: Path, args: list[s
     assert colourless.stdout == cold.stdout
 
 
-@pytest.mark.parametrize(
-    ("argv", "plain"),
-    [
-        (["validate"], ([], "text", "error", False)),
-        (["--no-color", "validate", "a", "-f", "json"], (["a"], "json", "error", True)),
-        (["--debug", "validate", "--fail-on", "never", "-j", "3"], ([], "text", "never", False)),
-        (["validate", "--format=junit", "x", "y"], (["x", "y"], "junit", "error", False)),
-        (["validate", "--no-cache"], None),
-        (["validate", "--help"], None),
-        (["validate", "-f"], None),
-        (["validate", "-f", "yaml"], None),
-        (["validate", "-j", "-1"], None),
-        (["validate", "-fjson"], None),
-        (["validate", "--", "-odd"], None),
-        (["validate", ""], None),
-        (["explain", "validate"], None),
-        (["--version", "validate"], None),
-    ],
-)
-def test_only_plain_command_lines_take_the_warm_path(
-    argv: list[str], plain: tuple[list[str], str, str, bool] | None
-) -> None:
-    assert _plain_validate(argv) == plain
-
-
-def test_errors_on_the_warm_path_are_reported_by_the_full_cli(tmp_path: Path) -> None:
+def test_errors_are_reported_whether_or_not_a_cache_exists(tmp_path: Path) -> None:
     missing = run_cli("validate", tmp_path / "nowhere")
     assert missing.returncode == 2 and "does not exist" in missing.stderr
     outside = run_cli("validate", cwd=tmp_path)

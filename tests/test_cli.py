@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import pmoctl
-from conftest import REPO_ROOT, run_cli
+from conftest import REPO_ROOT, run_cli, run_cli_process
 from pmoctl import cli
 
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "help"
@@ -18,13 +18,13 @@ UPDATE = os.environ.get("PMOCTL_UPDATE_SNAPSHOTS") == "1"
 
 
 def test_version_fast_path_prints_version() -> None:
-    result = run_cli("--version")
+    result = run_cli_process("--version")
     assert result.returncode == 0
     assert result.stdout == f"pmoctl {pmoctl.__version__}\n"
 
 
 def test_version_through_typer_with_other_options() -> None:
-    result = run_cli("--no-color", "--version")
+    result = run_cli_process("--no-color", "--version")
     assert result.returncode == 0
     assert result.stdout.strip() == f"pmoctl {pmoctl.__version__}"
 
@@ -72,7 +72,7 @@ def _commands() -> list[list[str]]:
 @pytest.mark.parametrize("command", _commands(), ids=lambda c: " ".join(c) or "pmoctl")
 def test_help_snapshot(command: list[str]) -> None:
     """`--help` of every command is snapshotted (PMOCTL_UPDATE_SNAPSHOTS=1 rewrites them)."""
-    result = run_cli(*command, "--help", env={"COLUMNS": "100", "TERM": "dumb"})
+    result = run_cli_process(*command, "--help", env={"COLUMNS": "100", "TERM": "dumb"})
     assert result.returncode == 0, result.stderr
     name = "_".join(command) or "pmoctl"
     snapshot = SNAPSHOTS / f"{name}.txt"

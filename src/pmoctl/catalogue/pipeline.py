@@ -15,7 +15,6 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from pmoctl._startup import gc_paused
 from pmoctl.catalogue.files import (
     COLLECTIONS,
     CONFIG_FILE,
@@ -30,6 +29,7 @@ from pmoctl.catalogue.slim import forget_shared, share_field_sets
 from pmoctl.findings import Finding, Pending, Severity
 from pmoctl.rules import all_rules, checks
 from pmoctl.rules.yaml_truthy import truthy_findings
+from pmoctl.runtime import gc_paused
 from pmoctl.yaml.loader import MAX_BYTES, LoadError, locate, parse, read_text
 
 #: below this many files a worker pool costs more than it saves

@@ -8,6 +8,8 @@ module; everything heavy is imported inside the command that needs it, so that
 from __future__ import annotations
 
 import sys
+import traceback
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
@@ -34,7 +36,7 @@ from pmoctl.cli import pull_requests as pull_requests
 
 # isort: on
 
-__all__ = ["app", "run"]
+__all__ = ["app", "execute", "run"]
 
 
 def _version(value: bool) -> None:
@@ -44,7 +46,7 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def main(
+def global_options(
     version: Annotated[
         bool,
         typer.Option(
@@ -61,18 +63,28 @@ def main(
 
 
 def run() -> None:
-    """Run the CLI with pmoctl's exit-code contract; never a traceback unless --debug."""
-    from typer._click import exceptions as click_exceptions
+    """Run the command line of this process and exit with its code."""
+    sys.exit(execute(sys.argv[1:]))
 
+
+def execute(argv: Sequence[str]) -> int:
+    """Run one command line; return pmoctl's exit code (never a traceback unless --debug).
+
+    The one place where exceptions become exit codes: see :mod:`pmoctl.errors`.
+    """
     command = typer.main.get_command(app)
     try:
-        code = command.main(args=sys.argv[1:], prog_name="pmoctl", standalone_mode=False)
+        code = command.main(args=list(argv), prog_name="pmoctl", standalone_mode=False)
         if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into a quiet exit code 130
             report.error("interrupted")
     except typer.Exit as done:
         code = done.exit_code
-    except click_exceptions.ClickException as usage:
-        usage.show()
+    except typer.exceptions.TyperException as usage:  # typer's own usage errors
+        show = getattr(usage, "show", None)  # with the usage line and the help hint
+        if callable(show):
+            show()
+        else:
+            report.error(usage.format_message())
         code = EXIT_USAGE
     except (typer.Abort, KeyboardInterrupt):
         report.error("interrupted")
@@ -84,10 +96,10 @@ def run() -> None:
         code = EXIT_OK
     except Exception as bug:
         if Settings.debug:
-            import traceback
-
             traceback.print_exc()
         else:
             report.internal_error(bug)
         code = EXIT_INTERNAL
-    sys.exit(code if isinstance(code, int) else EXIT_OK)
+    finally:
+        Settings.no_colour = Settings.debug = False  # the next command line starts afresh
+    return code if isinstance(code, int) else EXIT_OK

@@ -1,8 +1,4 @@
-"""Lifecycle commands: transition, recover, history, status, show.
-
-The work is done by :mod:`pmoctl.lifecycle.commands` (which also runs plain command lines
-without typer), :mod:`pmoctl.lifecycle.transaction` and :mod:`pmoctl.lifecycle.status`.
-"""
+"""Lifecycle commands: transition, recover, history, status, show."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ import signal
 import subprocess
 from pathlib import Path
 
-from pmoctl import _startup
+from pmoctl import runtime
 from pmoctl.errors import GitCommandError, RepoStateError
 
 
@@ -107,7 +107,7 @@ def _argv(cwd: Path, args: tuple[str, ...]) -> list[str]:
 
 def _env() -> dict[str, str]:
     env = dict(os.environ)
-    for name in _startup.SET_BY_PMOCTL:  # hooks see the user's own environment
+    for name in runtime.SET_BY_PMOCTL:  # hooks see the user's own environment
         env.pop(name, None)
     env["GIT_LITERAL_PATHSPECS"] = "1"
     env.pop("GIT_DIR", None)

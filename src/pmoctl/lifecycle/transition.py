@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from pmoctl.catalogue.models import Person, Service
     from pmoctl.catalogue.models.common import Stage
     from pmoctl.catalogue.pipeline import LoadedFile
-    from pmoctl.lifecycle.prefetch import Prefetch
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _OPTION_OF = {
@@ -94,21 +93,18 @@ def _check_text(name: str, value: str | None) -> None:
 
 def plan(
     root: Path, repo: gitrepo.Repo, ids: Sequence[str], *, target: Stage | str,
-    approver_id: str, evidence: Evidence, prefetched: Prefetch | None = None,
+    approver_id: str, evidence: Evidence,
 ) -> tuple[list[PlannedMove], Person]:  # fmt: skip
     """Check every move; return the files to write and the approver, or raise
-    :class:`MoveRefusedError`. ``prefetched``: the YAML side, done meanwhile in another
-    process (:mod:`pmoctl.lifecycle.prefetch`), taken once pydantic is loaded."""
+    :class:`MoveRefusedError`."""
     target = _stage(target)
     from pydantic import ValidationError
 
     from pmoctl.catalogue import lifecycle
     from pmoctl.catalogue.models import Move, Organisation
     from pmoctl.lifecycle.guard import guard
-    from pmoctl.lifecycle.prefetch import edit_key
+    from pmoctl.yaml import edit
     from pmoctl.yaml.loader import LoadError, decode
-
-    edits = prefetched.collect().edits if prefetched is not None else {}
 
     organisation_file = _load_singleton(root, "organisation.yaml")
     organisation: Organisation = organisation_file.model  # type: ignore[assignment]
@@ -155,14 +151,10 @@ def plan(
                 hint=f"{spec.summary}{reasons}",
             )
         text = decode(old)
-        new_text = edits.get(edit_key(text, target.value, record))
-        if new_text is None:
-            from pmoctl.yaml import edit
-
-            try:
-                new_text = edit.apply_move(text, stage=target.value, move=record)
-            except (edit.EditError, LoadError) as error:
-                raise MoveRefusedError(f"{rel} cannot be edited safely: {error}") from None
+        try:
+            new_text = edit.apply_move(text, stage=target.value, move=record)
+        except (edit.EditError, LoadError) as error:
+            raise MoveRefusedError(f"{rel} cannot be edited safely: {error}") from None
         # decode() drops a byte-order mark; the file keeps the one it had
         bom = codecs.BOM_UTF8 if old.startswith(codecs.BOM_UTF8) else b""
         new = bom + new_text.encode("utf-8")
@@ -188,7 +180,7 @@ def plan(
 def move_record(
     source: str, target: str, approver_id: str, evidence: Evidence
 ) -> dict[str, object]:
-    """The move as it is written into the service file (no pydantic: pmoctl.lifecycle.prefetch)."""
+    """The move as it is written into the service file."""
     record: dict[str, object] = {
         "from": source,
         "to": target,
@@ -278,44 +270,15 @@ def _stage(value: Stage | str) -> Stage:
 
 def transition(
     root: Path, ids: Sequence[str], *, target: Stage | str, approver_id: str, evidence: Evidence,
-    dry_run: bool = False, allow_detached: bool = False, prefetch: bool = False,
+    dry_run: bool = False, allow_detached: bool = False,
 ) -> Outcome:  # fmt: skip
-    """Check, write and commit the moves (or, with ``dry_run``, only show them).
-
-    ``prefetch``: do the YAML side in a forked child meanwhile (:mod:`pmoctl.lifecycle.prefetch`);
-    for a process that has just started (the CLI), not one with threads running.
-    """
+    """Check, write and commit the moves (or, with ``dry_run``, only show them)."""
     check_ids(ids)
     check_ids([approver_id], what="person")
     _check_text("--note", evidence.note)
     _check_text("--readiness", evidence.readiness)
     for artefact in (*evidence.kept, *evidence.discarded):
         _check_text("an artefact name", artefact)
-    prefetched = None
-    if prefetch:
-        from pmoctl.lifecycle import prefetch as prefetching
-
-        stage = str(target)  # the text: a Stage is a StrEnum, and the child's edit key is text
-        prefetched = prefetching.start(
-            root, ids, stage=stage, approver_id=approver_id, evidence=evidence
-        )
-    try:
-        return _transition(
-            root, ids, target=target, approver_id=approver_id, evidence=evidence,
-            dry_run=dry_run, allow_detached=allow_detached, prefetched=prefetched,
-        )  # fmt: skip
-    finally:
-        if prefetched is not None:
-            from pmoctl.yaml.loader import forget_parsed
-
-            prefetched.close()
-            forget_parsed()  # a long-lived caller must not keep every catalogue it moved
-
-
-def _transition(
-    root: Path, ids: Sequence[str], *, target: Stage | str, approver_id: str, evidence: Evidence,
-    dry_run: bool, allow_detached: bool, prefetched: Prefetch | None,
-) -> Outcome:  # fmt: skip
     repo = gitrepo.require(root)
     with gitrepo.exclusive_lock(repo):
         transaction.pause_point("locked")
@@ -329,7 +292,7 @@ def _transition(
             try:
                 moves, approver = plan(
                     root, repo, ids, target=target, approver_id=approver_id,
-                    evidence=evidence, prefetched=prefetched,
+                    evidence=evidence,
                 )  # fmt: skip
             except Exception:
                 checks.head_before()

@@ -21,7 +21,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pmoctl._startup import gc_paused
 from pmoctl.catalogue import lifecycle
 from pmoctl.catalogue.files import Catalogue
 from pmoctl.catalogue.models.common import Stage
@@ -34,6 +33,7 @@ from pmoctl.render.helpers import Diagrams
 from pmoctl.render.output import MANIFEST, RenderResult
 from pmoctl.render.pages import plan, render_pages
 from pmoctl.render.service import rag_of
+from pmoctl.runtime import gc_paused
 
 SECTIONS = ("catalogue", "handbook", "strategy")
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pmoctl._startup import gc_paused
 from pmoctl.catalogue.files import list_files
 from pmoctl.findings import Finding, Severity
 from pmoctl.rules import result_cache
+from pmoctl.runtime import gc_paused
 
 if TYPE_CHECKING:
     from pmoctl.catalogue.files import Catalogue

@@ -33,10 +33,6 @@ class LoadError(Exception):
         self.column = column
         self.hint = hint
 
-    def __reduce__(self) -> tuple[type[LoadError], tuple[str, str, int, int, str]]:
-        # pickled whole (pmoctl.lifecycle.prefetch sends parse results between processes)
-        return LoadError, (self.rule, self.message, self.line, self.column, self.hint)
-
 
 def node_position(node: Node) -> tuple[int, int]:
     """1-based line and column where a node starts."""

@@ -33,7 +33,6 @@ from pmoctl.yaml.errors import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
     from pathlib import Path  # only annotates: callers pass paths, loader never makes one
 
     from yaml.nodes import MappingNode, Node
@@ -154,24 +153,6 @@ def position_of(text: str, index: int) -> tuple[int, int]:
     return text.count("\n", 0, index) + 1, index - line_start + 1
 
 
-#: texts already parsed, by pmoctl.lifecycle.prefetch in another process: the data or the LoadError
-_PARSED: dict[str, dict[str, Any] | LoadError] = {}
-
-
-def remember_parsed(results: Mapping[str, dict[str, Any] | LoadError]) -> None:
-    """Let :func:`parse` answer for these texts with what parsing them gave elsewhere.
-
-    :func:`parse` is a function of the text alone, so the answer is the same; callers
-    must not change the data they get (none does: it goes to pydantic).
-    """
-    _PARSED.update(results)
-
-
-def forget_parsed() -> None:
-    """Drop what :func:`remember_parsed` was given (the command that needed it is done)."""
-    _PARSED.clear()
-
-
 def compose(text: str) -> Node | None:
     """The node tree of one document (:func:`pmoctl.yaml.yaml12.compose`)."""
     from pmoctl.yaml import yaml12
@@ -188,11 +169,6 @@ def top_mapping(root: Node | None) -> MappingNode:
 
 def parse(text: str) -> dict[str, Any]:
     """Parse one YAML document that must be a mapping; raise :class:`LoadError` otherwise."""
-    known = _PARSED.get(text)
-    if known is not None:
-        if isinstance(known, LoadError):
-            raise known
-        return known
     from pmoctl.yaml import yaml12
 
     brackets = text.count("[") + text.count("{")

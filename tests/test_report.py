@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -142,3 +143,118 @@ def test_annotations_in_a_subfolder_catalogue_name_repository_paths(tmp_path: Pa
     sarif = json.loads(run_cli("validate", "--format", "sarif", "--no-cache", cwd=catalogue).stdout)
     location = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == "pmo/catalogue/services/broken.yaml"
+
+
+# --- every byte from the repository is escaped, file names included ----------------------
+
+#: file names a hostile pull request can add: a forged workflow command after a newline,
+#: a terminal escape with GitHub's property separators, and bytes that are not UTF-8
+HOSTILE_NAMES = (
+    b"a\n::error file=x::forged.yaml",
+    b"b\x1b[31m,y:z%\x07.yaml",
+    b"c\xff\xfe.yaml",
+)
+
+
+@pytest.fixture
+def hostile_names(example_catalogue: Path) -> Path:
+    for name in HOSTILE_NAMES:
+        with open(bytes(example_catalogue / "services") + b"/" + name, "wb") as handle:
+            handle.write(b"a: [\n")
+    return example_catalogue
+
+
+def validate_as(catalogue: Path, fmt: str) -> str:
+    from conftest import run_cli
+
+    # a UTF-8 locale: stdout is strict, so a name that is not UTF-8 must be escaped
+    result = run_cli("validate", "--no-cache", "--format", fmt, cwd=catalogue,
+                     env={"PYTHONIOENCODING": "utf-8"})  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    return result.stdout
+
+
+def test_hostile_file_names_are_escaped_in_text(hostile_names: Path) -> None:
+    out = validate_as(hostile_names, "text")
+    assert not any(line.startswith("::") for line in out.splitlines())
+    assert "\x1b" not in out and "\x07" not in out
+    assert "services/a\\n::error file=x::forged.yaml: error [FILE-NAME]" in out
+    assert "services/b\\x1b[31m,y:z%\\x07.yaml: error [FILE-NAME]" in out
+    assert "services/c\\udcff\\udcfe.yaml: error [FILE-NAME]" in out
+
+
+def test_hostile_file_names_are_escaped_in_github_annotations(hostile_names: Path) -> None:
+    out = validate_as(hostile_names, "github")
+    assert "\x1b" not in out and "\x07" not in out
+    commands = [line for line in out.splitlines() if line.startswith("::")]
+    assert len(commands) == len(HOSTILE_NAMES)
+    assert "::error file=services/a%0A%3A%3Aerror file=x%3A%3Aforged.yaml,title=FILE-NAME::" in out
+    assert "::error file=services/b\\x1b[31m%2Cy%3Az%25\\x07.yaml,title=FILE-NAME::" in out
+    assert "::error file=services/c\\udcff\\udcfe.yaml,title=FILE-NAME::" in out
+
+
+def test_hostile_file_names_stay_exact_in_json_and_sarif(hostile_names: Path) -> None:
+    exact = {"services/" + os.fsdecode(name) for name in HOSTILE_NAMES}
+    data = json.loads(validate_as(hostile_names, "json"))
+    assert {finding["path"] for finding in data["findings"]} == exact
+    sarif = json.loads(validate_as(hostile_names, "sarif"))
+    uris = {
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for result in sarif["runs"][0]["results"]
+    }
+    assert uris == exact
+
+
+def test_hostile_file_names_leave_junit_well_formed(hostile_names: Path) -> None:
+    out = validate_as(hostile_names, "junit")
+    root = ET.fromstring(out)
+    names = {case.get("name") for case in root.iter("testcase")}
+    assert names == {
+        "services/a\\n::error file=x::forged.yaml",
+        "services/b\\x1b[31m,y:z%\\x07.yaml",
+        "services/c\\udcff\\udcfe.yaml",
+        "catalogue",
+    }
+    assert "\x1b" not in out
+
+
+def test_junit_replaces_characters_xml_cannot_hold() -> None:
+    odd = Finding("services/\ufffe\x01.yaml", 1, 1, Severity.ERROR, "X", "m\x00\uffff\ud800", "")
+    root = ET.fromstring(render("junit", [odd]))
+    case = root.find("testcase/failure")
+    assert case is not None and case.get("message") == "m\\x00\\uffff\\ud800"
+
+
+def test_github_data_escapes_control_characters() -> None:
+    lines = render("github").splitlines()
+    assert "\x1b" not in lines[1] and "x\\x1b[31m red%0A::error" in lines[1]
+
+
+def test_a_file_level_finding_has_no_position_in_any_format() -> None:
+    whole = [FINDINGS[2]]
+    assert render("text", whole).startswith("organisation.yaml: error [FILE-MISSING]")
+    finding = json.loads(render("json", whole))["findings"][0]
+    assert (finding["line"], finding["column"]) == (None, None)
+    assert render("github", whole).startswith("::error file=organisation.yaml,title=FILE-MISSING::")
+    sarif = json.loads(render("sarif", whole))["runs"][0]["results"][0]
+    assert "region" not in sarif["locations"][0]["physicalLocation"]
+    junit = ET.fromstring(render("junit", whole)).find("testcase/failure")
+    assert junit is not None and (junit.text or "").startswith("organisation.yaml: error")
+
+
+def test_file_level_findings_from_the_cli_have_no_position(example_catalogue: Path) -> None:
+    from conftest import run_cli
+
+    (example_catalogue / "services" / "Bad Name.yaml").write_text("a: 1\n", "utf-8")
+    result = run_cli("validate", "--no-cache", "--format", "json", cwd=example_catalogue)
+    (finding,) = json.loads(result.stdout)["findings"]
+    assert finding["rule"] == "FILE-NAME"
+    assert (finding["line"], finding["column"]) == (None, None)
+
+
+def test_json_escapes_unpaired_surrogates_and_c1_controls() -> None:
+    odd = Finding("services/c\udcff.yaml", 0, 0, Severity.ERROR, "X", "csi \x9b31m", "")
+    out = render("json", [odd])
+    assert "\\udcff" in out and "\\u009b" in out
+    out.encode("utf-8")  # strict: nothing unpaired is written
+    assert json.loads(out)["findings"][0]["path"] == "services/c\udcff.yaml"

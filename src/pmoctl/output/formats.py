@@ -16,7 +16,12 @@ from pmoctl.output.report import printable, text_line
 
 
 def as_json(findings: Iterable[Finding], files: int) -> dict[str, Any]:
+    """The findings; ``line`` and ``column`` are null for a finding about a whole file, which
+    the other formats print without a position too."""
     items = [finding.as_dict() for finding in findings]
+    for item in items:
+        if not item["line"]:
+            item["line"] = item["column"] = None
     errors = sum(1 for item in items if item["severity"] == "error")
     return {
         "version": __version__,
@@ -27,7 +32,8 @@ def as_json(findings: Iterable[Finding], files: int) -> dict[str, Any]:
 
 
 def _github_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # CR and LF as the runner decodes them; other controls would reach the log raw
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _github_property(text: str) -> str:
@@ -98,7 +104,6 @@ def as_junit(findings: Sequence[Finding], files: int, suite: str) -> str:
     """One test case per file with findings (failures for errors), plus one passing case."""
     # imported here: xml.sax pulls in urllib and ssl, 40 ms of every pmoctl start-up
     from xml.sax.saxutils import escape as xml_escape
-    from xml.sax.saxutils import quoteattr
 
     by_path: dict[str, list[Finding]] = {}
     for finding in findings:
@@ -112,22 +117,40 @@ def as_junit(findings: Sequence[Finding], files: int, suite: str) -> str:
         errors = [finding for finding in items if finding.severity is Severity.ERROR]
         tag = "failure" if errors else "system-out"
         if errors:
-            first = printable(errors[0].message)
+            first = _xml_attribute(errors[0].message)
             content = (
-                f"<failure message={quoteattr(first)} type={quoteattr(errors[0].rule)}>"
+                f"<failure message={first} type={_xml_attribute(errors[0].rule)}>"
                 f"{xml_escape(_xml_text(body))}</failure>"
             )
         else:
             content = f"<{tag}>{xml_escape(_xml_text(body))}</{tag}>"
-        cases.append(f'  <testcase classname="pmoctl" name={quoteattr(path)}>{content}</testcase>')
-    cases.append(f'  <testcase classname="pmoctl" name={quoteattr("catalogue")}/>')
+        cases.append(
+            f'  <testcase classname="pmoctl" name={_xml_attribute(path)}>{content}</testcase>'
+        )
+    cases.append('  <testcase classname="pmoctl" name="catalogue"/>')
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<testsuite name={quoteattr(suite)} tests="{len(cases)}" failures="{failures}" '
+        f'<testsuite name={_xml_attribute(suite)} tests="{len(cases)}" failures="{failures}" '
         f'errors="0" skipped="0">\n' + "\n".join(cases) + "\n</testsuite>\n"
     )
 
 
+def _xml_attribute(text: str) -> str:
+    """One line, quoted, as an attribute value (a test's name, a failure's message)."""
+    from xml.sax.saxutils import quoteattr
+
+    return quoteattr(_xml_text(printable(text)))
+
+
 def _xml_text(text: str) -> str:
-    # XML 1.0 cannot hold most control characters, even escaped
-    return "".join(ch if ch in "\t\n\r" or ord(ch) >= 0x20 else f"\\x{ord(ch):02x}" for ch in text)
+    # XML 1.0 cannot hold most control characters, unpaired surrogates, U+FFFE and U+FFFF,
+    # even escaped; the lines of text_line() have the controls and surrogates escaped already
+    return "".join(
+        ch
+        if ch in "\t\n\r"
+        or (0x20 <= ord(ch) < 0xD800)
+        or (0xE000 <= ord(ch) < 0xFFFE)
+        or ord(ch) > 0xFFFF
+        else (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+        for ch in text
+    )

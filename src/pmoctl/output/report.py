@@ -2,8 +2,10 @@
 
 Formats: ``text`` (rich colour on a terminal, plain when piped), ``json``, ``github``
 (workflow-command annotations), ``sarif`` (2.1.0) and ``junit``. Every user-derived string
-is printed literally: no rich markup is interpreted, control characters are escaped, and
-GitHub annotations escape ``%``, CR and LF so that a value cannot forge a command.
+(values and file names) is printed literally: no rich markup is interpreted, control
+characters and unpaired surrogates (bytes of a file name that are not UTF-8) are escaped,
+GitHub annotations escape ``%``, CR and LF so that a value cannot forge a command, and JSON
+keeps every value exactly, with control characters and unpaired surrogates as ``\\u`` escapes.
 The machine formats are built by :mod:`pmoctl.output.formats`, imported only when asked for.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -23,11 +26,24 @@ _CONTROL = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0)
 _CONTROL[0x09] = "\\t"
 _CONTROL[0x0A] = "\\n"
 _CONTROL[0x0D] = "\\r"
+# a file name that is not UTF-8 arrives with its bytes as unpaired surrogates, which no
+# strict UTF-8 stream can write
+_CONTROL.update({code: f"\\u{code:04x}" for code in range(0xD800, 0xE000)})
+#: what JSON writes as an escape although it may hold it raw: C1 controls reach a terminal
+#: as controls, and an unpaired surrogate cannot be written as UTF-8
+_JSON_RAW = re.compile(r"[\x7f-\x9f\ud800-\udfff]")
 
 
 def printable(text: str) -> str:
-    """One line of text with every control character written as an escape."""
+    """One line of text with every control character (and unpaired surrogate) escaped."""
     return text.translate(_CONTROL)
+
+
+def json_text(data: Any) -> str:
+    """``data`` as indented JSON that keeps every value exactly and is safe to print."""
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    # these characters can only be inside strings, where an escape means the same
+    return _JSON_RAW.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def use_colour(stream: IO[str], no_colour: bool) -> bool:
@@ -39,9 +55,9 @@ def use_colour(stream: IO[str], no_colour: bool) -> bool:
 
 
 def location(finding: Finding) -> str:
-    if finding.line:
-        return f"{finding.path}:{finding.line}:{finding.column}"
-    return finding.path
+    """``path:line:column``, or the path alone for a finding about the whole file."""
+    path = printable(finding.path)
+    return f"{path}:{finding.line}:{finding.column}" if finding.line else path
 
 
 def summary_line(findings: Sequence[Finding], files: int) -> str:
@@ -79,15 +95,13 @@ def write_findings(
     from pmoctl.output.formats import as_json, as_junit, as_sarif, github_annotation
 
     if fmt == "json":
-        json.dump(as_json(findings, files), out, indent=2, ensure_ascii=False)
-        out.write("\n")
+        out.write(json_text(as_json(findings, files)) + "\n")
     elif fmt == "github":
         for finding in findings:
             out.write(github_annotation(finding) + "\n")
         out.write(summary_line(findings, files) + "\n")
     elif fmt == "sarif":
-        json.dump(as_sarif(findings), out, indent=2, ensure_ascii=False)
-        out.write("\n")
+        out.write(json_text(as_sarif(findings)) + "\n")
     elif fmt == "junit":
         out.write(as_junit(findings, files, tool_name))
     else:  # pragma: no cover - the CLI restricts the choice
@@ -177,8 +191,7 @@ def write_check(
 
         document = as_json(findings, files)
         document["changes"] = changes
-        json.dump(document, out, indent=2, ensure_ascii=False)
-        out.write("\n")
+        out.write(json_text(document) + "\n")
         return
     write_findings(findings, fmt, files=files, stream=out, no_colour=no_colour,
                    tool_name="pmoctl check", path_prefix=path_prefix)  # fmt: skip
@@ -269,8 +282,7 @@ def error_line(message: str, hint: str = "", *, stream: IO[str] | None = None) -
 
 def write_json(data: Any, *, stream: IO[str] | None = None) -> None:
     out = stream or sys.stdout
-    json.dump(data, out, indent=2, ensure_ascii=False, default=str)
-    out.write("\n")
+    out.write(json_text(data) + "\n")
 
 
 def write_csv(rows: Sequence[dict[str, Any]], *, stream: IO[str] | None = None) -> None:

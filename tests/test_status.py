@@ -109,3 +109,213 @@ def test_show_does_not_interpret_markup(example_catalogue: Path) -> None:
     path.write_text(text.replace("name: Portfolio reporting", "name: '[bold red]x[/] ok'"), "utf-8")
     out = run_cli("show", "portfolio-reporting", cwd=example_catalogue).stdout
     assert "[bold red]x[/] ok" in out
+
+
+#: a name that opens an OSC 8 hyperlink, colours the terminal and breaks the line
+HOSTILE_NAME = r"\e]8;;https://evil.example\e\\click\e]8;;\e\\ \e[31mred\r\nx\a"
+SHOWN_NAME = r"\x1b]8;;https://evil.example\x1b\click\x1b]8;;\x1b\ \x1b[31mred\r\nx\x07"
+
+
+def _hostile(catalogue: Path) -> None:
+    path = catalogue / "services" / "portfolio-reporting.yaml"
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("name: Portfolio reporting", f'name: "{HOSTILE_NAME}"'), "utf-8")
+    people = catalogue / "organisation.yaml"
+    text = people.read_text("utf-8")
+    people.write_text(
+        text.replace("name: Marcus Lindqvist", 'name: "\\e[2JMarcus\\e]0;title\\a"'), "utf-8"
+    )
+
+
+def test_show_escapes_control_characters(example_catalogue: Path) -> None:
+    _hostile(example_catalogue)
+    result = run_cli("show", "portfolio-reporting", cwd=example_catalogue)
+    assert result.returncode == 0, result.stderr
+    for raw in ("\x1b", "\x07", "\r"):
+        assert raw not in result.stdout
+    assert SHOWN_NAME in result.stdout
+    assert "\\x1b[2JMarcus\\x1b]0;title\\x07 (marcus-lindqvist)" in result.stdout
+
+
+def test_status_table_escapes_control_characters(example_catalogue: Path) -> None:
+    _hostile(example_catalogue)
+    result = run_cli("status", cwd=example_catalogue)
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "\\x1b[2JMarcus" in result.stdout
+
+
+def test_csv_escapes_control_characters_but_keeps_tabs(example_catalogue: Path) -> None:
+    _hostile(example_catalogue)
+    path = example_catalogue / "services" / "gate-reviews.yaml"
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("name: Stage gate reviews", 'name: "-1+1\\tcell"', 1), "utf-8")
+    out = run_cli("status", "-f", "csv", cwd=example_catalogue).stdout
+    assert "\x1b" not in out and "\r" not in out and "\x07" not in out
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(out))}
+    assert len(out.splitlines()) == len(rows) + 1  # one line per row: no newline in a cell
+    assert rows["portfolio-reporting"]["name"] == SHOWN_NAME
+    assert rows["portfolio-reporting"]["owner_name"] == "\\x1b[2JMarcus\\x1b]0;title\\x07"
+    assert rows["gate-reviews"]["name"] == "'-1+1\tcell"
+
+
+#: a service with every field of the format set (validated against the schema only)
+EVERY_FIELD = """\
+format: 1
+kind: service
+id: every-field
+name: Every field
+category: Test category
+summary: A service that records every field.
+description: |
+  First line of the description.
+  Second line of the description.
+outputs: [Output one, Output two]
+outcome: The outcome it serves.
+customers: [customer-one]
+stakeholders: [stakeholder-one]
+scope: portfolio
+delivery:
+  pmos: [corporate-pmo]
+  sourcing: {model: partly-outsourced, supplier: Acme Analytics Ltd, outsourced_part: Data entry}
+roles:
+  owner: marcus-lindqvist
+  managers: [{person: tom-okafor, pmo: corporate-pmo}]
+  operatives: [grace-mensah]
+needs:
+  competence: [Competence one]
+  governance: [Governance one]
+  infrastructure: [Infrastructure one]
+  capacity: [{pmo: capacity-pmo, fte: 0.75}]
+funding: {model: recharged, annual_budget: 120000, currency: EUR, recharge_basis: Per project}
+temporary: {supports: supported-service, end_date: 2027-06-30}
+strategy:
+  objectives: [objective-one]
+  scores: {criterion-one: 4}
+request: Ask at the service desk.
+links: [https://intranet.example/every-field]
+service_levels: [{name: Level name, target: Level target}]
+processes:
+  - id: process-one
+    name: Process name
+    suppliers: [Supplier one]
+    inputs:
+      - name: Input one
+        quality: [Input quality]
+        trigger: true
+        source: {service: source-service, output: Source output}
+    steps: [Step one, Step two]
+    outputs: [{name: Process output, quality: [Output quality]}]
+    customers: [Process customer]
+kpis:
+  - id: kpi-one
+    name: KPI name
+    measure: KPI measure.
+    unit: days
+    target: 5
+    direction: lower-is-better
+    frequency: quarterly
+    thresholds: {green: 5, amber: 8}
+    reported_by: grace-mensah
+    readings: [{date: 2026-09-30, value: 6.5, note: Reading note}]
+risks:
+  - id: risk-one
+    title: Risk title
+    likelihood: low
+    impact: high
+    status: open
+    owner: tom-okafor
+    mitigation: Risk mitigation.
+    escalated_to: management
+issues:
+  - id: issue-one
+    title: Issue title
+    raised: 2026-10-01
+    status: open
+    owner: grace-mensah
+    escalated_to: operations
+change_requests:
+  - id: change-one
+    title: Change title
+    requested_by: tom-okafor
+    date: 2026-10-02
+    status: approved
+    approved_by: marcus-lindqvist
+supersedes: [older-service]
+lifecycle:
+  stage: closing
+  moves:
+    - {from: proposed, to: design, date: 2026-01-05, approved_by: helen-achebe, note: Move note}
+    - {from: design, to: pilot, date: 2026-02-02, approved_by: marcus-lindqvist}
+    - from: pilot
+      to: transition
+      date: 2026-03-02
+      approved_by: marcus-lindqvist
+      rollout: phased
+      readiness: Readiness assessment.
+      success_criteria_met: true
+    - {from: transition, to: running, date: 2026-04-06, approved_by: marcus-lindqvist}
+    - from: running
+      to: closing
+      date: 2026-05-04
+      approved_by: marcus-lindqvist
+      reason: objective-achieved
+      artefact_review: {reviewed_by: grace-mensah, kept: [Kept artefact], discarded: [Old file]}
+"""
+
+
+def _leaves(value: object, where: str = "") -> list[tuple[str, object]]:
+    if isinstance(value, dict):
+        return [leaf for key, item in value.items() for leaf in _leaves(item, f"{where}.{key}")]
+    if isinstance(value, list):
+        return [leaf for item in value for leaf in _leaves(item, where)]
+    return [(where, value)]
+
+
+def _fields(model: type, where: str = "") -> set[str]:
+    """Every field path of a model (lists and dicts of models followed)."""
+    from typing import get_args
+
+    from pydantic import BaseModel
+
+    found = set()
+    for name, info in model.model_fields.items():  # type: ignore[attr-defined]
+        path = f"{where}.{info.alias or name}"
+        found.add(path)
+        for arg in (info.annotation, *get_args(info.annotation)):
+            for inner in (arg, *get_args(arg)):
+                if isinstance(inner, type) and issubclass(inner, BaseModel):
+                    found |= _fields(inner, path)
+    return found
+
+
+def test_show_prints_every_field_the_service_records(example_catalogue: Path) -> None:
+    from pmoctl.models import Service
+
+    (example_catalogue / "services" / "every-field.yaml").write_text(EVERY_FIELD, "utf-8")
+    data = json.loads(run_cli("show", "every-field", "-f", "json", cwd=example_catalogue).stdout)
+    leaves = _leaves(data["service"])
+    recorded = {where for where, _ in leaves}
+    uncovered = {
+        field for field in _fields(Service)
+        if not any(leaf == field or leaf.startswith(field + ".") for leaf in recorded)
+    }  # fmt: skip
+    assert uncovered == set()  # the service above sets every field of the format
+    result = run_cli("show", "every-field", cwd=example_catalogue, env={"COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    shown = " ".join(result.stdout.split())
+    missing = []
+    for where, value in leaves:
+        if where in (".format", ".kind") or isinstance(value, bool):
+            continue
+        text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+        if " ".join(text.split()) not in shown:
+            missing.append((where, value))
+    assert missing == []
+    for label in (
+        "(trigger)",
+        "success criteria met yes",
+        "supplier Acme Analytics Ltd",
+        "criterion-one: 4",
+    ):
+        assert label in shown

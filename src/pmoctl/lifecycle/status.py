@@ -112,10 +112,10 @@ def status_table(rows: list[dict[str, Any]]) -> RenderableType:
             title = group if group != "invalid" else "invalid files (run pmoctl validate)"
             table.add_row(Text(title, style="bold"))
         table.add_row(
-            Text(row["id"]),
-            Text(row["stage"] or "?"),
-            Text(row["owner_name"] or "-"),
-            Text(", ".join(row["pmos"]) or "-"),
+            Text(_one(row["id"])),
+            Text(_one(row["stage"] or "?")),
+            Text(_one(row["owner_name"] or "-")),
+            Text(_list(row["pmos"])),
             Text("-" if row["days_in_stage"] is None else str(row["days_in_stage"])),
             Text("-" if row["open_risks"] is None else str(row["open_risks"])),
             Text("-" if row["open_issues"] is None else str(row["open_issues"])),
@@ -167,8 +167,34 @@ def _mentioned(service: Service, person: str) -> bool:
     return person in service.model_dump_json()
 
 
+def _one(value: Any) -> str:
+    """A value on one line, every control character escaped."""
+    from pmoctl.report import printable
+
+    return printable(_number(value) if isinstance(value, float) else str(value))
+
+
+def _lines(value: str) -> str:
+    """Free text (a description, a note): its line breaks kept, every other control escaped."""
+    from pmoctl.report import printable
+
+    return "\n".join(printable(line) for line in value.strip("\n").split("\n"))
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if value.is_integer() else str(value)
+
+
+def _list(values: list[Any], sep: str = ", ") -> str:
+    return sep.join(_one(value) for value in values) or "-"
+
+
+Rows = list[tuple[str, str]]
+
+
 def service_view(details: dict[str, Any]) -> RenderableType:
-    """The service for a terminal: headed sections, each a small table."""
+    """The service for a terminal: headed sections, each a small table, with every field
+    the service records (its format version and kind aside)."""
     from rich.console import Group
     from rich.panel import Panel
     from rich.table import Table
@@ -178,62 +204,209 @@ def service_view(details: dict[str, Any]) -> RenderableType:
     people: dict[str, str] = details["people"]
 
     def who(person: str | None) -> str:
-        return f"{people.get(person, person)} ({person})" if person else "-"
+        return f"{_one(people.get(person, person))} ({_one(person)})" if person else "-"
 
-    def section(title: str, rows: list[tuple[str, str]]) -> Table:
+    def section(title: str, rows: Rows, empty: str = "") -> Table | None:
+        if not rows and not empty:
+            return None
         table = Table(title=title, title_justify="left", show_header=False, box=None)
         table.add_column(style="bold")
         table.add_column()
-        for key, value in rows:
+        for key, value in rows or [("-", empty)]:
             table.add_row(Text(key), Text(value))
         return table
 
     lifecycle = data["lifecycle"]
     days = details["days_in_stage"]
     header = Text.assemble(
-        (data["name"], "bold"), f"  ({data['id']})\n", f"{data['category']}; ",
-        (lifecycle["stage"], "bold cyan"), f" for {days} days" if days is not None else "",
-        "\n", data["summary"],
+        (_one(data["name"]), "bold"), f"  ({_one(data['id'])})\n", f"{_one(data['category'])}; ",
+        (_one(lifecycle["stage"]), "bold cyan"), f" for {days} days" if days is not None else "",
+        "\n", _one(data["summary"]),
     )  # fmt: skip
-    parts: list[Any] = [Panel(header)]
-    about = [("scope", data["scope"]), ("outcome", data.get("outcome", "-"))]
-    about += [("outputs", "; ".join(data.get("outputs", [])) or "-")]
-    about += [("customers", ", ".join(data.get("customers", [])) or "-")]
-    about += [("delivered by", ", ".join(data["delivery"]["pmos"]))]
-    about += [("sourcing", data["delivery"].get("sourcing", {}).get("model", "internal"))]
+    sections = [
+        section("About", _about(data)),
+        section("Delivery and funding", _delivery(data)),
+        section("Needs", _needs(data)),
+        section("Strategy", _strategy(data)),
+        section("Roles", _roles(data, who), "no one yet"),
+        section("Service levels", [(_one(s["name"]), _one(s["target"]))
+                                   for s in data.get("service_levels", [])]),  # fmt: skip
+        section("Processes (SIPOC)", _processes(data), "none yet"),
+        section("Handbook procedures",
+                [(_one(p["id"]), _one(p["name"])) for p in details["procedures"]], "none yet"),
+        section("KPIs", _kpis(data, who), "none yet"),
+        section("Risks and issues", _risks(data, who), "none"),
+        section("Change requests", _changes(data, who)),
+        section("Lifecycle", _moves(lifecycle, who), "no moves recorded"),
+    ]  # fmt: skip
+    return Group(Panel(header), *(part for part in sections if part is not None))
+
+
+def _about(data: dict[str, Any]) -> Rows:
+    rows: Rows = []
     if data.get("description"):
-        about.insert(0, ("description", data["description"].strip()))
-    parts.append(section("About", about))
+        rows.append(("description", _lines(data["description"])))
+    rows += [("scope", _one(data["scope"]))]
+    rows += [("outcome", _lines(data["outcome"]) if data.get("outcome") else "-")]
+    rows += [("outputs", _list(data.get("outputs", []), "; "))]
+    rows += [("customers", _list(data.get("customers", [])))]
+    if data.get("stakeholders"):
+        rows.append(("stakeholders", _list(data["stakeholders"])))
+    if data.get("request"):
+        rows.append(("how to request", _lines(data["request"])))
+    rows += [("link", _one(link)) for link in data.get("links", [])]
+    if data.get("supersedes"):
+        rows.append(("supersedes", _list(data["supersedes"])))
+    temporary = data.get("temporary")
+    if temporary is not None:
+        supports = f"supports {_one(temporary['supports'])}" if "supports" in temporary else ""
+        until = f"until {_one(temporary['end_date'])}" if "end_date" in temporary else ""
+        rows.append(("temporary", " ".join(part for part in (supports, until) if part) or "yes"))
+    return rows
+
+
+def _delivery(data: dict[str, Any]) -> Rows:
+    delivery = data["delivery"]
+    sourcing = delivery.get("sourcing", {})
+    rows = [("delivered by", _list(delivery["pmos"]))]
+    rows += [("sourcing", _one(sourcing.get("model", "internal")))]
+    if "supplier" in sourcing:
+        rows.append(("supplier", _one(sourcing["supplier"])))
+    if "outsourced_part" in sourcing:
+        rows.append(("outsourced part", _lines(sourcing["outsourced_part"])))
+    funding = data.get("funding")
+    if funding is not None:
+        rows.append(("funding", _one(funding["model"])))
+        if "annual_budget" in funding:
+            currency = f" {_one(funding['currency'])}" if "currency" in funding else ""
+            rows.append(("annual budget", _one(funding["annual_budget"]) + currency))
+        elif "currency" in funding:
+            rows.append(("currency", _one(funding["currency"])))
+        if "recharge_basis" in funding:
+            rows.append(("recharge basis", _lines(funding["recharge_basis"])))
+    return rows
+
+
+def _needs(data: dict[str, Any]) -> Rows:
+    needs = data.get("needs", {})
+    rows = [(key, _list(needs[key], "; ")) for key in ("competence", "governance",
+            "infrastructure") if needs.get(key)]  # fmt: skip
+    rows += [("capacity", f"{_one(need['pmo'])}: {_one(need['fte'])} FTE")
+             for need in needs.get("capacity", [])]  # fmt: skip
+    return rows
+
+
+def _strategy(data: dict[str, Any]) -> Rows:
+    strategy = data.get("strategy", {})
+    rows = [("objectives", _list(strategy["objectives"]))] if strategy.get("objectives") else []
+    scores = strategy.get("scores", {})
+    if scores:
+        rows.append(("scores", ", ".join(f"{_one(k)}: {_one(v)}" for k, v in scores.items())))
+    return rows
+
+
+def _roles(data: dict[str, Any], who: Any) -> Rows:
     roles = data.get("roles", {})
-    role_rows = [("owner", who(roles.get("owner")))]
-    role_rows += [("manager", who(m["person"])) for m in roles.get("managers", [])]
-    role_rows += [("operative", who(p)) for p in roles.get("operatives", [])]
-    parts.append(section("Roles", role_rows))
-    processes = [
-        (p["id"], f"{p['name']}: " + " -> ".join(p["steps"])) for p in data.get("processes", [])
-    ]
-    parts.append(section("Processes (SIPOC)", processes or [("-", "none yet")]))
-    procedures = [(p["id"], p["name"]) for p in details["procedures"]]
-    parts.append(section("Handbook procedures", procedures or [("-", "none yet")]))
-    kpis = []
+    rows = [("owner", who(roles["owner"]))] if roles.get("owner") else []
+    for manager in roles.get("managers", []):
+        pmo = f", for {_one(manager['pmo'])}" if "pmo" in manager else ""
+        rows.append(("manager", who(manager["person"]) + pmo))
+    rows += [("operative", who(person)) for person in roles.get("operatives", [])]
+    return rows
+
+
+def _processes(data: dict[str, Any]) -> Rows:
+    rows: Rows = []
+    for process in data.get("processes", []):
+        rows.append((_one(process["id"]), _one(process["name"])))
+        rows.append(("  suppliers", _list(process["suppliers"])))
+        for item in process["inputs"]:
+            text = _one(item["name"]) + (" (trigger)" if item.get("trigger") else "")
+            if "source" in item:
+                text += f", from {_one(item['source']['service'])}: "
+                text += _one(item["source"]["output"])
+            rows.append(("  input", text + _quality(item)))
+        rows.append(("  steps", " -> ".join(_one(step) for step in process["steps"])))
+        rows += [("  output", _one(item["name"]) + _quality(item)) for item in process["outputs"]]
+        rows.append(("  customers", _list(process["customers"])))
+    return rows
+
+
+def _quality(item: dict[str, Any]) -> str:
+    return f"; quality: {_list(item['quality'], '; ')}" if item.get("quality") else ""
+
+
+def _kpis(data: dict[str, Any], who: Any) -> Rows:
+    rows: Rows = []
     for kpi in data.get("kpis", []):
-        latest = kpi.get("readings", [])[-1:] or [{}]
-        reading = (
-            f"latest {latest[0]['value']:g} on {latest[0]['date']}" if latest[0] else "no readings"
-        )
-        target = f"target {kpi['target']:g} {kpi['unit']}" if "target" in kpi else "no target"
-        kpis.append((kpi["id"], f"{kpi['name']}: {target}, {reading}"))
-    parts.append(section("KPIs", kpis or [("-", "none yet")]))
-    risks = [(r["id"], f"[{r['status']}] {r['title']} ({r['likelihood']}/{r['impact']})")
-             for r in data.get("risks", [])]  # fmt: skip
-    risks += [(i["id"], f"[{i['status']}] {i['title']}") for i in data.get("issues", [])]
-    parts.append(section("Risks and issues", risks or [("-", "none")]))
-    moves = []
+        unit = _one(kpi["unit"])
+        target = f"target {_one(kpi['target'])} {unit}" if "target" in kpi else "no target"
+        rows.append((_one(kpi["id"]), f"{_one(kpi['name'])}: {target}"))
+        rows.append(("  measure", f"{_lines(kpi['measure'])} (in {unit})"))
+        rows.append(("  reported", f"{_one(kpi['frequency'])}, {_one(kpi['direction'])}"))
+        if "thresholds" in kpi:
+            green, amber = kpi["thresholds"]["green"], kpi["thresholds"]["amber"]
+            rows.append(("  thresholds", f"green {_one(green)}, amber {_one(amber)}"))
+        if "reported_by" in kpi:
+            rows.append(("  reported by", who(kpi["reported_by"])))
+        for reading in kpi.get("readings", []):
+            note = f" ({_one(reading['note'])})" if "note" in reading else ""
+            rows.append(("  reading", f"{_one(reading['date'])}: {_one(reading['value'])}{note}"))
+        if not kpi.get("readings"):
+            rows.append(("  reading", "none yet"))
+    return rows
+
+
+def _escalation(item: dict[str, Any], who: Any) -> Rows:
+    rows = [("  owner", who(item["owner"]))] if "owner" in item else []
+    if "escalated_to" in item:
+        rows.append(("  escalated to", _one(item["escalated_to"])))
+    return rows
+
+
+def _risks(data: dict[str, Any], who: Any) -> Rows:
+    rows: Rows = []
+    for risk in data.get("risks", []):
+        rows.append((_one(risk["id"]), f"[{_one(risk['status'])}] {_one(risk['title'])} "
+                     f"({_one(risk['likelihood'])}/{_one(risk['impact'])})"))  # fmt: skip
+        rows += _escalation(risk, who)
+        if "mitigation" in risk:
+            rows.append(("  mitigation", _lines(risk["mitigation"])))
+    for issue in data.get("issues", []):
+        rows.append((_one(issue["id"]), f"[{_one(issue['status'])}] {_one(issue['title'])}, "
+                     f"raised {_one(issue['raised'])}"))  # fmt: skip
+        rows += _escalation(issue, who)
+    return rows
+
+
+def _changes(data: dict[str, Any], who: Any) -> Rows:
+    rows: Rows = []
+    for change in data.get("change_requests", []):
+        rows.append((_one(change["id"]), f"[{_one(change['status'])}] {_one(change['title'])}"))
+        rows.append(("  requested", f"by {who(change['requested_by'])} on {_one(change['date'])}"))
+        if "approved_by" in change:
+            rows.append(("  approved by", who(change["approved_by"])))
+    return rows
+
+
+def _moves(lifecycle: dict[str, Any], who: Any) -> Rows:
+    rows: Rows = []
     for move in lifecycle.get("moves", []):
-        extra = "; ".join(
-            f"{key}: {move[key]}" for key in ("reason", "rollout", "note") if key in move
-        )
-        moves.append((move["date"], f"{move['from']} -> {move['to']}, approved by "
-                      f"{who(move['approved_by'])}" + (f"; {extra}" if extra else "")))  # fmt: skip
-    parts.append(section("Lifecycle", moves or [("-", "no moves recorded")]))
-    return Group(*parts)
+        rows.append((_one(move["date"]), f"{_one(move['from'])} -> {_one(move['to'])}, "
+                     f"approved by {who(move['approved_by'])}"))  # fmt: skip
+        for key in ("reason", "rollout"):
+            if key in move:
+                rows.append((f"  {key}", _one(move[key])))
+        if "readiness" in move:
+            rows.append(("  readiness", _lines(move["readiness"])))
+        if "success_criteria_met" in move:
+            met = "yes" if move["success_criteria_met"] else "no"
+            rows.append(("  success criteria met", met))
+        if "note" in move:
+            rows.append(("  note", _lines(move["note"])))
+        review = move.get("artefact_review")
+        if review is not None:
+            rows.append(("  artefacts reviewed by", who(review["reviewed_by"])))
+            rows.append(("  kept", _list(review.get("kept", []), "; ")))
+            rows.append(("  discarded", _list(review.get("discarded", []), "; ")))
+    return rows

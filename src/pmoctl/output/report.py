@@ -286,8 +286,9 @@ def write_json(data: Any, *, stream: IO[str] | None = None) -> None:
 
 
 def write_csv(rows: Sequence[dict[str, Any]], *, stream: IO[str] | None = None) -> None:
-    """Rows as CSV; lists are joined with ';', and cells that a spreadsheet would run as a
-    formula (starting with = + - @) are prefixed with a quote."""
+    """Rows as CSV, one line each; lists are joined with ';', control characters other than
+    tab are written as escapes (as in text), and cells that a spreadsheet would run as a
+    formula (starting with = + - @ or a tab) are prefixed with a quote."""
     import csv
 
     out = stream or sys.stdout
@@ -303,7 +304,8 @@ def _csv_cell(value: Any) -> str:
     if value is None:
         return ""
     text = ";".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    text = "\t".join(printable(part) for part in text.split("\t"))
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t") else text
 
 
 def rich_print(renderable: Any, *, no_colour: bool = False, stream: IO[str] | None = None) -> None:

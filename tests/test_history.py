@@ -119,3 +119,19 @@ def test_unknown_and_hostile_ids(moved_repo: Path) -> None:
 def test_history_needs_git(example_catalogue: Path) -> None:
     with pytest.raises(RepoStateError):
         service_history(example_catalogue, "portfolio-reporting")
+
+
+def test_text_escapes_the_folder_and_a_stage_read_from_the_file(tmp_path: Path) -> None:
+    top, root = make_repo(tmp_path, subfolder="pmo\x1b[31m\n::error::x/catalogue")
+    path = root / "services" / "alpha.yaml"
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("stage: proposed", 'stage: "\\e[2Jgone"'), "utf-8")
+    git(top, "commit", "-qam", "a stage typed by hand")
+    result = run_cli("history", "alpha", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout
+    assert not any(line.startswith("::") for line in result.stdout.splitlines())
+    assert "alpha (pmo\\x1b[31m\\n::error::x/catalogue/services/alpha.yaml): 2 commits" in (
+        result.stdout
+    )
+    assert "  \\x1b[2Jgone" in result.stdout

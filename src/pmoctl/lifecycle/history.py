@@ -151,7 +151,7 @@ def history_text(result: dict[str, Any]) -> str:
     from pmoctl.output.report import printable
 
     events: list[Event] = result["events"]
-    lines = [f"{result['service']} ({result['path']}): {len(events)} commits"]
+    lines = [f"{printable(result['service'])} ({printable(result['path'])}): {len(events)} commits"]
     if result["truncated"]:
         lines.append(
             "warning: history is truncated: this is a shallow clone "
@@ -161,7 +161,8 @@ def history_text(result: dict[str, Any]) -> str:
         day = str(event["date"])[:10]
         short = str(event["commit"])[:10]
         if event["kind"] == "move":
-            lines.append(f"{day}  {short}  move  {event['from']} -> {event['to']}")
+            move = f"{event['from']} -> {event['to']}"
+            lines.append(f"{day}  {short}  move  {printable(move)}")
             lines.append(f"      approved by {printable(str(event['approved_by']))}")
             lines.append(f"      by {printable(str(event['author']))}")
             if event["reason"]:
@@ -178,8 +179,9 @@ def history_text(result: dict[str, Any]) -> str:
         lines.append("time in each stage:")
         for period in result["stages"]:
             until = str(period["until"])[:10] if period["until"] else "now"
+            # the stage of a service without recorded moves is read from its file, unchecked
             lines.append(
-                f"  {period['stage']:<10} {period['days']:>5} days  "
+                f"  {printable(str(period['stage'])):<10} {period['days']:>5} days  "
                 f"({str(period['since'])[:10]} to {until})"
             )
     return "\n".join(lines)

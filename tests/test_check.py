@@ -105,8 +105,8 @@ def test_a_move_made_by_transition_passes(example_repo: Path) -> None:
     result = run_cli("check", "--base", "main", cwd=example_repo)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "[CHECK-" not in result.stdout
-    assert "0 services added, 1 moved, 0 edited" in result.stdout
-    assert "moved: gate-reviews running -> closing" in result.stdout
+    assert "0 services added, 1 changed stage, 0 edited" in result.stdout
+    assert "changed stage: gate-reviews running -> closing" in result.stdout
 
 
 def test_a_new_service_as_proposed_and_an_edit_pass(example_repo: Path) -> None:
@@ -450,7 +450,7 @@ def test_github_format_annotates_and_writes_the_step_summary(
     )
     page = summary.read_text(encoding="utf-8")
     assert page.startswith("earlier step\n## pmoctl check")
-    assert "| Moved | gate-reviews (running → closing) |" in page
+    assert "| Changed stage | gate-reviews (running → closing) |" in page
     assert "| CHECK-STAGE-EDIT |" in page
     assert "\n::" not in page and "\r" not in page
 

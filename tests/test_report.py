@@ -258,3 +258,30 @@ def test_json_escapes_unpaired_surrogates_and_c1_controls() -> None:
     assert "\\udcff" in out and "\\u009b" in out
     out.encode("utf-8")  # strict: nothing unpaired is written
     assert json.loads(out)["findings"][0]["path"] == "services/c\udcff.yaml"
+
+
+def test_check_summary_says_stage_changed_and_lists_edited_services(
+    example_repo: Path, tmp_path: Path
+) -> None:
+    from conftest import git, run_cli
+
+    git(example_repo, "switch", "-q", "-c", "change")
+    hand = example_repo / "services" / "gate-reviews.yaml"
+    hand.write_text(hand.read_text("utf-8").replace("  stage: running\n", "  stage: closing\n"))
+    edited = example_repo / "services" / "pm-training.yaml"
+    edited.write_text(edited.read_text("utf-8").replace("name: ", "name: New ", 1))
+    git(example_repo, "commit", "-qam", "close one by hand, rename another")
+    summary = tmp_path / "summary.md"
+    result = run_cli("check", "--base", "main", cwd=example_repo)
+    assert result.returncode == 1, result.stderr
+    tail = result.stdout[result.stdout.index("compared with main") :]
+    assert "0 services added, 1 changed stage, 1 edited;" in tail
+    assert "\n  changed stage: gate-reviews running -> closing\n" in tail
+    assert "\n  edited: pm-training\n" in tail
+    assert "moved" not in tail  # a hand edit is not a move
+    github = run_cli("check", "--base", "main", "--format", "github", cwd=example_repo,
+                     env={"GITHUB_STEP_SUMMARY": str(summary)})  # fmt: skip
+    assert "\n  edited: pm-training\n" in github.stdout
+    markdown = summary.read_text("utf-8")
+    assert "| Changed stage | gate-reviews (running → closing) |" in markdown
+    assert "| Edited | pm-training |" in markdown and "Moved" not in markdown

@@ -167,6 +167,8 @@ def info(message: str, *, stream: IO[str] | None = None) -> None:
 # --- pmoctl check: what the pull request changed, and the GitHub step summary -----------
 # ``changes`` is plain data (see ``CheckResult.changes``): base_ref, base, merge_base,
 # added, moved [{service, from, to}], edited, deleted, renamed [{from, to}], other_files.
+# ``moved`` holds every service whose stage changed, by pmoctl transition or by hand (which
+# the findings report), so people read "changed stage", not "moved".
 
 #: characters that would start emphasis, code, a link, a heading or a table cell
 _MARKDOWN_SPECIAL = str.maketrans({ch: f"\\{ch}" for ch in "\\`*_{}[]#|~"})
@@ -211,8 +213,8 @@ def change_lines(changes: dict[str, Any]) -> list[str]:
         f"{changes['merge_base'][:10]}): {_counts(changes)}"
     ]
     for item in moved:
-        lines.append(f"  moved: {item['service']} {item['from']} -> {item['to']}")
-    for key in ("added", "deleted"):
+        lines.append(f"  changed stage: {item['service']} {item['from']} -> {item['to']}")
+    for key in ("added", "edited", "deleted"):
         lines.extend(f"  {key}: {ident}" for ident in changes[key])
     lines.extend(f"  renamed: {item['from']} -> {item['to']}" for item in changes["renamed"])
     return [printable(line) for line in lines]
@@ -220,7 +222,7 @@ def change_lines(changes: dict[str, Any]) -> list[str]:
 
 def _counts(changes: dict[str, Any]) -> str:
     added = len(changes["added"])
-    parts = [f"{added} service{'s' * (added != 1)} added", f"{len(changes['moved'])} moved",
+    parts = [f"{added} service{'s' * (added != 1)} added", f"{len(changes['moved'])} changed stage",
              f"{len(changes['edited'])} edited"]  # fmt: skip
     parts += [f"{len(changes[key])} {key}" for key in ("deleted", "renamed") if changes[key]]
     other = changes["other_files"]
@@ -240,7 +242,7 @@ def check_markdown(findings: Sequence[Finding], files: int, changes: dict[str, A
     renamed = [f"{r['from']} → {r['to']}" for r in changes["renamed"]]
     rows = [
         ("Added", changes["added"]),
-        ("Moved", moved),
+        ("Changed stage", moved),
         ("Edited", changes["edited"]),
         ("Deleted", changes["deleted"]),
         ("Renamed", renamed),

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pmoctl.errors import UserError
+from pmoctl.report import printable
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -169,15 +170,11 @@ def _mentioned(service: Service, person: str) -> bool:
 
 def _one(value: Any) -> str:
     """A value on one line, every control character escaped."""
-    from pmoctl.report import printable
-
     return printable(_number(value) if isinstance(value, float) else str(value))
 
 
 def _lines(value: str) -> str:
     """Free text (a description, a note): its line breaks kept, every other control escaped."""
-    from pmoctl.report import printable
-
     return "\n".join(printable(line) for line in value.strip("\n").split("\n"))
 
 

@@ -285,3 +285,13 @@ def test_check_summary_says_stage_changed_and_lists_edited_services(
     markdown = summary.read_text("utf-8")
     assert "| Changed stage | gate-reviews (running → closing) |" in markdown
     assert "| Edited | pm-training |" in markdown and "Moved" not in markdown
+
+
+def test_hostile_file_names_are_cached_like_any_other(hostile_names: Path) -> None:
+    from conftest import run_cli
+
+    first = run_cli("validate", cwd=hostile_names, env={"PYTHONIOENCODING": "utf-8"})
+    again = run_cli("validate", cwd=hostile_names, env={"PYTHONIOENCODING": "utf-8"})
+    assert (first.returncode, again.returncode) == (1, 1), first.stderr + again.stderr
+    assert first.stderr == again.stderr == ""
+    assert again.stdout == first.stdout == validate_as(hostile_names, "text")

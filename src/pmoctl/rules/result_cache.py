@@ -45,7 +45,8 @@ def key_for(root: Path, files: list[str]) -> str | None:
             data = _content(os.path.join(base, rel))
         except OSError:
             return None
-        digest.update(rel.encode() + b"\0")
+        # a file name that is not UTF-8 carries its bytes as surrogates
+        digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
         digest.update(hashlib.sha1(data, usedforsecurity=False).digest())
     return digest.hexdigest()
 

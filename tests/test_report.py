@@ -295,3 +295,13 @@ def test_hostile_file_names_are_cached_like_any_other(hostile_names: Path) -> No
     assert (first.returncode, again.returncode) == (1, 1), first.stderr + again.stderr
     assert first.stderr == again.stderr == ""
     assert again.stdout == first.stdout == validate_as(hostile_names, "text")
+
+
+def test_text_with_colour_escapes_the_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    odd = Finding("services/a\x1b[8m\n::error::x.yaml", 0, 0, Severity.ERROR, "FILE-NAME", "m")
+    out = io.StringIO()
+    report.write_findings([odd], "text", files=1, stream=out)
+    assert "services/a\\x1b[8m\\n::error::x.yaml" in out.getvalue()
+    assert "\x1b[8m" not in out.getvalue() and "\n::" not in out.getvalue()

@@ -115,8 +115,10 @@ def _ref_group(catalogue: Catalogue) -> Iterator[Pending]:
     if catalogue.organisation is None:
         return
     groups = {group.id: group for group in catalogue.organisation.groups}
+    fields = {"customers": "customer", "stakeholders": "stakeholder"}
     for path, service in services(catalogue):
-        for field, wanted in (("customers", "customer"), ("stakeholders", "stakeholder")):
+        for field, wanted in fields.items():
+            other = next(name for name in fields if name != field)
             for index, ident in enumerate(getattr(service, field)):
                 group = groups.get(ident)
                 if group is None:
@@ -133,8 +135,17 @@ def _ref_group(catalogue: Catalogue) -> Iterator[Pending]:
                         (field, index),
                         "REF-GROUP",
                         f"group {ident!r} is a {group.kind} group, listed as a {wanted}",
-                        f"set kind: both on the group in organisation.yaml, or move it to {field}",
+                        _wrong_kind_hint(ident in getattr(service, other), field, other),
                     )
+
+
+def _wrong_kind_hint(listed_in_other: bool, field: str, other: str) -> str:
+    if listed_in_other:
+        return (
+            f"it is already listed in {other}: remove it from {field}, "
+            "or set kind: both on the group in organisation.yaml"
+        )
+    return f"set kind: both on the group in organisation.yaml, or move it to {other}"
 
 
 def _service_references(catalogue: Catalogue) -> Iterator[Reference]:

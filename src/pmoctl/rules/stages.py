@@ -27,10 +27,10 @@ _MOVE_EVIDENCE = {Stage.CLOSING: "closure-reason", Stage.CLOSED: "artefact-revie
 _HOW_TO_ADD = {
     "owner": "set roles.owner to a person id",
     "managers": "add roles.managers: [{person: ID}]",
-    "processes": "describe its processes under processes: (SIPOC rows)",
-    "procedures": "list this service under services: in a procedure of procedures/",
-    "kpis": "add a KPI under kpis:",
-    "kpi-targets": "give every KPI a target:",
+    "processes": "describe each process of the service as a SIPOC row in its processes list",
+    "procedures": "list this service's id in the services of a procedure in procedures/",
+    "kpis": "add a KPI to the service's kpis list, with its measure, unit, direction and frequency",
+    "kpi-targets": "give every KPI a target value, in the KPI's unit",
     "closure-reason": "record the move into closing with a reason: "
     + ", ".join(lifecycle.CLOSURE_REASONS),
     "artefact-review": "record the move into closed with an artefact_review",

@@ -309,3 +309,43 @@ def test_an_empty_catalogue_has_only_missing_files(tmp_path: Path) -> None:
     shutil.copy(Path(__file__).parent.parent / "examples" / "catalogue" / "pmoctl.yaml", tmp_path)
     findings = validate_catalogue(tmp_path, use_cache=False).findings
     assert {f.rule for f in findings} == {"FILE-MISSING"}
+
+
+_COMPOSED = "r\u00e9sum\u00e9-help"  # é as one code point (NFC)
+_DECOMPOSED = "re\u0301sume\u0301-help"  # e followed by a combining acute accent (NFD)
+
+
+@pytest.mark.parametrize(
+    ("names", "message", "hint"),
+    [
+        (
+            [_COMPOSED, _DECOMPOSED],
+            "differ only in Unicode normalisation: they look identical, and macOS keeps "
+            "them as one file",
+            "rename or remove one of them (macOS would check out only one)",
+        ),
+        (
+            [_COMPOSED, _DECOMPOSED.upper()],
+            "differ only in letter case and Unicode normalisation: they are the same file on macOS",
+            "rename or remove one of them (macOS would check out only one)",
+        ),
+        (
+            ["gate-reviews", "\uff47ate-reviews"],  # a full-width g
+            "differ only in Unicode compatibility characters (such as full-width letters "
+            "or ligatures): they look alike",
+            "rename one of them so that the names read differently",
+        ),
+    ],
+)
+def test_a_unicode_collision_is_named_for_what_it_is(
+    example_catalogue: Path, names: list[str], message: str, hint: str
+) -> None:
+    text = (example_catalogue / "services" / "gate-reviews.yaml").read_text(encoding="utf-8")
+    for name in names:
+        (example_catalogue / "services" / f"{name}.yaml").write_text(text, encoding="utf-8")
+    findings = validate_catalogue(example_catalogue, use_cache=False).findings
+    collisions = [f for f in findings if f.rule == "ID-COLLISION"]
+    assert len(collisions) == 1, collisions
+    assert collisions[0].message.endswith(message), collisions[0].message
+    assert "case-insensitive" not in collisions[0].message
+    assert collisions[0].hint == hint

@@ -134,15 +134,39 @@ def _collisions(names: Iterable[str]) -> Iterator[Pending]:
             )
         key = collision_key(os.path.basename(rel).rsplit(".", 1)[0])
         if key in first:
-            yield finding(
-                rel,
-                ("id",),
-                "ID-COLLISION",
-                f"{rel!r} and {first[key]!r} are the same file on case-insensitive file systems",
-                "rename or remove one of them (macOS and Windows would check out only one)",
-            )
+            message, hint = _collision_text(rel, first[key])
+            yield finding(rel, ("id",), "ID-COLLISION", message, hint)
         else:
             first[key] = rel
+
+
+def _collision_text(rel: str, other: str) -> tuple[str, str]:
+    """What the two colliding names really have in common, and what to do about it."""
+    both = f"{rel!r} and {other!r}"
+    if rel.casefold() == other.casefold():
+        return (
+            f"{both} are the same file on case-insensitive file systems",
+            "rename or remove one of them (macOS and Windows would check out only one)",
+        )
+    # macOS treats canonically equivalent names as one file; Windows does not normalise
+    composed, other_composed = (unicodedata.normalize("NFC", name) for name in (rel, other))
+    if composed == other_composed:
+        return (
+            f"{both} differ only in Unicode normalisation: they look identical, and macOS "
+            "keeps them as one file",
+            "rename or remove one of them (macOS would check out only one)",
+        )
+    if composed.casefold() == other_composed.casefold():
+        return (
+            f"{both} differ only in letter case and Unicode normalisation: they are the "
+            "same file on macOS",
+            "rename or remove one of them (macOS would check out only one)",
+        )
+    return (
+        f"{both} differ only in Unicode compatibility characters (such as full-width "
+        "letters or ligatures): they look alike",
+        "rename one of them so that the names read differently",
+    )
 
 
 RULES = [
@@ -174,8 +198,12 @@ RULES = [
         "A file name collides on other systems",
         "Linux CI sees `Billing.yaml` and `billing.yaml` as two files, but macOS and Windows "
         "check out only one of them, and Windows cannot create a file whose name starts with "
-        "a reserved device name (con, prn, aux, nul, com1-com9, lpt1-lpt9). File names are "
-        "compared after Unicode NFKC normalisation and case folding. Rename the file.",
+        "a reserved device name (con, prn, aux, nul, com1-com9, lpt1-lpt9). macOS also keeps "
+        "names that differ only in Unicode normalisation (an accented letter as one character, "
+        "or as a letter and a combining accent) as one file, and such names look identical "
+        "anywhere. File names are compared after Unicode NFKC normalisation and case folding, "
+        "so names that merely look alike (full-width letters, ligatures) are reported too. "
+        "Rename the file.",
         _id_collision,
     ),
 ]

@@ -1336,6 +1336,7 @@ def build(services: int, seed: int = 42) -> Catalogue:
         specs.append(spec)
         if spec.stage == "running":
             running.append(spec)
+    _name_successors(specs, running)
     for spec in specs:
         if spec.stage != "closed":
             for pmo_id, fte in spec.capacity.items():
@@ -1353,6 +1354,25 @@ def build(services: int, seed: int = 42) -> Catalogue:
     for spec in specs:
         files[f"services/{spec.data['id']}.yaml"] = render_service(spec)
     return Catalogue(files, specs, org)
+
+
+def _name_successors(specs: list[ServiceSpec], running: list[ServiceSpec]) -> None:
+    """List each service closed as superseded in a running service's ``supersedes``, as
+    validate requires (STAGE-COMPLETE). Chosen without the random generator, so that the
+    rest of the catalogue is what it was before services named their successors."""
+    for spec in specs:
+        closing = [move for move in spec.data["lifecycle"]["moves"] if move["to"] == "closing"]
+        if not closing or closing[-1].get("reason") != "superseded":
+            continue
+        if not running:
+            closing[-1]["reason"] = "pmo-change-of-focus"
+            continue
+        successor = running[spec.index % len(running)].data
+        if "supersedes" not in successor:  # before lifecycle, where a person would write it
+            lifecycle = successor.pop("lifecycle")
+            successor["supersedes"] = []
+            successor["lifecycle"] = lifecycle
+        successor["supersedes"].append(spec.data["id"])
 
 
 def _procedures(rng: random.Random, org: Org, specs: list[ServiceSpec]) -> dict[str, str]:

@@ -226,7 +226,8 @@ MEANINGS: dict[str, str] = {
     "service:change_requests[].date": "When it was asked.",
     "service:change_requests[].status": "Where it stands.",
     "service:change_requests[].approved_by": "Who agreed it (person id): the Service Owner.",
-    "service:supersedes": "Services this one replaces (ids).",
+    "service:supersedes": "Services this one replaces (ids). A service closed as "
+    "`superseded` must be listed here by its successor (STAGE-COMPLETE).",
     "service:lifecycle": "Where the service is in its lifecycle, and how it got there.",
     "service:lifecycle.stage": "The current stage.",
     "service:lifecycle.moves": "Every move so far, oldest first, as `pmoctl transition` "

@@ -95,6 +95,14 @@ at 2026-04-10; echo '$ git commit -am "dependency-mapping: KPI agreed in the pil
 run pmoctl transition dependency-mapping --to transition --approved-by marcus-lindqvist --readiness "Two project teams used the map for a month." --date 2026-04-27
 at 2026-04-27; run pmoctl transition dependency-mapping --to transition --approved-by marcus-lindqvist --date 2026-04-27 --success-criteria-met --readiness "Two project teams used the map for a month; the programme board accepted the format." --rollout phased
 at 2026-06-01; run pmoctl transition dependency-mapping --to running --approved-by marcus-lindqvist --date 2026-06-01
+at 2026-09-28
+python - <<'PY'
+p='services/pmo-tooling-admin.yaml'
+s=open(p).read()
+s=s.replace("\nlifecycle:", "\nsupersedes: [dependency-mapping]\n\nlifecycle:", 1)
+open(p,'w').write(s)
+PY
+echo '$ git commit -am "pmo-tooling-admin: the PPM platform maps dependencies"'; git commit -qam "pmo-tooling-admin: the PPM platform maps dependencies"; echo
 at 2026-10-05; run pmoctl transition dependency-mapping --to closing --date 2026-10-05 --approved-by marcus-lindqvist --reason superseded --note "The new PPM platform maps dependencies itself."
 at 2026-11-02; run pmoctl transition dependency-mapping --to closed --date 2026-11-02 --approved-by marcus-lindqvist --kept "Dependency register template" --kept "Fortnightly review checklist" --discarded "Spreadsheet map"
 run git log --format='%h %s' -8

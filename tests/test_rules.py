@@ -349,3 +349,56 @@ def test_a_unicode_collision_is_named_for_what_it_is(
     assert collisions[0].message.endswith(message), collisions[0].message
     assert "case-insensitive" not in collisions[0].message
     assert collisions[0].hint == hint
+
+
+def _superseded(ident: str = "old", stage: str = "closing") -> Service:
+    moves = [
+        _move("proposed", "closing", "2024-01-01", "dora", reason="superseded"),
+        _move("closing", "closed", "2024-02-01", "mia", artefact_review={"reviewed_by": "mia"}),
+    ]
+    moves = moves[:1] if stage == "closing" else moves
+    return service(ident, stage, roles={"owner": "mia"}, lifecycle={"stage": stage, "moves": moves})
+
+
+@pytest.mark.parametrize("stage", ["closing", "closed"])
+def test_a_service_closed_as_superseded_needs_a_successor_that_names_it(stage: str) -> None:
+    alone = run("STAGE-COMPLETE", catalogue(_superseded(stage=stage)))
+    assert [(f.doc_path, f.message) for f in alone] == [
+        (
+            ("lifecycle", "moves", 0, "reason"),
+            "this service was closed as superseded, but no service lists it in supersedes",
+        )
+    ]
+    successor = service("new", supersedes=["old"])
+    assert run("STAGE-COMPLETE", catalogue(_superseded(stage=stage), successor)) == []
+
+
+def test_the_successor_may_be_a_service_that_was_not_loaded() -> None:
+    # a broken file, or one the transition's guard knows only by its name
+    cat = catalogue(_superseded())
+    cat.service_ids.add("new")
+    assert run("STAGE-COMPLETE", cat) == []
+
+
+@pytest.mark.parametrize(
+    ("temporary_stage", "supported_stage", "warned"),
+    [
+        ("running", "closed", True),
+        ("transition", "closed", True),
+        ("closing", "closed", False),
+        ("running", "closing", False),
+        ("running", "running", False),
+    ],
+)
+def test_a_temporary_service_outliving_the_service_it_supports(
+    temporary_stage: str, supported_stage: str, warned: bool
+) -> None:
+    temporary = service(
+        "helper",
+        temporary_stage,
+        temporary={"supports": "main", "end_date": "2999-01-01"},
+    )
+    findings = run("TEMPORARY-SERVICE", catalogue(temporary, service("main", supported_stage)))
+    assert [(f.doc_path, f.severity) for f in findings] == (
+        [(("temporary", "supports"), Severity.WARNING)] if warned else []
+    )

@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from pmoctl.catalogue import lifecycle
-from pmoctl.catalogue.models import Stage
 from pmoctl.findings import DocPath, Pending, Severity
+from pmoctl.catalogue.models import Stage
+from pmoctl.catalogue.models.common import ClosureReason
 from pmoctl.rules import Rule
 from pmoctl.rules._common import any_broken, finding, people, procedures, services
 
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 
 #: requirements that are evidence on a move: LIFECYCLE-MOVES checks them once a move exists
 _MOVE_EVIDENCE = {Stage.CLOSING: "closure-reason", Stage.CLOSED: "artefact-review"}
+
+_SUPERSEDED = ClosureReason.SUPERSEDED.value
 
 _HOW_TO_ADD = {
     "owner": "set roles.owner to a person id",
@@ -58,6 +61,36 @@ def _stage_complete(catalogue: Catalogue) -> Iterator[Pending]:
                 f"a {stage.value} service needs {requirement.description}",
                 _HOW_TO_ADD.get(requirement.id, ""),
             )
+    yield from _superseded_without_successor(catalogue)
+
+
+def _superseded_without_successor(catalogue: Catalogue) -> Iterator[Pending]:
+    """A service closed as superseded must be named by its successor's ``supersedes``."""
+    loaded = {path.rsplit("/", 1)[-1].removesuffix(".yaml") for path, _ in services(catalogue)}
+    if catalogue.service_ids - loaded or any_broken(catalogue, "services"):
+        # a service file that is not loaded (broken, or not read by the transition's
+        # guard) may be the successor: do not guess
+        return
+    named = {old for _, service in services(catalogue) for old in service.supersedes}
+    for path, service in services(catalogue):
+        if service.lifecycle.stage not in lifecycle.RETIRED or service.id in named:
+            continue
+        index = _last_move_index(service, Stage.CLOSING)
+        if index is None or service.lifecycle.moves[index].reason != _SUPERSEDED:
+            continue
+        yield finding(
+            path,
+            ("lifecycle", "moves", index, "reason"),
+            "STAGE-COMPLETE",
+            "this service was closed as superseded, but no service lists it in supersedes",
+            f"add {service.id} to supersedes in the service that replaced it, or record the "
+            "closure reason that applies",
+        )
+
+
+def _last_move_index(service: Service, stage: Stage) -> int | None:
+    moves = service.lifecycle.moves
+    return next((i for i in reversed(range(len(moves))) if moves[i].to is stage), None)
 
 
 def _where(service: Service, requirement: lifecycle.Requirement) -> DocPath:
@@ -98,6 +131,18 @@ def _temporary_service(catalogue: Catalogue) -> Iterator[Pending]:
                 "a temporary service cannot support itself",
                 "name the service whose change this one supports",
             )
+        elif service.lifecycle.stage in (Stage.TRANSITION, Stage.RUNNING) and (
+            _stage_of(catalogue, temporary.supports) is Stage.CLOSED
+        ):
+            yield finding(
+                path,
+                ("temporary", "supports"),
+                "TEMPORARY-SERVICE",
+                f"this temporary service is {service.lifecycle.stage.value}, but the service "
+                f"it supports, {temporary.supports!r}, is closed",
+                "close this service too, or name the service it supports now",
+                severity=Severity.WARNING,
+            )
         if temporary.end_date is None:
             yield finding(
                 path,
@@ -119,6 +164,11 @@ def _temporary_service(catalogue: Catalogue) -> Iterator[Pending]:
                 "close it (reason end-date-reached) or agree a later end date",
                 severity=Severity.WARNING,
             )
+
+
+def _stage_of(catalogue: Catalogue, ident: str) -> Stage | None:
+    supported = catalogue.services.get(ident)
+    return supported.lifecycle.stage if supported is not None else None
 
 
 def _lifecycle_moves(catalogue: Catalogue) -> Iterator[Pending]:
@@ -229,7 +279,10 @@ RULES = [
         "in transition also KPIs; running, KPIs with targets. A closing service names the "
         "closure reason on its move into closing, and a closed one records the artefact "
         "review. The requirements are declared once, in pmoctl's lifecycle, and `pmoctl "
-        "transition` refuses a move that would leave the service short of them.",
+        "transition` refuses a move that would leave the service short of them. A service "
+        "closed as superseded must also be listed in its successor's `supersedes`, so that "
+        "the catalogue leads from the old service to the new one. The successor may be "
+        "written after the move, so this is checked on the whole catalogue by validate.",
         _stage_complete,
     ),
     Rule(
@@ -239,7 +292,8 @@ RULES = [
         "A temporary supporting service (for instance training or coaching while a new "
         "service is rolled out) exists for a while and for another service: `temporary:` "
         "gives its `end_date` and the service it `supports`. A temporary service still in "
-        "transition or running after its end date is a warning: close it or agree a new date.",
+        "transition or running after its end date is a warning: close it or agree a new date. "
+        "So is one still in transition or running when the service it supports is closed.",
         _temporary_service,
     ),
     Rule(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -183,6 +185,47 @@ def test_validate_single_file_reports_only_that_file(example_catalogue: Path) ->
     whole = run_cli("validate", "--format", "json", cwd=example_catalogue / "services")
     assert whole.returncode == 1
     assert "strategy.yaml" in whole.stdout
+
+
+def test_validate_counts_the_files_it_was_asked_to_check(example_repo: Path) -> None:
+    services = sorted((example_repo / "services").glob("*.yaml"))
+    whole = len(list((example_repo / "services").glob("*.yaml"))) + len(
+        list((example_repo / "procedures").glob("*.yaml"))
+    )
+    for _ in ("cold", "warm"):  # the second run is answered from the cache
+        one = run_cli("validate", services[0], cwd=example_repo)
+        assert one.stdout.splitlines()[-1] == "1 file checked: no problems", one.stdout
+    two = run_cli("validate", services[0], services[1], services[0], "-f", "json")
+    assert json.loads(two.stdout)["files"] == 2
+    everything = run_cli("validate", cwd=example_repo)
+    assert everything.stdout.splitlines()[-1] == f"{whole + 4} files checked: no problems"
+    (example_repo / "notes.txt").write_text("not a catalogue file\n", encoding="utf-8")
+    other = run_cli("validate", example_repo / "notes.txt", cwd=example_repo)
+    assert other.stdout.splitlines()[-1] == "0 files checked: no problems"
+
+
+@pytest.mark.parametrize("option", ["-C", "--catalogue"])
+def test_validate_takes_the_catalogue_option(
+    example_catalogue: Path, tmp_path: Path, option: str
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (example_catalogue / "strategy.yaml").write_text("format: 1\n", encoding="utf-8")
+    whole = run_cli("validate", option, example_catalogue, "--no-cache", cwd=elsewhere)
+    assert whole.returncode == 1, whole.stderr
+    assert "strategy.yaml" in whole.stdout
+    # files named with it are in that catalogue (relative to the current folder, as always)
+    service = example_catalogue / "services" / "gate-reviews.yaml"
+    one = run_cli("validate", option, example_catalogue, service, cwd=elsewhere)
+    assert one.returncode == 0, one.stdout + one.stderr
+    assert one.stdout.splitlines()[-1] == "1 file checked: no problems"
+    other = tmp_path / "other"
+    shutil.copytree(example_catalogue, other)
+    mixed = run_cli("validate", option, example_catalogue, other / "services", cwd=elsewhere)
+    assert mixed.returncode == 2
+    assert "not in the catalogue" in mixed.stderr and "Traceback" not in mixed.stderr
+    missing = run_cli("validate", option, tmp_path / "nowhere", cwd=elsewhere)
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
 
 
 def test_fail_on_levels(tmp_path: Path) -> None:

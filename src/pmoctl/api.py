@@ -127,12 +127,20 @@ def check(path: Path | str, *, base: str | None = None) -> CheckResult:
     return check_changes(find_root(Path(path)), base)
 
 
-def resolve_targets(paths: list[Path]) -> tuple[Path, list[str] | None]:
-    """The catalogue root and, when files were named, their paths relative to it."""
+def resolve_targets(
+    paths: list[Path], catalogue: Path | None = None
+) -> tuple[Path, list[str] | None]:
+    """The catalogue root and, when files were named, their paths relative to it.
+
+    ``catalogue`` (``-C/--catalogue``) names the catalogue instead of the current folder;
+    named paths are still relative to the current folder, and must be in that catalogue.
+    """
     from pmoctl.catalogue.files import find_root
 
+    if catalogue is not None and not catalogue.exists():
+        raise UserError(f"{catalogue} does not exist")
     if not paths:
-        return find_root(Path.cwd()), None
+        return find_root(catalogue if catalogue is not None else Path.cwd()), None
     roots: set[Path] = set()
     only: list[str] = []
     whole = False
@@ -150,7 +158,14 @@ def resolve_targets(paths: list[Path]) -> tuple[Path, list[str] | None]:
             "the paths are in different catalogues: " + ", ".join(sorted(map(str, roots))),
             hint="validate one catalogue at a time",
         )
-    return roots.pop(), (None if whole else only)
+    root = roots.pop()
+    if catalogue is not None and find_root(catalogue) != root:
+        raise UserError(
+            f"{paths[0]} is not in the catalogue {find_root(catalogue)}",
+            hint="name files of that catalogue (relative to the current folder), "
+            "or leave out -C/--catalogue",
+        )
+    return root, (None if whole else only)
 
 
 def rules_listing(*, as_json: bool = False) -> str:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from pmoctl.cli.common import (
+    CatalogueOption,
     FailOn,
     FailOnOption,
     FormatOption,
@@ -33,6 +34,7 @@ def validate(
             show_default=False,
         ),
     ] = None,
+    *,
     output_format: FormatOption = OutputFormat.text,
     fail_on: FailOnOption = FailOn.error,
     jobs: Annotated[
@@ -47,12 +49,13 @@ def validate(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Ignore and do not write the cache.")
     ] = False,
+    catalogue: CatalogueOption = None,
 ) -> int:
     """Check the catalogue and report every problem, with file, line and column."""
     from pmoctl.api import resolve_targets
     from pmoctl.rules.validate import validate_catalogue
 
-    root, only = resolve_targets(paths or [])
+    root, only = resolve_targets(paths or [], catalogue)
     result = validate_catalogue(root, only=only, jobs=jobs or None, use_cache=not no_cache)
     from pmoctl.catalogue.files import repo_prefix
 

@@ -63,11 +63,12 @@ def location(finding: Finding) -> str:
 def summary_line(findings: Sequence[Finding], files: int) -> str:
     errors = sum(1 for finding in findings if finding.severity is Severity.ERROR)
     warnings = len(findings) - errors
+    checked = f"{files} file{'' if files == 1 else 's'} checked"
     if not findings:
-        return f"{files} files checked: no problems"
+        return f"{checked}: no problems"
     plural_e = "" if errors == 1 else "s"
     plural_w = "" if warnings == 1 else "s"
-    return f"{files} files checked: {errors} error{plural_e}, {warnings} warning{plural_w}"
+    return f"{checked}: {errors} error{plural_e}, {warnings} warning{plural_w}"
 
 
 def write_findings(

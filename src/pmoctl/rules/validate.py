@@ -48,7 +48,7 @@ def validate_catalogue(
         catalogue, findings = check_all(root, jobs, slim=len(files) >= SLIM_THRESHOLD)
     if key:
         result_cache.store(root, key, [finding.as_dict() for finding in findings])
-    return ValidationResult(root, _only(findings, only), len(files), catalogue)
+    return ValidationResult(root, _only(findings, only), _checked(files, only), catalogue)
 
 
 def cached_result(root: Path, *, only: list[str] | None = None) -> ValidationResult | None:
@@ -67,7 +67,7 @@ def _from_cache(
         findings = [_finding_from_dict(item) for item in cached]
     except (KeyError, TypeError, ValueError):  # a damaged cache file: check again
         return None
-    return ValidationResult(root, _only(findings, only), len(files), from_cache=True)
+    return ValidationResult(root, _only(findings, only), _checked(files, only), from_cache=True)
 
 
 def fails(severities: list[str], fail_on: str) -> bool:
@@ -77,6 +77,13 @@ def fails(severities: list[str], fail_on: str) -> bool:
     if fail_on == "warning":
         return bool(severities)
     return "error" in severities
+
+
+def _checked(files: list[str], only: list[str] | None) -> int:
+    """How many files the report covers: every catalogue file, or those of ``only``."""
+    if not only:
+        return len(files)
+    return len(set(only) & set(files))
 
 
 def _only(findings: list[Finding], only: list[str] | None) -> list[Finding]:

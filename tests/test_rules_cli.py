@@ -88,3 +88,9 @@ def test_module_writes_the_doc(tmp_path: Path) -> None:
 
     subprocess.run([sys.executable, "-m", "pmoctl.rules", str(out)], cwd=REPO_ROOT, check=True)
     assert out.read_text(encoding="utf-8") == _current_doc()
+
+
+def test_explain_a_family_name_lists_its_rules() -> None:
+    result = run_cli("explain", "raci")
+    assert result.returncode == 2
+    assert "the RACI rules are RACI-ACCOUNTABLE, RACI-RESPONSIBLE, RACI-PARTY" in result.stderr

@@ -192,19 +192,15 @@ def rules_listing(*, as_json: bool = False) -> str:
 
 
 def explain_rule(rule_id: str) -> str:
-    import difflib
     import textwrap
 
     from pmoctl.rules import all_rules
+    from pmoctl.rules._common import rule_hint
 
     rules = all_rules()
     rule = rules.get(rule_id.upper())
     if rule is None:
-        close = difflib.get_close_matches(rule_id.upper(), list(rules), n=1)
-        raise UserError(
-            f"no rule {rule_id!r}",
-            hint=(f"did you mean {close[0]}? " if close else "") + "`pmoctl rules` lists them",
-        )
+        raise UserError(f"no rule {rule_id!r}", hint=rule_hint(rule_id, rules))
     body = textwrap.fill(rule.explanation, width=88)
     return f"{rule.id} ({rule.severity.value} by default)\n{rule.summary}\n\n{body}\n"
 

@@ -309,18 +309,24 @@ def apply_settings(
                 )
             )
         elif waiver not in used:
-            result.append(
-                Finding(
-                    waiver.path,
-                    waiver.line,
-                    waiver.column,
-                    Severity.WARNING,
-                    "WAIVER-UNUSED",
-                    f"waiver of {waiver.rule} matches no finding on this line or the next",
-                    "remove the waiver, or move it next to the finding",
-                )
-            )
+            result.append(_unused_waiver(waiver))
     return result
+
+
+def _unused_waiver(waiver: Waiver) -> Finding:
+    from pmoctl.rules import all_rules
+    from pmoctl.rules._common import rule_hint
+
+    known = all_rules()
+    if waiver.rule in known:
+        message = f"waiver of {waiver.rule} matches no finding on this line or the next"
+        hint = "remove the waiver, or move it next to the finding"
+    else:
+        message = f"waiver of {waiver.rule}, which is not a rule"
+        hint = rule_hint(waiver.rule, known)
+    return Finding(
+        waiver.path, waiver.line, waiver.column, Severity.WARNING, "WAIVER-UNUSED", message, hint
+    )
 
 
 def _with_severity(finding: Finding, severity: Severity) -> Finding:

@@ -205,7 +205,8 @@ SETTINGS_RULES = [
         "An inline waiver matches no finding",
         "The waived rule reports nothing on the waiver's line or the line below it: the "
         "problem was fixed or the waiver sits on the wrong line. Remove it or move it next to "
-        "the finding, so that stale waivers do not hide a future problem.",
+        "the finding, so that stale waivers do not hide a future problem. A waiver of an id "
+        "that is no rule (a typo) is reported too, with the rule it probably meant.",
     ),
 ]
 

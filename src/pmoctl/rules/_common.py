@@ -30,6 +30,23 @@ def closest(value: str, known: Collection[str], what: str = "", otherwise: str =
     return "; ".join(part for part in (listing, otherwise) if part)
 
 
+def rule_hint(value: str, known: Collection[str]) -> str:
+    """What an unknown rule id was probably meant to be, and where to look them up.
+
+    A family name (``RACI``, ``ref``) lists the family's rules, in ``known``'s order;
+    otherwise the closest id is suggested, if one is close.
+    """
+    wanted = value.strip().upper().replace("_", "-").rstrip("-")
+    family = [rule for rule in known if rule.startswith(wanted + "-")] if wanted else []
+    if family:
+        shown = ", ".join(family[:_LISTED]) + (", ..." if len(family) > _LISTED else "")
+        return f"the {wanted} rules are {shown} (`pmoctl rules` lists them)"
+    match = difflib.get_close_matches(wanted, list(known), n=1, cutoff=0.6)
+    if match:
+        return f"did you mean {match[0]!r}? (`pmoctl rules` lists them)"
+    return "`pmoctl rules` lists the rules"
+
+
 def services(catalogue: Catalogue) -> Iterator[tuple[str, Service]]:
     """Every loaded service with its file's path."""
     paths = catalogue.paths  # every rule walks every service: keep this loop lean

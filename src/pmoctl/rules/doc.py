@@ -127,8 +127,8 @@ roles:
 ```
 
 A waiver without a reason is WAIVER-REASON and waives nothing; a waiver that matches no
-finding is WAIVER-UNUSED. The rules of `pmoctl check` (CHECK-*) judge a pull request and
-cannot be waived inline.
+finding, or names no rule, is WAIVER-UNUSED. The rules of `pmoctl check` (CHECK-*) judge a
+pull request and cannot be waived inline.
 
 ## Hostile files
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from pmoctl.catalogue.files import CONFIG_FILE
 from pmoctl.findings import Pending, Severity
 from pmoctl.rules import Rule
-from pmoctl.rules._common import closest, finding
+from pmoctl.rules._common import finding, rule_hint
 
 if TYPE_CHECKING:
     from pmoctl.catalogue.files import Catalogue
@@ -27,7 +27,7 @@ def _unknown_rules(catalogue: Catalogue) -> Iterator[Pending]:
                 ("rules", rule_id),
                 "CONFIG-RULE",
                 f"pmoctl.yaml configures unknown rule {rule_id!r}",
-                closest(rule_id, known, "rules") + " (`pmoctl rules` lists them)",
+                rule_hint(rule_id, known),
                 at_key=True,
             )
 

@@ -290,7 +290,7 @@ def _fields(model: type, where: str = "") -> set[str]:
 
 
 def test_show_prints_every_field_the_service_records(example_catalogue: Path) -> None:
-    from pmoctl.models import Service
+    from pmoctl.catalogue.models import Service
 
     (example_catalogue / "services" / "every-field.yaml").write_text(EVERY_FIELD, "utf-8")
     data = json.loads(run_cli("show", "every-field", "-f", "json", cwd=example_catalogue).stdout)

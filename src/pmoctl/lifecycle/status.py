@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pmoctl.errors import UserError
-from pmoctl.report import printable
+from pmoctl.output.report import printable
 
 if TYPE_CHECKING:
     from rich.console import RenderableType

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from pmoctl.catalogue import lifecycle
-from pmoctl.findings import DocPath, Pending, Severity
 from pmoctl.catalogue.models import Stage
 from pmoctl.catalogue.models.common import ClosureReason
+from pmoctl.findings import DocPath, Pending, Severity
 from pmoctl.rules import Rule
 from pmoctl.rules._common import any_broken, finding, people, procedures, services
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import run_cli
+from conftest import git, run_cli
+from lifecycle_support import DIRECTOR, make_repo
 from pmoctl.catalogue.pipeline import load_file
 from pmoctl.rules.yaml_truthy import truthy_findings
 from pmoctl.yaml.loader import MAX_BYTES, LoadError, decode, parse
@@ -421,3 +424,142 @@ def test_yaml_truthy_stays_quiet_where_the_schema_already_reports(tmp_path: Path
     rules = {(f.line, f.rule) for f in findings}
     assert (5, "YAML-TRUTHY") in rules
     assert (6, "SCHEMA-VALUE") in rules and (6, "YAML-TRUTHY") not in rules
+
+
+# --- special files and linked folders through every command -----------------------------
+
+MOVE_ALPHA = ("transition", "alpha", "--to", "design", "--approved-by", DIRECTOR, "--note", "go")
+
+
+def _prompt_cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The real CLI with at most 1 GiB of address space and 15 seconds: a command that
+    waits on a pipe, or reads a device without end, fails instead of stalling."""
+    return subprocess.run(
+        [sys.executable, "-m", "pmoctl", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=15,
+        check=False,
+        preexec_fn=_limit_memory,
+    )
+
+
+@pytest.fixture
+def special_files_repo(tmp_path: Path) -> Path:
+    """A committed catalogue with, untracked, a FIFO and a link to /dev/zero among the
+    procedures (the procedure file the guard and ``show`` search for alpha's id) and
+    among the services."""
+    top, _ = make_repo(tmp_path)
+    os.mkfifo(top / "procedures" / "x.yaml")
+    (top / "procedures" / "zero.yaml").symlink_to("/dev/zero")
+    os.mkfifo(top / "services" / "pipe.yaml")
+    (top / "services" / "zero.yaml").symlink_to("/dev/zero")
+    return top
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("validate", "--no-cache", "--format", "json"), 1),
+        (("status",), 0),
+        (("show", "alpha"), 0),
+        (("show", "pipe"), 1),
+        (("show", "zero"), 1),
+        (("history", "alpha"), 0),
+        (("history", "pipe"), 2),
+        (("history", "zero"), 2),
+        (MOVE_ALPHA, 0),
+        (("transition", "pipe", "--to", "design", "--approved-by", DIRECTOR, "--note", "go"), 1),
+        (("transition", "zero", "--to", "design", "--approved-by", DIRECTOR, "--note", "go"), 1),
+    ],
+    ids=lambda value: " ".join(value[:2]) if isinstance(value, tuple) else str(value),
+)
+def test_a_fifo_or_a_link_to_a_device_never_stalls_a_command(
+    special_files_repo: Path, args: tuple[str, ...], code: int
+) -> None:
+    result = _prompt_cli(*args, cwd=special_files_repo)
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    if args[0] == "validate":
+        found = {(f["path"], f["rule"]) for f in json.loads(result.stdout)["findings"]}
+        assert found == {
+            ("procedures/x.yaml", "FILE-READ"),
+            ("procedures/zero.yaml", "FILE-SYMLINK"),
+            ("services/pipe.yaml", "FILE-READ"),
+            ("services/zero.yaml", "FILE-SYMLINK"),
+        }
+    elif code == 1:
+        assert "services/pipe.yaml" in result.stderr or "services/zero.yaml" in result.stderr
+    if args == MOVE_ALPHA:
+        assert not (special_files_repo / ".git" / "pmoctl-txn.json").exists()
+        assert "alpha: proposed -> design" in result.stdout
+
+
+SECRET_NAME = "Outside the repository"
+
+
+@pytest.fixture(params=["services", "procedures"])
+def linked_folder_repo(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Path, str]:
+    """A committed catalogue whose services/ or procedures/ was then replaced by a link to
+    a copy of it outside the repository, with a value that must never be echoed."""
+    folder: str = request.param
+    top, _ = make_repo(tmp_path)
+    outside = tmp_path / "outside" / folder
+    shutil.copytree(top / folder, outside)
+    for path in outside.iterdir():
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(r"(?m)^name: .*$", f"name: {SECRET_NAME}", text), "utf-8")
+    shutil.rmtree(top / folder)
+    (top / folder).symlink_to(outside, target_is_directory=True)
+    return top, folder
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("validate", "--no-cache", "--format", "json"),
+        ("render", "--allow-invalid", "--out", "site"),
+        ("check", "--base", "main", "--format", "json"),
+        ("status", "--format", "json"),
+        ("show", "alpha", "--format", "json"),
+        ("history", "alpha"),
+        MOVE_ALPHA,
+    ],
+    ids=lambda args: args[0],
+)
+def test_a_linked_folder_is_refused_and_nothing_in_it_is_read(
+    linked_folder_repo: tuple[Path, str], args: tuple[str, ...]
+) -> None:
+    top, folder = linked_folder_repo
+    before = git(top, "rev-parse", "HEAD")
+    result = _prompt_cli(*args, cwd=top)
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output and "internal error" not in output, output
+    assert result.returncode != 70, output
+    site = top / "site"
+    if site.exists():
+        output += "".join(
+            path.read_text("utf-8", "replace") for path in site.rglob("*") if path.is_file()
+        )
+    assert SECRET_NAME not in output
+    command = args[0]
+    if command in ("validate", "check"):
+        assert result.returncode == 1, output
+        found = [(f["path"], f["rule"]) for f in json.loads(result.stdout)["findings"]]
+        assert (folder, "FILE-SYMLINK") in found
+        assert not any(path.startswith(folder + "/") for path, _ in found), found
+    elif command == "render":
+        assert result.returncode == 0 and "rendered although" in result.stderr, output
+    elif command == "transition" and folder == "services":
+        assert result.returncode == 1 and "symbolic link" in result.stderr, output
+    elif command == "show" and folder == "services":
+        assert result.returncode == 1 and "FILE-SYMLINK" in result.stderr, output
+    elif command == "status" and folder == "services":
+        assert result.returncode == 0 and json.loads(result.stdout) == [], output
+    else:
+        assert result.returncode == 0, output
+    assert git(top, "rev-parse", "HEAD") == before or command == "transition"
+    assert not (top / ".git" / "pmoctl-txn.json").exists()

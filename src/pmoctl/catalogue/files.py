@@ -81,9 +81,14 @@ def list_files(root: Path) -> list[str]:
 
     Hidden files (editor swap files, pmoctl's own ``.*.tmp`` files) are skipped. Symlinks
     are listed so that the loader reports them; a file of a wrong extension is listed too.
+    A folder that is a symlink is listed by its own name ("services"), and nothing in it:
+    it could lead out of the repository.
     """
     files = [name for name in SINGLETONS if os.path.lexists(root / name)]
     for folder in COLLECTIONS:
+        if os.path.islink(root / folder):
+            files.append(folder)
+            continue
         try:
             entries = sorted(os.scandir(root / folder), key=lambda entry: entry.name)
         except (FileNotFoundError, NotADirectoryError):

@@ -104,6 +104,9 @@ def load_all(
     tasks: list[tuple[str, str]] = []
     results: list[LoadedFile] = []
     for rel in files:
+        if rel in COLLECTIONS:  # a linked folder (list_files): reported, nothing in it read
+            results.append(_linked_folder(rel))
+            continue
         kind = kind_of(rel)
         if kind is None or not _ID.match(Path(rel).stem) and kind in COLLECTIONS.values():
             results.append(_bad_name(rel))
@@ -138,6 +141,19 @@ def _workers(jobs: int | None, count: int) -> int:
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, min(cores or 1, count // POOL_THRESHOLD))
+
+
+def _linked_folder(folder: str) -> LoadedFile:
+    finding = Finding(
+        folder,
+        0,
+        0,
+        Severity.ERROR,
+        "FILE-SYMLINK",
+        f"folder {folder}/ is a symbolic link; pmoctl reads nothing in it",
+        "replace the link with the folder itself (a link can point outside the repository)",
+    )
+    return LoadedFile(folder, "", None, [finding])
 
 
 def _bad_name(rel: str) -> LoadedFile:

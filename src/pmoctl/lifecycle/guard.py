@@ -113,7 +113,7 @@ def guard_inputs(
         stem = rel.rpartition("/")[2].removesuffix(".yaml")
         if kind in known:
             known[kind].add(stem)
-            if stem not in named if kind == "service" else not _mentions(root / rel, needles):
+            if stem not in named if kind == "service" else not _mentions(root, rel, needles):
                 continue  # known by its name only: neither loaded nor broken
         to_load.append((rel, kind))
     return to_load, known
@@ -155,9 +155,11 @@ def _collisions_of(files: Sequence[str], moved: Iterable[str]) -> Iterator[Pendi
         yield from _collisions(sorted(names, key=lambda rel: (not well_named(rel), rel)))
 
 
-def _mentions(path: Path, needles: list[bytes]) -> bool:
+def _mentions(root: Path, rel: str, needles: list[bytes]) -> bool:
+    from pmoctl.loader import LoadError, read_bytes
+
     try:
-        data = path.read_bytes()
-    except OSError:
-        return True
+        data = read_bytes(root, rel)
+    except LoadError:
+        return True  # loaded then, and known as broken
     return any(needle in data for needle in needles)

@@ -44,7 +44,9 @@ def _events(entry: gitrepo.LogEntry, services: list[str]) -> list[tuple[str, Eve
 
 
 def _services_dir(root: Path, repo: gitrepo.Repo) -> str:
-    return repo.rel(root / "services")
+    # from the catalogue's own folder: resolving services/ itself would follow a link
+    prefix = repo.rel(root)
+    return "services" if prefix == "." else f"{prefix}/services"
 
 
 def timelines(root: Path) -> dict[str, list[Event]]:

@@ -8,6 +8,7 @@ user wrote is read as markup.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -133,7 +134,7 @@ def service_details(root: Path, ident: str, today: dt.date | None = None) -> dic
 
     check_ids([ident])
     rel = f"services/{ident}.yaml"
-    if not (root / rel).exists():
+    if not os.path.lexists(root / rel):
         raise UserError(f"no service {ident!r} (no {rel})")
     loaded = load_file(root, rel, "service")
     if loaded.model is None:
@@ -143,7 +144,7 @@ def service_details(root: Path, ident: str, today: dt.date | None = None) -> dic
     people = {p.id: p.name for p in getattr(organisation, "people", [])}
     procedures = []
     for file in list_files(root):
-        if file.startswith("procedures/") and ident.encode() in _bytes(root / file):
+        if file.startswith("procedures/") and ident.encode() in _bytes(root, file):
             procedure: Any = load_file(root, file, "procedure").model
             if procedure is not None and ident in procedure.services:
                 procedures.append({"id": procedure.id, "name": procedure.name})
@@ -157,10 +158,12 @@ def service_details(root: Path, ident: str, today: dt.date | None = None) -> dic
     }
 
 
-def _bytes(path: Path) -> bytes:
+def _bytes(root: Path, rel: str) -> bytes:
+    from pmoctl.loader import LoadError, read_bytes
+
     try:
-        return path.read_bytes()
-    except OSError:
+        return read_bytes(root, rel)
+    except LoadError:  # validate reports it
         return b""
 
 

@@ -34,6 +34,9 @@ from pmoctl.fileio import replace_file
 from pmoctl.output import report
 
 JOURNAL = "pmoctl-txn.json"
+#: more than any journal or service file pmoctl writes (service files are limited by
+#: max_file_bytes, a journal holds them in base64)
+_JOURNAL_LIMIT = 64 * 1024 * 1024
 PAUSE_VARIABLE = "PMOCTL_TEST_PAUSE_AT"
 
 
@@ -141,11 +144,18 @@ def recover(repo: gitrepo.Repo) -> list[str]:
     The caller holds the lock, so the process that wrote the journal is gone. Returns
     what was done, one sentence per file (empty when there was nothing to recover).
     """
+    from pmoctl.loader import LoadError, read_bytes
+
     journal = repo.git_dir / JOURNAL
     try:
-        record = json.loads(journal.read_bytes())
-    except FileNotFoundError:
-        return []
+        record = json.loads(read_bytes(repo.git_dir, JOURNAL, _JOURNAL_LIMIT))
+    except LoadError as error:
+        if error.rule == "FILE-MISSING":
+            return []
+        raise RepoStateError(
+            f"cannot read the transition journal {journal}: {error.message}",
+            hint="if it is not a file pmoctl wrote, remove it; else give yourself access",
+        ) from None
     except ValueError:
         journal.unlink()  # written atomically, so a broken one was never ours to trust
         return ["removed an unreadable transition journal"]
@@ -156,7 +166,7 @@ def recover(repo: gitrepo.Repo) -> list[str]:
     head, _, blobs = gitrepo.committed_blobs(repo, paths)
     committed = False
     if head is not None and head != record["head_before"] and len(blobs) == len(paths):
-        news = [_read(repo.top / path) for path in paths]
+        news = [_read(repo, path) for path in paths]
         committed = all(
             new is not None and blob == gitrepo.blob_id(repo, new)
             and hashlib.sha256(new).hexdigest() == item["new_sha256"]
@@ -164,7 +174,7 @@ def recover(repo: gitrepo.Repo) -> list[str]:
         )  # fmt: skip
     done = []
     for path, old, item in zip(paths, olds, files, strict=True):
-        current = _read(repo.top / path)
+        current = _read(repo, path)
         if committed:
             done.append(f"{path}: the interrupted move was committed ({head[:12] if head else ''})")
         elif current == old:
@@ -178,10 +188,14 @@ def recover(repo: gitrepo.Repo) -> list[str]:
     return done
 
 
-def _read(path: Path) -> bytes | None:
+def _read(repo: gitrepo.Repo, repo_rel: str) -> bytes | None:
+    """A moved file's bytes as they are now; None if it is not a regular file that can be
+    read (without following a link or waiting on a pipe)."""
+    from pmoctl.loader import LoadError, read_bytes
+
     try:
-        return path.read_bytes()
-    except OSError:
+        return read_bytes(repo.top, repo_rel, _JOURNAL_LIMIT)
+    except LoadError:
         return None
 
 

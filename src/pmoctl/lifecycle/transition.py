@@ -120,8 +120,8 @@ def plan(
     for ident in ids:
         rel = f"services/{ident}.yaml"
         path = root / rel
-        info = _regular_file(path, rel)
-        old = path.read_bytes()
+        old = _read_service(root, rel)
+        info = _single_link(path, rel)
         service = _load_service(root, rel)
         source = service.lifecycle.stage
         spec = lifecycle.move_spec(source, target)
@@ -202,13 +202,24 @@ def move_record(
     return {key: value for key, value in record.items() if value is not None}
 
 
-def _regular_file(path: Path, rel: str) -> os.stat_result:
+def _read_service(root: Path, rel: str) -> bytes:
+    """The service file's bytes, read as every catalogue file is (no link, no pipe)."""
+    from pmoctl.loader import LoadError, read_bytes
+
+    try:
+        return read_bytes(root, rel)
+    except LoadError as error:
+        if error.rule == "FILE-MISSING":
+            raise MoveRefusedError(f"there is no service file {rel}") from None
+        raise MoveRefusedError(f"{rel}: {error.message}", hint=error.hint) from None
+
+
+def _single_link(path: Path, rel: str) -> os.stat_result:
+    """The file's status; refused if it has other hard links (a write would reach them)."""
     try:
         info = os.lstat(path)
-    except FileNotFoundError:
-        raise MoveRefusedError(f"there is no service file {rel}") from None
-    if not os.path.isfile(path) or os.path.islink(path):
-        raise MoveRefusedError(f"{rel} is not a regular file (pmoctl does not follow links)")
+    except OSError as error:  # gone since it was read
+        raise RepoStateError(f"{rel} changed while being read: {error.strerror}") from None
     if info.st_nlink > 1:
         raise RepoStateError(f"{rel} has other hard links; pmoctl will not write through them")
     return info

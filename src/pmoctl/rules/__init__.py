@@ -53,8 +53,9 @@ FILE_RULES = [
         "FILE-SYMLINK",
         "Catalogue files must not be symbolic links",
         "A symbolic link can point anywhere, for instance at a secret outside the repository, "
-        "which a CI run on a pull request would then print. pmoctl never follows links: "
-        "replace the link with the file itself.",
+        "which a CI run on a pull request would then print. pmoctl never follows links, "
+        "nor reads anything in a `services/` or `procedures/` folder that is a link: "
+        "replace the link with the file (or folder) itself.",
     ),
     _file_rule(
         "FILE-SIZE",

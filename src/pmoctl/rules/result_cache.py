@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import stat
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,8 +19,9 @@ from pmoctl._version import __version__
 from pmoctl.catalogue.files import work_tree_top
 
 _SCHEMA = 1
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+#: the largest ``max_file_bytes`` pmoctl.yaml may set (models.config): a larger file is
+#: refused whatever the setting, by its size alone
+_LARGEST_LIMIT = 4_194_304
 
 
 @cache
@@ -35,41 +35,27 @@ def _fingerprint() -> str:
     return digest.hexdigest()
 
 
-def key_for(root: Path, files: list[str]) -> str | None:
-    """A hash of pmoctl itself and of the path and content of every file; None if one
-    cannot be read (then nothing is cached)."""
+def key_for(root: Path, files: list[str]) -> str:
+    """A hash of pmoctl itself and of the path and content of every file."""
     digest = hashlib.sha256(_fingerprint().encode())
-    base = os.fspath(root)
     for rel in files:
-        try:
-            data = _content(os.path.join(base, rel))
-        except OSError:
-            return None
+        data = _content(root, rel)
         # a file name that is not UTF-8 carries its bytes as surrogates
         digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
         digest.update(hashlib.sha1(data, usedforsecurity=False).digest())
     return digest.hexdigest()
 
 
-def _content(path: str) -> bytes:
-    """The bytes of a regular file; a marker for anything else (never follows a link or
-    waits on a pipe). Raises OSError when the file cannot be read."""
+def _content(root: Path, rel: str) -> bytes:
+    """The bytes of a catalogue file, read as the loader reads it (never through a link,
+    never waiting on a pipe, never more than any configured limit); for a file it refuses,
+    what it says of it (the finding the run would report depends on nothing else)."""
+    from pmoctl.loader import LoadError, read_bytes
+
     try:
-        handle = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
-    except OSError as error:
-        if os.path.islink(path):
-            return b"<link>"
-        raise error
-    try:
-        info = os.fstat(handle)
-        if not stat.S_ISREG(info.st_mode):
-            return b"<not a file>"
-        chunks = []
-        while chunk := os.read(handle, max(info.st_size + 1, 65_536)):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(handle)
+        return read_bytes(root, rel, _LARGEST_LIMIT)
+    except LoadError as error:  # NUL: a file holding these bytes is refused for the NUL
+        return f"\0<{error.rule}: {error.message}>".encode()
 
 
 def _git_dir(root: Path) -> Path | None:

@@ -8,7 +8,9 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -166,3 +168,71 @@ def example_repo(tmp_path: Path) -> Path:
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "initial catalogue")
     return repo
+
+
+@dataclass
+class Unprivileged:
+    """Runs the CLI as a user whom permission bits restrict (see :func:`unprivileged`)."""
+
+    #: a folder that user owns: make the repository under test in it
+    workspace: Path
+    #: the command line that switches to that user ([] when the tests already run as one)
+    prefix: list[str]
+    env: dict[str, str]
+
+    def hand_over(self) -> None:
+        """Give everything in the workspace to that user (call once the files are made)."""
+        if self.prefix:
+            subprocess.run(["chown", "-R", "nobody:nogroup", str(self.workspace)], check=True)
+
+    def run(self, *args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*self.prefix, sys.executable, "-m", "pmoctl", *map(str, args)],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, **self.env},
+            check=False,
+        )
+
+
+@pytest.fixture
+def unprivileged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Unprivileged]:
+    """The CLI as a user that permission bits apply to.
+
+    root ignores them, so when the tests run as root the CLI runs as ``nobody`` (through
+    setpriv) on a repository that ``nobody`` owns, in a folder of its own outside pytest's
+    private temporary folder; git run by the test itself is told to trust that folder.
+    """
+    if os.geteuid() != 0:
+        yield Unprivileged(tmp_path, [], {})
+        return
+    setpriv = shutil.which("setpriv")
+    probe = [setpriv or "setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+    if setpriv is None or subprocess.run([*probe, "true"], check=False).returncode != 0:
+        pytest.skip("running as root, and cannot switch to the user nobody with setpriv")
+    workspace = Path(tempfile.mkdtemp(prefix="pmoctl-unprivileged-"))
+    workspace.chmod(0o755)
+    home = workspace / "home"
+    home.mkdir()
+    gitconfig = home / ".gitconfig"
+    gitconfig.write_text(
+        "[user]\n\tname = Test Analyst\n\temail = analyst@example.org\n"
+        "[init]\n\tdefaultBranch = main\n[commit]\n\tgpgsign = false\n",
+        encoding="utf-8",
+    )
+    for name, value in (("KEY_0", "safe.directory"), ("VALUE_0", "*"), ("COUNT", "1")):
+        monkeypatch.setenv(f"GIT_CONFIG_{name}", value)
+    env = {
+        "HOME": str(home),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "GIT_CONFIG_GLOBAL": str(gitconfig),
+        "GIT_CONFIG_COUNT": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    try:
+        yield Unprivileged(workspace, probe, env)
+    finally:
+        shutil.rmtree(workspace)

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import git, run_cli
+from conftest import Unprivileged, git, run_cli
 from lifecycle_support import DIRECTOR, make_repo
 from pmoctl.catalogue.pipeline import load_file
 from pmoctl.rules.yaml_truthy import truthy_findings
@@ -563,3 +563,41 @@ def test_a_linked_folder_is_refused_and_nothing_in_it_is_read(
         assert result.returncode == 0, output
     assert git(top, "rev-parse", "HEAD") == before or command == "transition"
     assert not (top / ".git" / "pmoctl-txn.json").exists()
+
+
+# --- files and folders the user may not read --------------------------------------------
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("validate", "--no-cache"),
+        ("status",),
+        ("show", "alpha"),
+        ("render", "--out", "site"),
+    ],
+    ids=" ".join,
+)
+def test_an_unlistable_folder_is_the_users_environment_not_a_bug(
+    unprivileged: Unprivileged, args: tuple[str, ...]
+) -> None:
+    top, _ = make_repo(unprivileged.workspace)
+    unprivileged.hand_over()
+    (top / "procedures").chmod(0)
+    result = unprivileged.run(*args, cwd=top)
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "procedures" in result.stderr and "Permission denied" in result.stderr
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+    assert not (top / "site").exists()
+
+
+@pytest.mark.timeout(120)
+def test_an_unreadable_file_is_a_finding(unprivileged: Unprivileged) -> None:
+    top, _ = make_repo(unprivileged.workspace)
+    unprivileged.hand_over()
+    (top / "services" / "alpha.yaml").chmod(0)
+    result = unprivileged.run("validate", "--format", "json", cwd=top)
+    assert result.returncode == 1, result.stderr
+    found = [(f["path"], f["rule"]) for f in json.loads(result.stdout)["findings"]]
+    assert found == [("services/alpha.yaml", "FILE-READ")]

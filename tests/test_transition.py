@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import git, run_cli
+from conftest import Unprivileged, git, run_cli
 from lifecycle_support import (
     ANALYST,
     DIRECTOR,
@@ -599,3 +599,37 @@ def test_hooks_get_the_users_environment(repo: Path) -> None:
                       env={"PYDANTIC_DISABLE_PLUGINS": "logfire"})  # fmt: skip
     assert chosen.returncode == 0, chosen.stderr
     assert "PYDANTIC_DISABLE_PLUGINS=logfire" in seen.read_text(encoding="utf-8")
+
+
+# --- folders the user may not write -------------------------------------------------------
+
+
+def _stray_temporaries(top: Path) -> list[str]:
+    return [path.name for path in top.rglob("*.tmp")]
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize(
+    "read_only", ["services", ".git", ".git with its lock file"], ids=lambda name: name
+)
+def test_a_read_only_folder_refuses_the_move_and_changes_nothing(
+    unprivileged: Unprivileged, read_only: str
+) -> None:
+    top, _ = make_repo(unprivileged.workspace)
+    if read_only.endswith("lock file"):  # made by an earlier transition: the journal fails
+        (top / ".git" / "pmoctl.lock").touch()
+    unprivileged.hand_over()
+    git(top, "update-index", "-q", "--refresh")  # the new owner changed every file's ctime
+    folder = top / read_only.split(maxsplit=1)[0]
+    before = snapshot(top)
+    folder.chmod(0o555)
+    result = unprivileged.run(
+        "transition", "alpha", "--to", "design", "--approved-by", DIRECTOR, "--note", "go",
+        cwd=top,
+    )  # fmt: skip
+    folder.chmod(0o755)
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "Permission denied" in result.stderr and "nothing was changed" in result.stderr
+    assert "internal error" not in result.stderr
+    assert snapshot(top) == before
+    assert _stray_temporaries(top) == []

@@ -13,11 +13,12 @@ Layout (version 1), relative to the catalogue root::
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pmoctl.errors import NotACatalogueError
+from pmoctl.errors import NotACatalogueError, RepoStateError
 
 if TYPE_CHECKING:
     from pmoctl.catalogue.models import Config, Handbook, Organisation, Procedure, Service, Strategy
@@ -36,14 +37,26 @@ COLLECTIONS = {"services": "service", "procedures": "procedure"}
 def find_root(start: Path) -> Path:
     """The catalogue containing ``start``: the nearest folder upwards with a pmoctl.yaml."""
     start = start.absolute()
-    here = start if start.is_dir() else start.parent
+    here = start if os.path.isdir(start) else start.parent
     for folder in (here, *here.parents):
-        if (folder / CONFIG_FILE).is_file():
+        if _holds_config(folder):
             return folder
     raise NotACatalogueError(
         f"{start} is not inside a pmoctl catalogue (no {CONFIG_FILE} found in it or above it)",
         hint="run `pmoctl init DIR` to make one, or pass the catalogue's folder",
     )
+
+
+def _holds_config(folder: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(folder / CONFIG_FILE).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError as error:  # the environment's doing (permissions), not the user's input
+        raise RepoStateError(
+            f"cannot look for {CONFIG_FILE} in {folder}: {error.strerror}",
+            hint="give yourself access to the folder (chmod u+rx), or run pmoctl elsewhere",
+        ) from None
 
 
 def work_tree_top(start: Path) -> Path | None:
@@ -82,7 +95,7 @@ def list_files(root: Path) -> list[str]:
     Hidden files (editor swap files, pmoctl's own ``.*.tmp`` files) are skipped. Symlinks
     are listed so that the loader reports them; a file of a wrong extension is listed too.
     A folder that is a symlink is listed by its own name ("services"), and nothing in it:
-    it could lead out of the repository.
+    it could lead out of the repository. A folder pmoctl may not list is refused (exit 3).
     """
     files = [name for name in SINGLETONS if os.path.lexists(root / name)]
     for folder in COLLECTIONS:
@@ -93,6 +106,11 @@ def list_files(root: Path) -> list[str]:
             entries = sorted(os.scandir(root / folder), key=lambda entry: entry.name)
         except (FileNotFoundError, NotADirectoryError):
             continue
+        except OSError as error:
+            raise RepoStateError(
+                f"cannot list the folder {folder}/: {error.strerror}",
+                hint=f"give yourself read access to it: chmod u+rx {folder}",
+            ) from None
         for entry in entries:
             if entry.name.startswith("."):
                 continue

@@ -45,7 +45,13 @@ _IN_PROGRESS = {
 def exclusive_lock(repo: Repo, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     """Hold ``<git-common-dir>/pmoctl.lock`` (released by the kernel if the process dies)."""
     path = repo.common_dir / LOCK_NAME
-    handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as error:  # a read-only .git: the user's environment, not a bug
+        raise RepoStateError(
+            f"cannot open the lock file {path}: {error.strerror}; nothing was changed",
+            hint="pmoctl needs write access to the repository's .git folder",
+        ) from None
     try:
         deadline = time.monotonic() + timeout
         while True:

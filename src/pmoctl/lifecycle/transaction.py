@@ -80,11 +80,17 @@ def commit_files(
     journal = repo.git_dir / JOURNAL
     paths = [move.repo_rel for move in moves]
     with _sigterm_raises():
-        _write_journal(journal, moves, head_before)
+        try:
+            _write_journal(journal, moves, head_before)
+        except OSError as error:  # nothing written yet (replace_file removes its temporary)
+            raise _cannot_write(error, "the transition journal in the git folder") from None
         try:
             pause_point("journal")
             for move in moves:
-                atomic_write(repo.top / move.repo_rel, move.new, move.mode)
+                try:
+                    atomic_write(repo.top / move.repo_rel, move.new, move.mode)
+                except OSError as error:
+                    raise _cannot_write(error, move.repo_rel) from None
             pause_point("written")
             gitrepo.commit_only(repo, paths, message)
             pause_point("committed")
@@ -98,13 +104,24 @@ def commit_files(
             # keep the files only if HEAD holds them (the commit landed); else restore
             now, _, held = gitrepo.committed_blobs(repo, paths)
             if now == head_before or held != [gitrepo.blob_id(repo, m.new) for m in moves]:
+                # a file that still holds its old bytes is left alone: it may be one that
+                # could not be written at all (if a restore fails, the journal stays)
                 for move in moves:
-                    atomic_write(repo.top / move.repo_rel, move.old, move.mode)
+                    if _read(repo, move.repo_rel) != move.old:
+                        atomic_write(repo.top / move.repo_rel, move.old, move.mode)
             journal.unlink(missing_ok=True)
             raise
         journal.unlink(missing_ok=True)
     assert commit is not None
     return commit
+
+
+def _cannot_write(error: OSError, what: str) -> RepoStateError:
+    return RepoStateError(
+        f"cannot write {what}: {error.strerror}; nothing was changed",
+        hint="pmoctl needs write access to the service files' folder and to the "
+        "repository's .git folder",
+    )
 
 
 def atomic_write(path: Path, data: bytes, mode: int) -> None:

@@ -1,16 +1,29 @@
-"""Replacing a file atomically: a reader, or a crash, sees the old bytes or the new, never half.
+"""Reading a catalogue file safely, and replacing a file atomically.
 
-One helper for every file pmoctl writes in place (service files in a transition, its
-journal, CODEOWNERS, the validate cache). It names its temporary file itself rather than
-through :mod:`tempfile`, whose import (shutil, random, bz2, lzma) costs a transition about
-8 ms of a budgeted start-up.
+:func:`read_bytes` is the one way pmoctl reads a file of the catalogue (the loader, the
+transition, ``show``, recovery and the validate cache all use it): no link is followed,
+nothing can make it wait or read without end. It lives here, away from the parser, so
+that the validate cache can use it without importing the loader.
+
+:func:`replace_file` is the one helper for every file pmoctl writes in place (service
+files in a transition, its journal, CODEOWNERS, the validate cache): a reader, or a
+crash, sees the old bytes or the new, never half. It names its temporary file itself
+rather than through :mod:`tempfile`, whose import (shutil, random, bz2, lzma) costs a
+transition about 8 ms of a budgeted start-up.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
-from pathlib import Path
+import stat
+from typing import TYPE_CHECKING
+
+from pmoctl.load_errors import LoadError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | os.O_CLOEXEC
 
@@ -45,3 +58,113 @@ def replace_file(
             os.fsync(folder)
         finally:
             os.close(folder)
+
+
+#: the size limit of a catalogue file unless pmoctl.yaml sets max_file_bytes
+MAX_BYTES = 262_144
+_OPEN_FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+# O_NONBLOCK: opening a FIFO must not wait for a writer (the type is checked right after)
+_OPEN_FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+_SYMLINK_HINT = "replace the link with the file itself (a link can point outside the repository)"
+
+
+def read_bytes(root: Path, rel: str, max_bytes: int = MAX_BYTES) -> bytes:
+    """The bytes of the catalogue file ``root/rel``, or :class:`LoadError`.
+
+    The one way pmoctl reads a file of the catalogue. ``rel`` is walked from ``root`` one
+    name at a time without following a link (a linked folder could lead out of the
+    repository); the file must be a regular file of at most ``max_bytes``. Nothing here
+    can wait: a FIFO or a device is refused from its type before it is opened, and
+    opening never blocks, should it have been swapped in meanwhile.
+    """
+    *folders, name = rel.split("/")
+    try:
+        at = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as error:
+        raise _unreadable(error) from None
+    try:
+        for index, folder in enumerate(folders):
+            try:
+                inner = os.open(folder, _OPEN_FOLDER, dir_fd=at)
+            except OSError as error:
+                if error.errno in (errno.ELOOP, errno.ENOTDIR) and _is_link(folder, at):
+                    raise LoadError(
+                        "FILE-SYMLINK",
+                        f"folder {'/'.join(folders[: index + 1])}/ is a symbolic link; "
+                        "pmoctl reads nothing through it",
+                        hint="replace the link with the folder itself "
+                        "(a link can point outside the repository)",
+                    ) from None
+                raise _unreadable(error) from None
+            os.close(at)
+            at = inner
+        return _read_regular(at, name, max_bytes)
+    finally:
+        os.close(at)
+
+
+def _read_regular(folder: int, name: str, max_bytes: int) -> bytes:
+    try:
+        info = os.stat(name, dir_fd=folder, follow_symlinks=False)
+    except OSError as error:
+        raise _unreadable(error) from None
+    if stat.S_ISLNK(info.st_mode):
+        raise LoadError(
+            "FILE-SYMLINK",
+            "file is a symbolic link; catalogue files must be regular files",
+            hint=_SYMLINK_HINT,
+        )
+    if not stat.S_ISREG(info.st_mode):
+        raise LoadError(
+            "FILE-READ",
+            "not a regular file",
+            hint="it is a folder, a pipe or a device: replace it with the file itself",
+        )
+    if info.st_size > max_bytes:
+        raise LoadError(
+            "FILE-SIZE",
+            f"file is {info.st_size} bytes; the limit is {max_bytes}",
+            hint="split the file, or raise max_file_bytes in pmoctl.yaml",
+        )
+    try:
+        handle = os.open(name, _OPEN_FILE, dir_fd=folder)
+    except OSError as error:
+        raise _unreadable(error) from None
+    try:
+        opened = os.fstat(handle)
+        if not stat.S_ISREG(opened.st_mode):  # swapped since it was looked at
+            raise LoadError("FILE-READ", "not a regular file (it changed while being read)")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= max_bytes:
+            chunk = os.read(handle, max_bytes + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as error:
+        raise _unreadable(error) from None
+    finally:
+        os.close(handle)
+    if size > max_bytes:
+        raise LoadError("FILE-SIZE", f"file is larger than the limit of {max_bytes} bytes")
+    return b"".join(chunks)
+
+
+def _is_link(name: str, folder: int) -> bool:
+    try:
+        return stat.S_ISLNK(os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode)
+    except OSError:
+        return False
+
+
+def _unreadable(error: OSError) -> LoadError:
+    if error.errno in (errno.ENOENT, errno.ENOTDIR):
+        return LoadError("FILE-MISSING", "file does not exist")
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return LoadError(
+            "FILE-READ",
+            f"cannot read file: {error.strerror}",
+            hint="give yourself read access to it (and to its folder), e.g. chmod u+r",
+        )
+    return LoadError("FILE-READ", f"cannot read file: {error.strerror}")

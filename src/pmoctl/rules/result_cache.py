@@ -50,7 +50,8 @@ def _content(root: Path, rel: str) -> bytes:
     """The bytes of a catalogue file, read as the loader reads it (never through a link,
     never waiting on a pipe, never more than any configured limit); for a file it refuses,
     what it says of it (the finding the run would report depends on nothing else)."""
-    from pmoctl.loader import LoadError, read_bytes
+    from pmoctl.fileio import read_bytes
+    from pmoctl.load_errors import LoadError
 
     try:
         return read_bytes(root, rel, _LARGEST_LIMIT)

@@ -3,24 +3,22 @@
 The entry points the rest of pmoctl uses. Nothing in a user's file may stop the run or
 leave it unbounded. So, before parsing: the file must be a regular file (not a symlink,
 nor in a linked folder) inside the catalogue, at most ``max_bytes`` long, UTF-8, free of
-control characters and ambiguous line breaks (:func:`read_bytes`, :func:`read_text`,
-:func:`decode`). Then :func:`parse` refuses
-anchors, aliases, merge keys, explicit tags, ``%YAML``/``%TAG`` directives, non-scalar or
-duplicate keys and nesting deeper than :data:`MAX_DEPTH`: a cheap test routes unusual
-files to an exact event scan, and the data is built under the YAML 1.2 core schema by
-:mod:`pmoctl.yaml.yaml12` (the fast builder for ordinary documents, the exact one otherwise).
+control characters and ambiguous line breaks (:func:`pmoctl.fileio.read_bytes`,
+:func:`read_text`, :func:`decode`). Then :func:`parse` refuses anchors, aliases, merge
+keys, explicit tags, ``%YAML``/``%TAG`` directives, non-scalar or duplicate keys and
+nesting deeper than :data:`MAX_DEPTH`: a cheap test routes unusual files to an exact
+event scan, and the data is built under the YAML 1.2 core schema by :mod:`pmoctl.yaml.yaml12`
+(the fast builder for ordinary documents, the exact one otherwise).
 Every exception the parser raises, whatever its class, becomes a :class:`LoadError`
 (:mod:`pmoctl.yaml.errors`); :func:`locate` turns a document path back into a position.
 """
 
 from __future__ import annotations
 
-import errno
-import os
 import re
-import stat
 from typing import TYPE_CHECKING, Any
 
+from pmoctl.fileio import MAX_BYTES, read_bytes
 from pmoctl.findings import DocPath
 from pmoctl.yaml.errors import (
     DEPTH_HINT,
@@ -58,7 +56,6 @@ __all__ = [
     "top_mapping",
 ]
 
-MAX_BYTES = 262_144
 
 # Cheap tests that route a file to the slower, exact event scan (anchors, tags,
 # directives, deep nesting). Ordinary service files match none of them.
@@ -80,117 +77,10 @@ _FORBIDDEN_CHARS = re.compile(
 _PLAIN_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n\r"
 
 
-_OPEN_FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
-# O_NONBLOCK: opening a FIFO must not wait for a writer (the type is checked right after)
-_OPEN_FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
-_SYMLINK_HINT = "replace the link with the file itself (a link can point outside the repository)"
-
-
 def read_text(root: Path, rel: str, max_bytes: int = MAX_BYTES) -> str:
-    """Read ``root/rel`` as UTF-8 text, refusing anything that is not a plain small file."""
+    """Read ``root/rel`` as UTF-8 text, refusing anything that is not a plain small file
+    (:func:`pmoctl.fileio.read_bytes`, re-exported here for the loader's callers)."""
     return decode(read_bytes(root, rel, max_bytes))
-
-
-def read_bytes(root: Path, rel: str, max_bytes: int = MAX_BYTES) -> bytes:
-    """The bytes of the catalogue file ``root/rel``, or :class:`LoadError`.
-
-    The one way pmoctl reads a file of the catalogue. ``rel`` is walked from ``root`` one
-    name at a time without following a link (a linked folder could lead out of the
-    repository); the file must be a regular file of at most ``max_bytes``. Nothing here
-    can wait: a FIFO or a device is refused from its type before it is opened, and
-    opening never blocks, should it have been swapped in meanwhile.
-    """
-    *folders, name = rel.split("/")
-    try:
-        at = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    except OSError as error:
-        raise _unreadable(error) from None
-    try:
-        for index, folder in enumerate(folders):
-            try:
-                inner = os.open(folder, _OPEN_FOLDER, dir_fd=at)
-            except OSError as error:
-                if error.errno in (errno.ELOOP, errno.ENOTDIR) and _is_link(folder, at):
-                    raise LoadError(
-                        "FILE-SYMLINK",
-                        f"folder {'/'.join(folders[: index + 1])}/ is a symbolic link; "
-                        "pmoctl reads nothing through it",
-                        hint="replace the link with the folder itself "
-                        "(a link can point outside the repository)",
-                    ) from None
-                raise _unreadable(error) from None
-            os.close(at)
-            at = inner
-        return _read_regular(at, name, max_bytes)
-    finally:
-        os.close(at)
-
-
-def _read_regular(folder: int, name: str, max_bytes: int) -> bytes:
-    try:
-        info = os.stat(name, dir_fd=folder, follow_symlinks=False)
-    except OSError as error:
-        raise _unreadable(error) from None
-    if stat.S_ISLNK(info.st_mode):
-        raise LoadError(
-            "FILE-SYMLINK",
-            "file is a symbolic link; catalogue files must be regular files",
-            hint=_SYMLINK_HINT,
-        )
-    if not stat.S_ISREG(info.st_mode):
-        raise LoadError(
-            "FILE-READ",
-            "not a regular file",
-            hint="it is a folder, a pipe or a device: replace it with the file itself",
-        )
-    if info.st_size > max_bytes:
-        raise LoadError(
-            "FILE-SIZE",
-            f"file is {info.st_size} bytes; the limit is {max_bytes}",
-            hint="split the file, or raise max_file_bytes in pmoctl.yaml",
-        )
-    try:
-        handle = os.open(name, _OPEN_FILE, dir_fd=folder)
-    except OSError as error:
-        raise _unreadable(error) from None
-    try:
-        opened = os.fstat(handle)
-        if not stat.S_ISREG(opened.st_mode):  # swapped since it was looked at
-            raise LoadError("FILE-READ", "not a regular file (it changed while being read)")
-        chunks: list[bytes] = []
-        size = 0
-        while size <= max_bytes:
-            chunk = os.read(handle, max_bytes + 1 - size)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-    except OSError as error:
-        raise _unreadable(error) from None
-    finally:
-        os.close(handle)
-    if size > max_bytes:
-        raise LoadError("FILE-SIZE", f"file is larger than the limit of {max_bytes} bytes")
-    return b"".join(chunks)
-
-
-def _is_link(name: str, folder: int) -> bool:
-    try:
-        return stat.S_ISLNK(os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode)
-    except OSError:
-        return False
-
-
-def _unreadable(error: OSError) -> LoadError:
-    if error.errno in (errno.ENOENT, errno.ENOTDIR):
-        return LoadError("FILE-MISSING", "file does not exist")
-    if error.errno in (errno.EACCES, errno.EPERM):
-        return LoadError(
-            "FILE-READ",
-            f"cannot read file: {error.strerror}",
-            hint="give yourself read access to it (and to its folder), e.g. chmod u+r",
-        )
-    return LoadError("FILE-READ", f"cannot read file: {error.strerror}")
 
 
 def decode(raw: bytes) -> str:

@@ -601,3 +601,14 @@ def test_an_unreadable_file_is_a_finding(unprivileged: Unprivileged) -> None:
     assert result.returncode == 1, result.stderr
     found = [(f["path"], f["rule"]) for f in json.loads(result.stdout)["findings"]]
     assert found == [("services/alpha.yaml", "FILE-READ")]
+
+
+def test_a_file_named_in_a_linked_folder_reports_the_folder(
+    linked_folder_repo: tuple[Path, str],
+) -> None:
+    top, folder = linked_folder_repo
+    named = next((top / folder).iterdir()).relative_to(top)
+    result = _prompt_cli("validate", "--format", "json", named, cwd=top)
+    assert result.returncode == 1, result.stdout + result.stderr
+    found = [(f["path"], f["rule"]) for f in json.loads(result.stdout)["findings"]]
+    assert found == [(folder, "FILE-SYMLINK")]

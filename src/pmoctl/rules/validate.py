@@ -90,7 +90,9 @@ def _only(findings: list[Finding], only: list[str] | None) -> list[Finding]:
     if not only:
         return findings
     wanted = set(only)
-    return [finding for finding in findings if finding.path in wanted]
+    # a finding at a folder (a linked services/) concerns every file named in it
+    folders = {rel.rpartition("/")[0] for rel in only}
+    return [f for f in findings if f.path in wanted or f.path in folders]
 
 
 def _finding_from_dict(item: dict[str, Any]) -> Finding:

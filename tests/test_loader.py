@@ -458,7 +458,7 @@ def special_files_repo(tmp_path: Path) -> Path:
     return top
 
 
-@pytest.mark.timeout(60)
+@pytest.mark.timeout(20)
 @pytest.mark.parametrize(
     ("args", "code"),
     [
@@ -576,6 +576,7 @@ def test_a_linked_folder_is_refused_and_nothing_in_it_is_read(
         ("status",),
         ("show", "alpha"),
         ("render", "--out", "site"),
+        ("history", "alpha", "-C", "procedures"),  # the catalogue is looked for in there
     ],
     ids=" ".join,
 )

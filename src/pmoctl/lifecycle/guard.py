@@ -3,8 +3,7 @@ be after the move, at a cost that does not grow with the catalogue.
 
 It loads part of the catalogue only (:func:`guard_inputs`): the root documents, the moved
 services, the services they name and the procedures that mention them; other services and
-procedures are known by their file names. :mod:`pmoctl.lifecycle.prefetch` asks the same function
-which files to parse ahead.
+procedures are known by their file names.
 """
 
 from __future__ import annotations
@@ -156,7 +155,7 @@ def _collisions_of(files: Sequence[str], moved: Iterable[str]) -> Iterator[Pendi
 
 
 def _mentions(root: Path, rel: str, needles: list[bytes]) -> bool:
-    from pmoctl.loader import LoadError, read_bytes
+    from pmoctl.yaml.loader import LoadError, read_bytes
 
     try:
         data = read_bytes(root, rel)

@@ -159,7 +159,7 @@ def service_details(root: Path, ident: str, today: dt.date | None = None) -> dic
 
 
 def _bytes(root: Path, rel: str) -> bytes:
-    from pmoctl.loader import LoadError, read_bytes
+    from pmoctl.yaml.loader import LoadError, read_bytes
 
     try:
         return read_bytes(root, rel)

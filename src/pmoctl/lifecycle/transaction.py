@@ -161,7 +161,7 @@ def recover(repo: gitrepo.Repo) -> list[str]:
     The caller holds the lock, so the process that wrote the journal is gone. Returns
     what was done, one sentence per file (empty when there was nothing to recover).
     """
-    from pmoctl.loader import LoadError, read_bytes
+    from pmoctl.yaml.loader import LoadError, read_bytes
 
     journal = repo.git_dir / JOURNAL
     try:
@@ -208,7 +208,7 @@ def recover(repo: gitrepo.Repo) -> list[str]:
 def _read(repo: gitrepo.Repo, repo_rel: str) -> bytes | None:
     """A moved file's bytes as they are now; None if it is not a regular file that can be
     read (without following a link or waiting on a pipe)."""
-    from pmoctl.loader import LoadError, read_bytes
+    from pmoctl.yaml.loader import LoadError, read_bytes
 
     try:
         return read_bytes(repo.top, repo_rel, _JOURNAL_LIMIT)

@@ -204,7 +204,7 @@ def move_record(
 
 def _read_service(root: Path, rel: str) -> bytes:
     """The service file's bytes, read as every catalogue file is (no link, no pipe)."""
-    from pmoctl.loader import LoadError, read_bytes
+    from pmoctl.yaml.loader import LoadError, read_bytes
 
     try:
         return read_bytes(root, rel)

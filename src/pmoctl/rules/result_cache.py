@@ -51,7 +51,7 @@ def _content(root: Path, rel: str) -> bytes:
     never waiting on a pipe, never more than any configured limit); for a file it refuses,
     what it says of it (the finding the run would report depends on nothing else)."""
     from pmoctl.fileio import read_bytes
-    from pmoctl.load_errors import LoadError
+    from pmoctl.yaml.errors import LoadError
 
     try:
         return read_bytes(root, rel, _LARGEST_LIMIT)

@@ -37,9 +37,6 @@ if TYPE_CHECKING:
 
     from yaml.nodes import MappingNode, Node
 
-# PyYAML (and pmoctl.yaml.yaml12 on it) is imported by the functions that parse, not here:
-# importing it costs about a tenth of a transition, whose files another process may
-# already have parsed (see remember_parsed).
 
 __all__ = [
     "MAX_BYTES",

@@ -8,6 +8,7 @@ the good files are still checked, nothing leaks, no traceback.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -613,3 +614,126 @@ def test_a_file_named_in_a_linked_folder_reports_the_folder(
     assert result.returncode == 1, result.stdout + result.stderr
     found = [(f["path"], f["rule"]) for f in json.loads(result.stdout)["findings"]]
     assert found == [(folder, "FILE-SYMLINK")]
+
+
+# --- YAML 1.2 core schema: every plain-scalar form -------------------------------------
+
+_REFUSED = "refused"
+
+#: plain value -> the Python value the YAML 1.2 core schema gives (pmoctl adds dates and
+#: refuses infinity and NaN)
+CORE_SCHEMA: list[tuple[str, object]] = [
+    # null: ~ null Null NULL and empty
+    ("~", None),
+    ("null", None),
+    ("Null", None),
+    ("NULL", None),
+    ("", None),
+    ("nULL", "nULL"),
+    ("none", "none"),
+    # bool: exactly these six spellings
+    ("true", True),
+    ("True", True),
+    ("TRUE", True),
+    ("false", False),
+    ("False", False),
+    ("FALSE", False),
+    ("tRUE", "tRUE"),
+    ("yes", "yes"),
+    ("no", "no"),
+    ("on", "on"),
+    ("y", "y"),
+    # int: [-+]?[0-9]+
+    ("0", 0),
+    ("12", 12),
+    ("+12", 12),
+    ("-12", -12),
+    ("-0", 0),
+    ("0755", 755),
+    ("007", 7),
+    ("1_000", "1_000"),
+    ("1,000", "1,000"),
+    ("1:20", "1:20"),
+    ("+", "+"),
+    # int: 0o[0-7]+ (no sign, lower-case o)
+    ("0o17", 15),
+    ("0o0", 0),
+    ("0o8", "0o8"),
+    ("0O17", "0O17"),
+    ("-0o17", "-0o17"),
+    ("+0o17", "+0o17"),
+    ("0o", "0o"),
+    ("0o1_7", "0o1_7"),
+    # int: 0x[0-9a-fA-F]+ (no sign, lower-case x)
+    ("0x1F", 31),
+    ("0xff", 255),
+    ("0X1F", "0X1F"),
+    ("-0x1F", "-0x1F"),
+    ("+0x1F", "+0x1F"),
+    ("0x", "0x"),
+    ("0xg", "0xg"),
+    ("0x_1F", "0x_1F"),
+    # YAML 1.1 forms that are text in 1.2
+    ("0b101", "0b101"),
+    ("190:20:30", "190:20:30"),
+    # float: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+    ("1.5", 1.5),
+    ("1.10", 1.1),
+    (".5", 0.5),
+    ("-.5", -0.5),
+    ("+.5", 0.5),
+    ("1.", 1.0),
+    ("-1.", -1.0),
+    ("1e3", 1000.0),
+    ("1E3", 1000.0),
+    ("1e+3", 1000.0),
+    ("-1e-3", -0.001),
+    ("+1.5E+2", 150.0),
+    (".5e3", 500.0),
+    ("1.e2", 100.0),
+    ("0.0", 0.0),
+    ("1_000.5", "1_000.5"),
+    ("1.5_0", "1.5_0"),
+    ("1e", "1e"),
+    ("1e+", "1e+"),
+    ("e3", "e3"),
+    (".e3", ".e3"),
+    (".", "."),
+    ("-.", "-."),
+    ("1.5.2", "1.5.2"),
+    ("1,5", "1,5"),
+    # float: [-+]?\.(inf|Inf|INF) and \.nan|\.NaN|\.NAN (pmoctl refuses them)
+    (".inf", _REFUSED),
+    ("-.inf", _REFUSED),
+    ("+.Inf", _REFUSED),
+    (".INF", _REFUSED),
+    (".nan", _REFUSED),
+    (".NaN", _REFUSED),
+    (".NAN", _REFUSED),
+    (".iNf", ".iNf"),
+    (".Nan", ".Nan"),
+    ("-.nan", "-.nan"),
+    ("+.nan", "+.nan"),
+    ("inf", "inf"),
+    ("nan", "nan"),
+    # dates (pmoctl's addition): kept as they were
+    ("2024-01-15", dt.date(2024, 1, 15)),
+    ("2024-01-15T10:00:00Z", dt.datetime(2024, 1, 15, 10, tzinfo=dt.UTC)),
+    ("2024-1-15", "2024-1-15"),
+]
+
+
+@pytest.mark.parametrize(("plain", "expected"), CORE_SCHEMA)
+def test_plain_values_resolve_as_the_yaml_1_2_core_schema_says(
+    plain: str, expected: object
+) -> None:
+    text = f"x: {plain}\n"
+    if expected == _REFUSED:
+        with pytest.raises(LoadError) as caught:
+            parse(text)
+        assert (caught.value.rule, caught.value.line, caught.value.column) == ("YAML-VALUE", 1, 4)
+        return
+    value = parse(text)["x"]
+    assert (type(value), value) == (type(expected), expected)
+    # a quoted value is always text
+    assert parse(f"x: '{plain}'\n")["x"] == plain

@@ -3,7 +3,8 @@
 PyYAML resolves YAML 1.1 (``no`` is false, ``0755`` is octal), but transitions rewrite
 files with ruamel.yaml, which reads YAML 1.2: so that a value means the same before and
 after a rewrite, catalogue files are read with our own resolver and constructor on top of
-libyaml's C composer. ``no`` is a string, ``0755`` is 755, ``2024-01-15`` a date.
+libyaml's C composer. ``no`` is a string, ``0755`` is 755, ``1_000`` a string, ``-.5`` a
+float, ``2024-01-15`` a date.
 
 Two builders give the same data: :func:`build_fast` for ordinary documents (no per-node
 bookkeeping), and :class:`ExactBuilder`, which also refuses aliases, merge keys, tags,
@@ -43,23 +44,22 @@ _BIG = "quote the value if it is text (an id or a code); numbers that long are r
 
 
 class _Core12Resolver(BaseResolver):
-    """The YAML 1.2 core schema, as ruamel.yaml resolves it (plus dates and merge keys)."""
+    """The YAML 1.2 core schema (its null, bool, int and float), plus dates and merge keys.
+
+    The patterns are the core schema's, to the letter: no ``_`` in numbers, no sign on
+    ``0o``/``0x`` integers, ``.5`` and ``-.5`` alike are floats. Dates are pmoctl's own
+    addition; merge keys are resolved only to be refused.
+    """
 
 
 for _tag, _pattern, _first in (
     ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
-    (
-        "int",
-        r"^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)$",
-        "-+0123456789",
-    ),
+    ("int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
     (
         "float",
-        r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?"
-        r"|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)"
-        r"|\.[0-9_]+(?:[eE][-+][0-9]+)?"
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
         r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
-        "-+0123456789.",
+        "-+.0123456789",
     ),
     ("null", r"^(?:~|null|Null|NULL|)$", "~nN"),
     (
@@ -284,15 +284,11 @@ def _scalar(node: ScalarNode) -> Any:
         if value in ("false", "False", "FALSE"):
             return False
     elif tag == _TAG + "int":
-        digits = value.replace("_", "")
-        if len(digits) > MAX_INT_DIGITS:
+        if len(value) > MAX_INT_DIGITS:
             raise error_at(node, "YAML-VALUE", _TOO_LONG, _BIG)
-        try:
-            return _int(digits)
-        except ValueError:
-            pass
+        return _int(value)
     elif tag == _TAG + "float":
-        text = value.replace("_", "").lower()
+        text = value.lower()
         if text in (".inf", "+.inf", "-.inf", ".nan"):
             raise error_at(
                 node,
@@ -329,15 +325,12 @@ def _scalar(node: ScalarNode) -> Any:
 
 
 def _int(digits: str) -> int:
-    sign = -1 if digits.startswith("-") else 1
-    body = digits.lstrip("+-")
-    if body.startswith("0b"):
-        return sign * int(body[2:], 2)
-    if body.startswith("0x"):
-        return sign * int(body[2:], 16)
-    if body.startswith("0o"):
-        return sign * int(body[2:], 8)
-    return sign * int(body, 10)
+    """The value of a core-schema integer (the resolver's pattern has checked the form)."""
+    if digits.startswith("0o"):
+        return int(digits[2:], 8)
+    if digits.startswith("0x"):
+        return int(digits[2:], 16)
+    return int(digits, 10)
 
 
 def _timestamp(value: str) -> dt.date | dt.datetime:

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from conftest import Unprivileged, git, run_cli
 from lifecycle_support import DIRECTOR, make_repo
 from pmoctl.catalogue.pipeline import load_file
+from conftest import EXAMPLE, run_cli
 from pmoctl.rules.yaml_truthy import truthy_findings
 from pmoctl.yaml.loader import MAX_BYTES, LoadError, decode, parse
 
@@ -93,7 +94,7 @@ HOSTILE: dict[str, tuple[bytes, str, int, int]] = {
     "two-documents": (SERVICE_HEAD + b"---\nname: second\n", "YAML-DOCUMENTS", 4, 1),
     "content-after-end": (SERVICE_HEAD + b"...\nname: x\n", "YAML-SYNTAX", 5, 1),
     "tab-indent": (SERVICE_HEAD + b"roles:\n\towner: a\n", "YAML-SYNTAX", 5, 1),
-    "unclosed-quote": (SERVICE_HEAD + b'name: "abc\nkind: x\n', "YAML-SYNTAX", 6, 1),
+    "unclosed-quote": (SERVICE_HEAD + b'name: "abc\nkind: x\n', "YAML-SYNTAX", 4, 7),
     "unclosed-bracket": (SERVICE_HEAD + b"pmos: [a, b\nname: x\n", "YAML-SYNTAX", 5, 5),
     "mapping-in-plain": (SERVICE_HEAD + b"t: a: b\n", "YAML-SYNTAX", 4, 5),
     "latin-1": (
@@ -737,3 +738,21 @@ def test_plain_values_resolve_as_the_yaml_1_2_core_schema_says(
     assert (type(value), value) == (type(expected), expected)
     # a quoted value is always text
     assert parse(f"x: '{plain}'\n")["x"] == plain
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        ("yes", "yes is text here, not a boolean: write true or false"),
+        ("done", "done is text here, not a boolean: write true or false"),
+        ('"true"', "write true or false without quotes"),
+    ],
+)
+def test_a_boolean_written_as_a_word_is_not_told_to_drop_quotes(
+    tmp_path: Path, value: str, hint: str
+) -> None:
+    good = (EXAMPLE / "services" / "portfolio-reporting.yaml").read_text(encoding="utf-8")
+    text = good.replace("success_criteria_met: true", f"success_criteria_met: {value}")
+    rel = _write(tmp_path, "portfolio-reporting", text.encode())
+    findings = load_file(tmp_path, rel, "service").findings
+    assert [(f.rule, f.line, f.hint) for f in findings] == [("SCHEMA-TYPE", 138, hint)]

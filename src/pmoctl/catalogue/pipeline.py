@@ -28,9 +28,9 @@ from pmoctl.catalogue.schema_errors import findings_from
 from pmoctl.catalogue.slim import forget_shared, share_field_sets
 from pmoctl.findings import Finding, Pending, Severity
 from pmoctl.rules import all_rules, checks
-from pmoctl.rules.yaml_truthy import truthy_findings
 from pmoctl.runtime import gc_paused
 from pmoctl.yaml.loader import MAX_BYTES, LoadError, locate, parse, read_text
+from pmoctl.rules.yaml_truthy import with_truthy_findings
 
 #: below this many files a worker pool costs more than it saves
 POOL_THRESHOLD = 200
@@ -80,7 +80,7 @@ def load_file(root: Path, rel: str, kind: str, max_bytes: int = MAX_BYTES) -> Lo
         loaded.model = model.model_validate(data)
     except ValidationError as error:
         loaded.findings.extend(findings_from(error, model, rel, text))
-    loaded.findings.extend(truthy_findings(rel, text, loaded.findings))
+    loaded.findings = with_truthy_findings(rel, text, loaded.findings)
     return loaded
 
 

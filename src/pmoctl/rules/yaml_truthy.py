@@ -9,6 +9,7 @@ the node tree, which knows quoted values and block scalars from plain ones.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
@@ -34,17 +35,42 @@ _MAYBE = re.compile(
 
 def truthy_findings(rel: str, text: str, others: Sequence[Finding]) -> list[Finding]:
     """Warnings for YAML 1.1 booleans in ``text``, except on lines already reported."""
-    if not _MAYBE.search(text):
-        return []
+    return with_truthy_findings(rel, text, others)[len(others) :]
+
+
+def with_truthy_findings(rel: str, text: str, others: Sequence[Finding]) -> list[Finding]:
+    """``others`` and the warnings for YAML 1.1 booleans in ``text``.
+
+    A line already reported gets no warning. Where the schema wanted true or false and
+    found a plain word (``yes``, ``done``), its hint says that the word is text: the
+    schema's own hint is written for a quoted ``"true"``, and there are no quotes to remove.
+    """
+    wanted_bool = [
+        index
+        for index, finding in enumerate(others)
+        if finding.rule == "SCHEMA-TYPE" and finding.message.endswith("must be true or false")
+    ]
+    if not wanted_bool and not _MAYBE.search(text):
+        return list(others)
     try:
         root = compose(text)
     except LoadError:
-        return []
+        return list(others)
+    result = list(others)
+    plain = {
+        (node.start_mark.line + 1, node.start_mark.column + 1): node
+        for node in _plain_scalars(root)
+    }
+    for index in wanted_bool:
+        finding = result[index]
+        node = plain.get((finding.line, finding.column))
+        if node is not None:
+            result[index] = dataclasses.replace(
+                finding, hint=f"{node.value} is text here, not a boolean: write true or false"
+            )
     taken = {finding.line for finding in others}
-    result = []
-    for node in _plain_values(root):
-        line, column = node.start_mark.line + 1, node.start_mark.column + 1
-        if line in taken:
+    for (line, column), node in plain.items():
+        if line in taken or node.value not in WORDS:
             continue
         quoted = "'" + node.value + "'"
         result.append(
@@ -61,7 +87,8 @@ def truthy_findings(rel: str, text: str, others: Sequence[Finding]) -> list[Find
     return result
 
 
-def _plain_values(root: Node | None) -> Iterator[ScalarNode]:
+def _plain_scalars(root: Node | None) -> Iterator[ScalarNode]:
+    """The plain values (not keys) of the document, in the order they appear."""
     from yaml.nodes import MappingNode, ScalarNode, SequenceNode  # only after a hit (see above)
 
     stack: list[Node] = [root] if root is not None else []
@@ -71,7 +98,7 @@ def _plain_values(root: Node | None) -> Iterator[ScalarNode]:
             stack.extend(value for _, value in reversed(node.value))
         elif isinstance(node, SequenceNode):
             stack.extend(reversed(node.value))
-        elif isinstance(node, ScalarNode) and not node.style and node.value in WORDS:
+        elif isinstance(node, ScalarNode) and not node.style:
             yield node
 
 

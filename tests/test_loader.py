@@ -756,3 +756,77 @@ def test_a_boolean_written_as_a_word_is_not_told_to_drop_quotes(
     rel = _write(tmp_path, "portfolio-reporting", text.encode())
     findings = load_file(tmp_path, rel, "service").findings
     assert [(f.rule, f.line, f.hint) for f in findings] == [("SCHEMA-TYPE", 138, hint)]
+
+
+# --- what YAML 1.2 forbids and libyaml reads anyway ----------------------------------
+
+#: name -> (text, line, column, words the message holds): each is one YAML-SYNTAX finding
+#: (other YAML tools reject these files, so pmoctl must not accept them)
+FORBIDDEN_LAYOUT: dict[str, tuple[str, int, int, str]] = {
+    "comment-after-double-quoted": ('k: "value"# note\n', 1, 11, "space before"),
+    "comment-after-single-quoted": ("k: 'value'# note\n", 1, 11, "space before"),
+    "comment-after-folded-header": ("k: >-# note\n  text\n", 1, 6, "space before"),
+    "comment-after-literal-header": ("a: 1\nk: |# note\n  text\n", 2, 5, "space before"),
+    "comment-after-flow-list": ("k: [a, b]# note\n", 1, 10, "space before"),
+    "comment-after-flow-mapping": ("k: {a: b}# note\n", 1, 10, "space before"),
+    "comment-after-comma": ("k: [a,# note\n  b]\n", 1, 7, "space before"),
+    "comment-after-bracket": ("k: [# note\n  b]\n", 1, 5, "space before"),
+    "flow-list-line-not-indented": ("k: [a,\nb]\n", 2, 1, "not indented enough"),
+    "flow-mapping-line-not-indented": ("k: {a: 1,\nb: 2}\n", 2, 1, "not indented enough"),
+    "flow-closing-bracket-not-indented": ("k: [\n  a,\n]\n", 3, 1, "not indented enough"),
+    "flow-line-in-list-item": ("l:\n  - k: [a,\n    b]\n", 3, 5, "not indented enough"),
+    "flow-line-indented-by-tab": ("k: [a,\n\tb]\n", 2, 1, "tab"),
+    "double-quoted-line-not-indented": ('k: "a\nb"\n', 2, 1, "not indented enough"),
+    "single-quoted-line-not-indented": ("k: 'a\nb'\n", 2, 1, "not indented enough"),
+    "quoted-line-in-nested-mapping": ('m:\n  k: "a\n  b"\n', 3, 3, "not indented enough"),
+    "quoted-line-in-flow": ('k: [x,\n  "a\n# b"]\n', 3, 1, "not indented enough"),
+    "quoted-line-indented-by-tab": ('k: "a\n\tb"\n', 2, 1, "tab"),
+    "over-indented-blank-line-before-comment": ("k: >\n \n  \n   \n # comment\n", 3, 1, "blank"),
+    "question-mark-before-quoted-key": ('k: {?"a": b}\n', 1, 5, "'?'"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FORBIDDEN_LAYOUT))
+def test_what_yaml_forbids_is_a_syntax_finding_at_its_place(name: str) -> None:
+    text, line, column, words = FORBIDDEN_LAYOUT[name]
+    with pytest.raises(LoadError) as caught:
+        parse(text)
+    error = caught.value
+    assert (error.rule, error.line, error.column) == ("YAML-SYNTAX", line, column), error.message
+    assert words in error.message and error.hint
+
+
+#: what YAML allows in the same places, read as YAML reads it
+ALLOWED_LAYOUT: list[tuple[str, object]] = [
+    ('k: "value" # note\n', "value"),
+    ("k: >- # note\n  text\n", "text"),
+    ("k: [a, b] # note\n", ["a", "b"]),
+    ("k: a#b\n", "a#b"),
+    ('k: "a#b"# note\n'.replace("# note", " # x"), "a#b"),
+    ('k: "x" # a "quoted"# word\n', "x"),
+    ("k: [a,\n b]\n", ["a", "b"]),
+    ("k: [a,\n# a comment at the start of the line\n b]\n", ["a", "b"]),
+    ("l:\n  - k: [a,\n     b]\n", [{"k": ["a", "b"]}]),
+    ('k: "a\n b"\n', "a b"),
+    ('k: "a\n \tb"\n', "a b"),
+    ('k: "a\n\n b"\n', "a\nb"),
+    ("k: >\n \n # not a comment: its first line\n", "\n# not a comment: its first line\n"),
+    ("k: |\n  text\n     \n# comment\n", "text\n   \n"),
+    ("k: {? a: b}\n", {"a": "b"}),
+    # a '?' with no space after it starts the key's text (libyaml took it as an indicator)
+    ("k: {?foo: bar}\n", {"?foo": "bar"}),
+    ("k: {?foo}\n", {"?foo": None}),
+    ("k: {a: 1, ?b: 2}\n", {"a": 1, "?b": 2}),
+    ("k: [?foo: bar]\n", [{"?foo": "bar"}]),
+    ("k: [?foo, x]\n", ["?foo", "x"]),
+    # a file ending in a line of only spaces keeps the block scalar's last line break
+    ("k: |\n  x\n   ", "x\n \n"),
+    ("k: |+\n   ", "\n"),
+    ("k: |\n  x\n   \n", "x\n \n"),
+    ("k: x\n   ", "x"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ALLOWED_LAYOUT)
+def test_what_yaml_allows_is_read_as_yaml_reads_it(text: str, expected: object) -> None:
+    assert parse(text)["k" if "k" in parse(text) else "l"] == expected

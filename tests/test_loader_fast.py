@@ -27,6 +27,7 @@ def reference_parse(text: str) -> dict[str, Any]:
     ):
         loader._scan_events(text)
     root = loader.top_mapping(loader.compose(text))
+    yaml12.check_layout(root, text)
     data = yaml12.ExactBuilder().build(root, 0)
     assert isinstance(data, dict)
     return data
@@ -80,6 +81,16 @@ FRAGMENTS = [
     "yes",
     "no",
     "0755",
+    '"a"# c\n',
+    "]#",
+    ">-# c\n",
+    "[a,\nb]\n",
+    '"a\nb"',
+    "'a\n\tb'",
+    "{?a: b}",
+    "[?a]",
+    "|\n \n  \n # c\n",
+    "   ",
     "1e3",
     "null",
     "é",

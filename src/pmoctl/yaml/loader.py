@@ -9,6 +9,8 @@ keys, explicit tags, ``%YAML``/``%TAG`` directives, non-scalar or duplicate keys
 nesting deeper than :data:`MAX_DEPTH`: a cheap test routes unusual files to an exact
 event scan, and the data is built under the YAML 1.2 core schema by :mod:`pmoctl.yaml.yaml12`
 (the fast builder for ordinary documents, the exact one otherwise).
+What YAML 1.2 forbids but libyaml reads (a comment glued to a quote, an unindented line
+of a flow collection) is refused the same way: a cheap test, then the exact check.
 Every exception the parser raises, whatever its class, becomes a :class:`LoadError`
 (:mod:`pmoctl.yaml.errors`); :func:`locate` turns a document path back into a position.
 """
@@ -63,6 +65,21 @@ _DEEP_BLOCK_AFTER_NEWLINE = re.compile(r"\n[ \t?:-]{32}")
 #: more flow brackets than this, and composing could exhaust the C stack before the
 #: depth is known: the event scan (which keeps no stack) checks the depth first
 _STACK_SAFE_BRACKETS = 1000
+# Cheap tests that route a file to pmoctl.yaml12.check_layout. Each starts with the
+# character it is about (the search skips to it), then looks behind: a '#' right after
+# what can end a token; a quote that opens a value and is not closed on its line; a '?'
+# right before text; a block scalar's header followed by blank lines with spaces.
+# Possessive loops (*+) keep a failed match from backtracking through the value.
+_TOKEN_START = r"[\s\[{,:?]"
+_MAYBE_TIGHT_COMMENT = re.compile(r"""#(?<=[\"'\[\]{},:|>+0-9-]#)""")
+_MAYBE_OPEN_DOUBLE = re.compile(
+    rf'"(?<={_TOKEN_START}")' r'[^"\n\\]*+(?:\\[^\n][^"\n\\]*+)*+\\?(?:\n|\Z)'
+)
+_MAYBE_OPEN_SINGLE = re.compile(rf"'(?<={_TOKEN_START}')[^'\n]*+(?:''[^'\n]*+)*+(?:\n|\Z)")
+_MAYBE_QUESTION_KEY = re.compile(rf"\?(?<={_TOKEN_START}\?)\S")
+_MAYBE_BLANK_AFTER_HEADER = re.compile(
+    r"[|>][-+0-9]*[ \t]*(?:#[^\n]*)?\n(?:[ \t]*\n)*?[ \t]+(?:\n|\Z)"
+)
 # C0 and C1 controls (but tab, LF, CR), NEL and the Unicode line/paragraph separators
 # (parsers disagree on them), bidi overrides (they hide text), and a BOM past the start.
 _FORBIDDEN_CHARS = re.compile(
@@ -151,8 +168,15 @@ def parse(text: str) -> dict[str, Any]:
         flow_heavy = False
     try:
         root = yaml12.top_mapping(yaml12.compose(text))
+        # what YAML forbids and libyaml reads anyway: a cheap test of the text here, and
+        # build_fast gives up on flow collections over several lines (checked below)
+        unusual_layout = _needs_layout_check(text)
+        if unusual_layout:
+            yaml12.check_layout(root, text)
         data = yaml12.build_fast(root) if "&" not in text else None  # no anchor: no alias
         if data is None:
+            if not unusual_layout:
+                yaml12.check_layout(root, text)
             if flow_heavy:
                 flow_heavy = False
                 _scan_events(text)
@@ -172,6 +196,19 @@ def _needs_scan(text: str) -> bool:
     if text.startswith("%") or "\n%" in text:
         return True
     return bool(_DEEP_BLOCK_AT_START.match(text) or _DEEP_BLOCK_AFTER_NEWLINE.search(text))
+
+
+def _needs_layout_check(text: str) -> bool:
+    """Whether the text may hold what :func:`pmoctl.yaml12.check_layout` refuses or corrects,
+    other than flow collections over several lines (:func:`pmoctl.yaml12.build_fast` finds
+    those)."""
+    return bool(
+        ("#" in text and _MAYBE_TIGHT_COMMENT.search(text))
+        or ('"' in text and _MAYBE_OPEN_DOUBLE.search(text))
+        or ("'" in text and _MAYBE_OPEN_SINGLE.search(text))
+        or ("?" in text and _MAYBE_QUESTION_KEY.search(text))
+        or _MAYBE_BLANK_AFTER_HEADER.search(text)
+    )
 
 
 def _scan_events(text: str) -> None:

@@ -11,16 +11,22 @@ bookkeeping), and :class:`ExactBuilder`, which also refuses aliases, merge keys,
 non-text and duplicate keys, values that do not read and nesting deeper than
 :data:`MAX_DEPTH`, each as a :class:`~pmoctl.yaml.errors.LoadError` at its node. The order
 in which the loader uses them, and the checks before, are :func:`pmoctl.yaml.loader.parse`'s.
+
+:func:`check_layout` refuses what YAML 1.2 forbids and libyaml reads anyway, and corrects
+what libyaml reads wrongly; :func:`compose` reads a file ending in a line of spaces as the
+YAML test suite does.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from typing import Any
 
 import yaml
 from yaml._yaml import CParser
+from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
@@ -111,6 +117,10 @@ class Composer(CParser, _Core12Resolver):
 
 def compose(text: str) -> Node | None:
     """Compose the node tree with libyaml; any failure becomes a :class:`LoadError`."""
+    if text.endswith(" ") and text.rstrip(" ").endswith("\n"):
+        # A last line of only spaces ends the file as a line break would (YAML's own test
+        # suite reads it so); libyaml drops the block scalar's last line break instead.
+        text += "\n"
     composer = Composer(text)
     try:
         return composer.get_single_node()
@@ -155,7 +165,8 @@ def build_fast(root: MappingNode) -> dict[str, Any] | None:
 
     Gives exactly what :class:`ExactBuilder` gives, for documents without anchors (so
     without aliases), without merge keys or tags other than the core ones, nesting less
-    than :data:`MAX_DEPTH` deep, whose values all read; it leaves every other document,
+    than :data:`MAX_DEPTH` deep, without flow collections over several lines (which
+    :func:`check_layout` must see), whose values all read; it leaves every other document,
     and so every error and its position, to :class:`ExactBuilder`. About twice as fast:
     no per-node bookkeeping, and plain strings (most values) taken as they are.
     """
@@ -163,6 +174,8 @@ def build_fast(root: MappingNode) -> dict[str, Any] | None:
     def build(node: Node, depth: int) -> Any:
         if depth >= MAX_DEPTH:
             raise _UnusualError
+        if node.flow_style and node.end_mark.line != node.start_mark.line:  # type: ignore[attr-defined]
+            raise _UnusualError  # its lines' indentation is for check_layout to judge
         if node.__class__ is MappingNode:
             if node.tag != _MAP:
                 raise _UnusualError
@@ -339,3 +352,209 @@ def _timestamp(value: str) -> dt.date | dt.datetime:
     normalised = re.sub(r"[ \t]+", "T", value.strip(), count=1).replace("t", "T")
     normalised = re.sub(r"[ \t]+", "", normalised).replace("Z", "+00:00")
     return dt.datetime.fromisoformat(normalised)
+
+
+# --- what YAML 1.2 forbids and libyaml reads anyway -----------------------------------
+
+_QUOTED = ("'", '"')
+_BLOCK = ("|", ">")
+_QUESTION_HINT = "write '? ' with a space for an explicit key, or quote the whole key"
+
+
+def check_layout(root: Node, text: str) -> None:
+    """Refuse what YAML 1.2 forbids but libyaml reads, and correct what libyaml misreads.
+
+    Refused, each as YAML-SYNTAX at its place: a comment without a space before its
+    ``#``; a line of a flow collection or a quoted value not indented deeper than the
+    block mapping or list it is in (or indented with a tab); blank lines at the start of
+    an empty block scalar with more spaces than the line after them. Corrected in the
+    node tree: in a flow collection, ``?foo`` is the text ``?foo`` (libyaml drops the
+    ``?``). Other YAML tools reject these files, so pmoctl must not accept them.
+    """
+    spans: list[tuple[int, int]] = []  # where scalars' text is, for the comment check
+    stack: list[tuple[Node, int]] = [(root, -1)]  # node, indentation of its block parent
+    while stack:
+        node, parent = stack.pop()
+        if node.__class__ is ScalarNode:
+            start = node.start_mark.index
+            if node.style in _BLOCK:
+                header_end = text.find("\n", start)
+                start = header_end if header_end >= 0 else len(text)
+                if not node.value.strip("\n"):
+                    _check_empty_block(text, node, parent)
+            elif node.style in _QUOTED and node.end_mark.line != node.start_mark.line:
+                _check_lines(text, node, parent + 1)
+            spans.append((start, node.end_mark.index))
+            continue
+        if node.flow_style:  # type: ignore[attr-defined]
+            if node.end_mark.line != node.start_mark.line:
+                _check_lines(text, node, parent + 1)
+            inner = parent
+        else:
+            inner = node.start_mark.column
+        if isinstance(node, MappingNode):
+            if node.flow_style:
+                _question_keys(node, text)
+            stack.extend((child, inner) for pair in node.value for child in pair)
+        elif isinstance(node, SequenceNode):
+            if node.flow_style:
+                _question_items(node, text)
+            stack.extend((item, inner) for item in node.value)
+    _check_comments(text, spans)
+
+
+def _line_of(text: str, index: int) -> tuple[int, str]:
+    start = text.rfind("\n", 0, index) + 1
+    end = text.find("\n", index)
+    return start, text[start : end if end >= 0 else len(text)]
+
+
+def _check_lines(text: str, node: Node, need: int) -> None:
+    """Every line after the first of a flow collection or quoted value is indented by
+    at least ``need`` spaces (tabs may follow them); in a flow collection, blank lines
+    and comment lines may start anywhere."""
+    quoted = isinstance(node, ScalarNode)
+    first_start, _ = _line_of(text, node.start_mark.index)
+    lines = text[first_start : node.end_mark.index].split("\n")
+    for offset, line in enumerate(lines[1:], start=1):
+        spaces = len(line) - len(line.lstrip(" "))
+        rest = line[spaces:]
+        if spaces >= need or not rest:
+            continue
+        if not quoted and (not rest.strip(" \t") or rest.lstrip(" \t").startswith("#")):
+            continue
+        what = (
+            "quoted value"
+            if quoted
+            else "flow list"
+            if isinstance(node, SequenceNode)
+            else ("flow mapping")
+        )
+        opened = node.start_mark.line + 1
+        more = f"; or close the quote on line {opened} if the value ends there" if quoted else ""
+        plural = "s" if need != 1 else ""
+        if rest.startswith("\t"):
+            message = f"a tab indents this line of the {what} opened on line {opened}"
+            hint = f"indent with spaces, not tabs: at least {need} space{plural} here{more}"
+        else:
+            message = f"this line of the {what} opened on line {opened} is not indented enough"
+            hint = (
+                f"indent it by at least {need} space{plural}, deeper than the key or list item "
+                f"it belongs to{more}"
+            )
+        raise LoadError("YAML-SYNTAX", message, opened + offset, spaces + 1, hint)
+
+
+def _check_empty_block(text: str, node: ScalarNode, parent: int) -> None:
+    """Blank lines that open an empty block scalar have no more spaces than the line after.
+
+    YAML takes a block scalar's indentation from its first non-blank line, and forbids
+    blank lines before it with more spaces; libyaml takes the most spaces instead, and
+    reads that line (a comment, say) as outside the empty scalar.
+    """
+    start = node.start_mark.index
+    header_end = text.find("\n", start)
+    header = text[start:header_end].partition("#")[0]
+    if header_end < 0 or any(char.isdigit() for char in header):
+        return  # an explicit indentation: nothing to detect
+    blanks: list[tuple[int, int]] = []  # index, spaces
+    at = header_end + 1
+    while at < len(text):
+        end = text.find("\n", at)
+        line = text[at : end if end >= 0 else len(text)]
+        if line.strip(" "):
+            depth = len(line) - len(line.lstrip(" "))
+            if depth > parent:  # YAML reads this line as the block's first
+                for index, spaces in blanks:
+                    if spaces > depth:
+                        raise LoadError(
+                            "YAML-SYNTAX",
+                            f"blank line with more spaces ({spaces}) than the first line of "
+                            f"the block value after it ({depth}, on line "
+                            f"{text.count(chr(10), 0, at) + 1})",
+                            text.count("\n", 0, index) + 1,
+                            1,
+                            "remove the spaces from the blank lines at the start of the value",
+                        )
+            return
+        blanks.append((at, len(line)))
+        if end < 0:
+            return
+        at = end + 1
+
+
+def _check_comments(text: str, spans: list[tuple[int, int]]) -> None:
+    """A ``#`` right after a quoted value, a bracket, a comma or a block scalar's header
+    starts a comment for libyaml; YAML needs a space (or tab) before it."""
+    spans.sort()
+    starts = [start for start, _ in spans]
+    for found in _TIGHT_COMMENT.finditer(text):
+        line_start, line = _line_of(text, found.start() + 1)
+        for offset, char in enumerate(line):
+            if char != "#":
+                continue
+            at = line_start + offset
+            i = bisect.bisect_right(starts, at) - 1
+            if i >= 0 and spans[i][0] <= at < spans[i][1]:
+                continue  # part of a value's text
+            if offset and line[offset - 1] not in " \t":
+                line_no = text.count("\n", 0, at) + 1
+                raise LoadError(
+                    "YAML-SYNTAX",
+                    f"a comment needs a space before the '#' (after {line[offset - 1]!r})",
+                    line_no,
+                    offset + 1,
+                    "put a space before the '#'; without one, other YAML tools reject the file",
+                )
+            break  # the comment starts here: the rest of the line is its text
+
+
+#: a ``#`` right after what can end a token (a quote, a bracket, a comma, a block header)
+_TIGHT_COMMENT = re.compile(r"[\"'\[\]{},:|>+0-9-]#")
+
+
+def _question_keys(mapping: MappingNode, text: str) -> None:
+    """``{?foo: bar}``: the key is ``?foo`` (libyaml read ``?`` as the key indicator)."""
+    for index, (key, value) in enumerate(mapping.value):
+        at = key.start_mark.index
+        if at > 0 and text[at - 1] == "?" and at < len(text) and text[at] not in " \t\r\n":
+            mapping.value[index] = (_question_key(key, text), value)
+
+
+def _question_key(key: Node, text: str) -> ScalarNode:
+    mark = key.start_mark
+    if key.__class__ is not ScalarNode or key.style or not key.value:
+        raise LoadError(
+            "YAML-SYNTAX",
+            "'?' directly before a key that is not plain text",
+            mark.line + 1,
+            mark.column,
+            _QUESTION_HINT,
+        )
+    start = Mark(mark.name, mark.index - 1, mark.line, mark.column - 1, None, 0)
+    return ScalarNode(_STR, "?" + key.value, start, key.end_mark, None)
+
+
+def _question_items(sequence: SequenceNode, text: str) -> None:
+    """``[?foo]`` is the text ``?foo``; ``[?foo: bar]`` a pair with the key ``?foo``."""
+    for index, item in enumerate(sequence.value):
+        if not isinstance(item, MappingNode) or len(item.value) != 1:
+            continue
+        at = item.start_mark.index
+        if text[at : at + 1] != "?" or text[at + 1 : at + 2] in ("", " ", "\t", "\r", "\n"):
+            continue
+        key, value = item.value[0]
+        after = key.end_mark.index
+        while after < len(text) and text[after] in " \t\r\n":
+            after += 1
+        if text[after : after + 1] == ":":
+            continue  # a pair: _question_keys has corrected its key
+        if value.__class__ is not ScalarNode or value.value:
+            raise LoadError(
+                "YAML-SYNTAX",
+                "'?' directly before a list item",
+                item.start_mark.line + 1,
+                item.start_mark.column + 1,
+                _QUESTION_HINT,
+            )
+        sequence.value[index] = _question_key(key, text)

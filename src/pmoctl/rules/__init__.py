@@ -88,7 +88,10 @@ FILE_RULES = [
         "The file is not valid YAML",
         "The parser stopped at this position. Common causes: a tab used for indentation, an "
         "unclosed quote or bracket, or a value starting with a character that needs quoting "
-        "(`@`, `` ` ``, `%`, `*`, `&`, `!`, `|`, `>`, `#`).",
+        "(`@`, `` ` ``, `%`, `*`, `&`, `!`, `|`, `>`, `#`). Also refused, as YAML 1.2 "
+        "forbids them although some parsers read them: a comment without a space before its "
+        '`#` (`"text"# note`), and lines of a `[...]`, `{...}` or quoted value that are not '
+        "indented deeper than their key.",
     ),
     _file_rule(
         "YAML-DOCUMENTS",

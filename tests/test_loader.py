@@ -22,10 +22,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import Unprivileged, git, run_cli
+from conftest import EXAMPLE, Unprivileged, git, run_cli
 from lifecycle_support import DIRECTOR, make_repo
 from pmoctl.catalogue.pipeline import load_file
-from conftest import EXAMPLE, run_cli
 from pmoctl.rules.yaml_truthy import truthy_findings
 from pmoctl.yaml.loader import MAX_BYTES, LoadError, decode, parse
 

@@ -28,9 +28,9 @@ from pmoctl.catalogue.schema_errors import findings_from
 from pmoctl.catalogue.slim import forget_shared, share_field_sets
 from pmoctl.findings import Finding, Pending, Severity
 from pmoctl.rules import all_rules, checks
+from pmoctl.rules.yaml_truthy import with_truthy_findings
 from pmoctl.runtime import gc_paused
 from pmoctl.yaml.loader import MAX_BYTES, LoadError, locate, parse, read_text
-from pmoctl.rules.yaml_truthy import with_truthy_findings
 
 #: below this many files a worker pool costs more than it saves
 POOL_THRESHOLD = 200

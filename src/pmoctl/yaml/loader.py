@@ -65,7 +65,7 @@ _DEEP_BLOCK_AFTER_NEWLINE = re.compile(r"\n[ \t?:-]{32}")
 #: more flow brackets than this, and composing could exhaust the C stack before the
 #: depth is known: the event scan (which keeps no stack) checks the depth first
 _STACK_SAFE_BRACKETS = 1000
-# Cheap tests that route a file to pmoctl.yaml12.check_layout. Each starts with the
+# Cheap tests that route a file to pmoctl.yaml.yaml12.check_layout. Each starts with the
 # character it is about (the search skips to it), then looks behind: a '#' right after
 # what can end a token; a quote that opens a value and is not closed on its line; a '?'
 # right before text; a block scalar's header followed by blank lines with spaces.
@@ -199,8 +199,8 @@ def _needs_scan(text: str) -> bool:
 
 
 def _needs_layout_check(text: str) -> bool:
-    """Whether the text may hold what :func:`pmoctl.yaml12.check_layout` refuses or corrects,
-    other than flow collections over several lines (:func:`pmoctl.yaml12.build_fast` finds
+    """Whether the text may hold what :func:`pmoctl.yaml.yaml12.check_layout` refuses or corrects,
+    other than flow collections over several lines (:func:`pmoctl.yaml.yaml12.build_fast` finds
     those)."""
     return bool(
         ("#" in text and _MAYBE_TIGHT_COMMENT.search(text))

@@ -12,6 +12,8 @@ from typing import Annotated
 
 import typer
 
+from pmoctl.output.report import Format
+
 app = typer.Typer(
     name="pmoctl",
     help=(
@@ -35,14 +37,6 @@ class Settings:
     debug = False
 
 
-class OutputFormat(StrEnum):
-    text = "text"
-    json = "json"
-    github = "github"
-    sarif = "sarif"
-    junit = "junit"
-
-
 class FailOn(StrEnum):
     error = "error"
     warning = "warning"
@@ -58,7 +52,7 @@ CatalogueOption = Annotated[
         show_default=False,
     ),
 ]
-FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 FailOnOption = Annotated[
     FailOn,
     typer.Option(help="Exit 1 when there are findings of this severity or worse."),

@@ -13,7 +13,6 @@ from pmoctl.cli.common import (
     FailOn,
     FailOnOption,
     FormatOption,
-    OutputFormat,
     Settings,
     app,
     catalogue_root,
@@ -21,6 +20,7 @@ from pmoctl.cli.common import (
 )
 from pmoctl.errors import EXIT_OK
 from pmoctl.output import report
+from pmoctl.output.report import Format
 
 
 @app.command()
@@ -37,7 +37,7 @@ def check(
         ),
     ] = None,
     catalogue: CatalogueOption = None,
-    output_format: FormatOption = OutputFormat.text,
+    output_format: FormatOption = Format.text,
     fail_on: FailOnOption = FailOn.error,
     jobs: Annotated[
         int,

@@ -12,7 +12,6 @@ from pmoctl.cli.common import (
     FailOn,
     FailOnOption,
     FormatOption,
-    OutputFormat,
     Settings,
     app,
     catalogue_root,
@@ -20,6 +19,7 @@ from pmoctl.cli.common import (
 )
 from pmoctl.errors import EXIT_OK
 from pmoctl.output import report
+from pmoctl.output.report import Format
 
 
 @app.command()
@@ -35,7 +35,7 @@ def validate(
         ),
     ] = None,
     *,
-    output_format: FormatOption = OutputFormat.text,
+    output_format: FormatOption = Format.text,
     fail_on: FailOnOption = FailOn.error,
     jobs: Annotated[
         int,
@@ -70,11 +70,11 @@ def validate(
 
 
 @app.command()
-def rules(output_format: FormatOption = OutputFormat.text) -> int:
+def rules(output_format: FormatOption = Format.text) -> int:
     """List every rule with its id, default severity and summary."""
     from pmoctl.api import rules_listing
 
-    report.info(rules_listing(as_json=output_format is OutputFormat.json))
+    report.info(rules_listing(as_json=output_format is Format.json))
     return EXIT_OK
 
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Any
+from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import quoteattr
 
 from pmoctl._version import __version__
 from pmoctl.findings import Finding, Severity
-from pmoctl.output.report import printable, text_line
+from pmoctl.output.text import printable, text_line
+from pmoctl.rules import all_rules
 
 
 def as_json(findings: Iterable[Finding], files: int) -> dict[str, Any]:
@@ -52,8 +55,6 @@ def github_annotation(finding: Finding) -> str:
 
 
 def as_sarif(findings: Sequence[Finding]) -> dict[str, Any]:
-    from pmoctl.rules import all_rules
-
     known = all_rules()
     used = sorted({finding.rule for finding in findings})
     rule_index = {rule_id: index for index, rule_id in enumerate(used)}
@@ -103,8 +104,6 @@ def as_sarif(findings: Sequence[Finding]) -> dict[str, Any]:
 def as_junit(findings: Sequence[Finding], files: int, suite: str) -> str:
     """One test case per file with findings (failures for errors), plus one passing case."""
     # imported here: xml.sax pulls in urllib and ssl, 40 ms of every pmoctl start-up
-    from xml.sax.saxutils import escape as xml_escape
-
     by_path: dict[str, list[Finding]] = {}
     for finding in findings:
         by_path.setdefault(finding.path, []).append(finding)
@@ -137,8 +136,6 @@ def as_junit(findings: Sequence[Finding], files: int, suite: str) -> str:
 
 def _xml_attribute(text: str) -> str:
     """One line, quoted, as an attribute value (a test's name, a failure's message)."""
-    from xml.sax.saxutils import quoteattr
-
     return quoteattr(_xml_text(printable(text)))
 
 

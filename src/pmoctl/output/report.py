@@ -1,49 +1,35 @@
 """Reporters: the only module that writes findings and messages for people or machines.
 
-Formats: ``text`` (rich colour on a terminal, plain when piped), ``json``, ``github``
-(workflow-command annotations), ``sarif`` (2.1.0) and ``junit``. Every user-derived string
-(values and file names) is printed literally: no rich markup is interpreted, control
-characters and unpaired surrogates (bytes of a file name that are not UTF-8) are escaped,
-GitHub annotations escape ``%``, CR and LF so that a value cannot forge a command, and JSON
-keeps every value exactly, with control characters and unpaired surrogates as ``\\u`` escapes.
-The machine formats are built by :mod:`pmoctl.output.formats`, imported only when asked for.
+Formats (:class:`Format`, the one list of them): ``text`` (rich colour on a terminal, plain
+when piped), ``json``, ``github`` (workflow-command annotations), ``sarif`` (2.1.0) and
+``junit``, each written by its entry in :data:`WRITERS`. What is written is escaped by
+:mod:`.text`, and the machine formats are built by :mod:`.formats`.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from enum import StrEnum
 from typing import IO, Any
 
 from pmoctl.findings import Finding, Severity
+from pmoctl.output.formats import as_json, as_junit, as_sarif, github_annotation
+from pmoctl.output.text import json_text, location, printable, summary_line, text_line
 
-FORMATS = ("text", "json", "github", "sarif", "junit")
-_CONTROL = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
-_CONTROL[0x09] = "\\t"
-_CONTROL[0x0A] = "\\n"
-_CONTROL[0x0D] = "\\r"
-# a file name that is not UTF-8 arrives with its bytes as unpaired surrogates, which no
-# strict UTF-8 stream can write
-_CONTROL.update({code: f"\\u{code:04x}" for code in range(0xD800, 0xE000)})
-#: what JSON writes as an escape although it may hold it raw: C1 controls reach a terminal
-#: as controls, and an unpaired surrogate cannot be written as UTF-8
-_JSON_RAW = re.compile(r"[\x7f-\x9f\ud800-\udfff]")
+__all__ = ["Format", "json_text", "location", "printable", "summary_line", "text_line"]
 
 
-def printable(text: str) -> str:
-    """One line of text with every control character (and unpaired surrogate) escaped."""
-    return text.translate(_CONTROL)
+class Format(StrEnum):
+    """The output formats of findings (``--format``)."""
 
-
-def json_text(data: Any) -> str:
-    """``data`` as indented JSON that keeps every value exactly and is safe to print."""
-    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
-    # these characters can only be inside strings, where an escape means the same
-    return _JSON_RAW.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    text = "text"
+    json = "json"
+    github = "github"
+    sarif = "sarif"
+    junit = "junit"
 
 
 def use_colour(stream: IO[str], no_colour: bool) -> bool:
@@ -54,26 +40,9 @@ def use_colour(stream: IO[str], no_colour: bool) -> bool:
     return stream.isatty()
 
 
-def location(finding: Finding) -> str:
-    """``path:line:column``, or the path alone for a finding about the whole file."""
-    path = printable(finding.path)
-    return f"{path}:{finding.line}:{finding.column}" if finding.line else path
-
-
-def summary_line(findings: Sequence[Finding], files: int) -> str:
-    errors = sum(1 for finding in findings if finding.severity is Severity.ERROR)
-    warnings = len(findings) - errors
-    checked = f"{files} file{'' if files == 1 else 's'} checked"
-    if not findings:
-        return f"{checked}: no problems"
-    plural_e = "" if errors == 1 else "s"
-    plural_w = "" if warnings == 1 else "s"
-    return f"{checked}: {errors} error{plural_e}, {warnings} warning{plural_w}"
-
-
 def write_findings(
     findings: Sequence[Finding],
-    fmt: str,
+    fmt: Format | str,
     *,
     files: int = 0,
     stream: IO[str] | None = None,
@@ -87,26 +56,26 @@ def write_findings(
     SARIF locations are relative to the repository, not to the catalogue.
     """
     out = stream or sys.stdout
-    if path_prefix and fmt in ("github", "sarif"):
+    if path_prefix and fmt in (Format.github, Format.sarif):
         findings = [replace(finding, path=f"{path_prefix}/{finding.path}") for finding in findings]
-    if fmt == "text":
+    if fmt == Format.text:
         _text(findings, files, out, use_colour(out, no_colour))
-        return
-    # imported here: the machine formats are not needed on the fast paths (transition, history)
-    from pmoctl.output.formats import as_json, as_junit, as_sarif, github_annotation
+    else:
+        out.write(WRITERS[Format(fmt)](findings, files, tool_name))
 
-    if fmt == "json":
-        out.write(json_text(as_json(findings, files)) + "\n")
-    elif fmt == "github":
-        for finding in findings:
-            out.write(github_annotation(finding) + "\n")
-        out.write(summary_line(findings, files) + "\n")
-    elif fmt == "sarif":
-        out.write(json_text(as_sarif(findings)) + "\n")
-    elif fmt == "junit":
-        out.write(as_junit(findings, files, tool_name))
-    else:  # pragma: no cover - the CLI restricts the choice
-        raise ValueError(fmt)
+
+def _github(findings: Sequence[Finding], files: int, tool_name: str) -> str:
+    lines = [github_annotation(finding) for finding in findings]
+    return "\n".join([*lines, summary_line(findings, files)]) + "\n"
+
+
+#: the text each machine format writes for ``(findings, files, tool name)``
+WRITERS: dict[Format, Callable[[Sequence[Finding], int, str], str]] = {
+    Format.json: lambda findings, files, _: json_text(as_json(findings, files)) + "\n",
+    Format.github: _github,
+    Format.sarif: lambda findings, _, __: json_text(as_sarif(findings)) + "\n",
+    Format.junit: as_junit,
+}
 
 
 def _text(findings: Sequence[Finding], files: int, out: IO[str], colour: bool) -> None:
@@ -133,13 +102,6 @@ def _text(findings: Sequence[Finding], files: int, out: IO[str], colour: bool) -
         if finding.hint:
             out.write(f"    hint: {printable(finding.hint)}\n")
     out.write(summary_line(findings, files) + "\n")
-
-
-def text_line(finding: Finding) -> str:
-    return (
-        f"{location(finding)}: {finding.severity.value} [{finding.rule}] "
-        f"{printable(finding.message)}"
-    )
 
 
 def error(message: str, hint: str = "", *, stream: IO[str] | None = None) -> None:

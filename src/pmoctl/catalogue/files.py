@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import stat
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +33,17 @@ SINGLETONS = {
 }
 #: folder -> kind of every ``*.yaml`` file directly inside it
 COLLECTIONS = {"services": "service", "procedures": "procedure"}
+#: stems Windows refuses as file names, whatever the extension
+WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul"}
+    | {f"com{n}" for n in range(1, 10)}
+    | {f"lpt{n}" for n in range(1, 10)}
+)
+
+
+def collision_key(stem: str) -> str:
+    """Two names with the same key are one file on macOS and Windows."""
+    return unicodedata.normalize("NFKC", stem).casefold()
 
 
 def find_root(start: Path) -> Path:

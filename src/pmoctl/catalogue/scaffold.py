@@ -22,6 +22,8 @@ from pmoctl.catalogue.files import (
     COLLECTIONS,
     CONFIG_FILE,
     SINGLETONS,
+    WINDOWS_RESERVED,
+    collision_key,
     find_root,
     kind_of,
     list_files,
@@ -29,7 +31,6 @@ from pmoctl.catalogue.files import (
 from pmoctl.catalogue.models import ID_PATTERN, MODELS_BY_KIND
 from pmoctl.errors import UserError
 from pmoctl.resources import data_dir, template_text
-from pmoctl.rules.identity import WINDOWS_RESERVED, collision_key
 from pmoctl.yaml.loader import LoadError, parse
 
 _PLACEHOLDER = re.compile(r"\{\{ (\w+) \}\}")

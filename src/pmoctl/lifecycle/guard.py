@@ -129,7 +129,8 @@ def _collisions_of(files: Sequence[str], moved: Iterable[str]) -> Iterator[Pendi
     its key only if it starts with the stem, whatever its case; other names are
     normalised as the rule does.
     """
-    from pmoctl.rules.identity import _ID, _collisions, collision_key
+    from pmoctl.catalogue.files import collision_key
+    from pmoctl.rules.identity import _ID, _collisions
 
     def key_of(rel: str) -> str:
         return collision_key(rel.rpartition("/")[2].rsplit(".", 1)[0])

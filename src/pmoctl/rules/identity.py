@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pmoctl.catalogue.files import COLLECTIONS, list_files
+from pmoctl.catalogue.files import COLLECTIONS, WINDOWS_RESERVED, collision_key, list_files
 from pmoctl.catalogue.models import ID_PATTERN
 from pmoctl.findings import DocPath, Pending, Severity
 from pmoctl.rules import Rule
@@ -19,12 +19,6 @@ if TYPE_CHECKING:
     from pmoctl.catalogue.files import Catalogue
 
 _ID = re.compile(ID_PATTERN)
-#: stems Windows refuses as file names, whatever the extension
-WINDOWS_RESERVED = frozenset(
-    {"con", "prn", "aux", "nul"}
-    | {f"com{n}" for n in range(1, 10)}
-    | {f"lpt{n}" for n in range(1, 10)}
-)
 
 
 def _id_filename(catalogue: Catalogue) -> Iterator[Pending]:
@@ -102,11 +96,6 @@ def _id_unique(catalogue: Catalogue) -> Iterator[Pending]:
         yield from _duplicates(path, changes, ("change_requests",), "change request")
     for path, procedure in procedures(catalogue):
         yield from _duplicates(path, procedure.activities, ("activities",), "activity")
-
-
-def collision_key(stem: str) -> str:
-    """Two names with the same key are one file on macOS and Windows."""
-    return unicodedata.normalize("NFKC", stem).casefold()
 
 
 def _id_collision(catalogue: Catalogue) -> Iterator[Pending]:

@@ -590,3 +590,83 @@ def test_template_folder_must_be_inside_the_catalogue(
     )
     with pytest.raises(UserError, match="not a folder in the catalogue"):
         render_site(example_catalogue, tmp_path / "site")
+
+
+# --- the output folder: nothing outside it is ever written or removed -----------------------
+
+
+def _tree(folder: Path) -> dict[str, bytes | str]:
+    """Every entry under ``folder``: a file's bytes, a link's target, a folder's marker."""
+    found: dict[str, bytes | str] = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            found[rel] = "link to " + os.readlink(path)
+        elif path.is_dir():
+            found[rel] = "folder"
+        else:
+            found[rel] = path.read_bytes()
+    return found
+
+
+def _outside(tmp_path: Path) -> Path:
+    outside = tmp_path / "outside"
+    (outside / "nested").mkdir(parents=True)
+    for name in ("pm-training.html", "index.html", "victim.txt", "nested/old.html"):
+        (outside / name).write_text(f"precious {name}\n", encoding="utf-8")
+    return outside
+
+
+@pytest.mark.parametrize("linked", ["services", "static"])
+def test_a_linked_folder_in_the_output_is_refused(
+    example_catalogue: Path, tmp_path: Path, linked: str
+) -> None:
+    outside = _outside(tmp_path)
+    before = _tree(outside)
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / linked).symlink_to(outside, target_is_directory=True)
+    result = run_cli("render", "--out", out, "--no-history", cwd=example_catalogue)
+    assert result.returncode == 3, result.stderr
+    assert f"{linked} is a symbolic link" in result.stderr, result.stderr
+    assert _tree(outside) == before
+    assert sorted(p.name for p in out.iterdir()) == [linked]  # nothing staged either
+
+
+def test_a_hostile_manifest_is_refused_and_nothing_outside_is_touched(
+    example_catalogue: Path, tmp_path: Path
+) -> None:
+    outside = _outside(tmp_path)
+    out = tmp_path / "site"
+    render_site(example_catalogue, out, with_history=False)
+    (out / "old").symlink_to(outside / "nested", target_is_directory=True)
+    manifest = out / MANIFEST
+    original = manifest.read_text(encoding="utf-8")
+    before = _tree(outside)
+    for entry in ("../outside/victim.txt", str(outside / "victim.txt"), "old/old.html"):
+        manifest.write_text(
+            original.replace('"files": {', f'"files": {{\n  "{entry}": "catalogue",'),
+            encoding="utf-8",
+        )
+        result = run_cli("render", "--out", out, "--no-history", cwd=example_catalogue)
+        assert result.returncode == 3, (entry, result.stderr)
+        assert "outside the output folder" in result.stderr or "symbolic link" in result.stderr
+        assert _tree(outside) == before, entry
+
+
+def test_links_in_place_of_output_files_are_replaced_not_followed(
+    example_catalogue: Path, tmp_path: Path
+) -> None:
+    outside = _outside(tmp_path)
+    before = _tree(outside)
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / MANIFEST).symlink_to(outside / "victim.txt")
+    (out / "index.html").symlink_to(outside / "index.html")
+    (out / ".handbook.html.pmoctl.tmp").symlink_to(outside / "pm-training.html")
+    result = run_cli("render", "--out", out, "--no-history", cwd=example_catalogue)
+    assert result.returncode == 0, result.stderr
+    assert _tree(outside) == before
+    for name in (MANIFEST, "index.html", "handbook.html"):
+        assert not (out / name).is_symlink() and (out / name).stat().st_size > 100
+    assert not (out / ".handbook.html.pmoctl.tmp").exists()

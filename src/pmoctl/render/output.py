@@ -8,7 +8,10 @@ place (:func:`publish`); a failed render discards them, leaving the folder as it
 
 The manifest (``.pmoctl-render.json``) lists the files pmoctl wrote and the section each
 belongs to, so that a file no longer produced is removed on the next render of its
-section. Nothing else in the output folder is touched.
+section. Nothing else in the output folder is touched, and nothing outside it: every
+path is checked (:func:`checked`) before anything is written, and a symbolic link inside
+the output folder is never followed (the render is refused instead, or a link standing
+where a file goes is replaced).
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ import os
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
+from pmoctl.errors import EXIT_REPO_STATE, PmoctlError
 from pmoctl.findings import Finding
 from pmoctl.render.environment import RenderTemplateError, builtin_templates
 
@@ -35,6 +39,59 @@ class RenderResult:
     removed: list[str] = field(default_factory=list)
     #: findings that did not stop the render (warnings; errors too with allow_invalid)
     findings: list[Finding] = field(default_factory=list)
+
+
+class UnsafeOutputError(PmoctlError):
+    """A path pmoctl would write or remove leaves the output folder (nothing was changed)."""
+
+    exit_code = EXIT_REPO_STATE
+
+
+def checked(out: Path, rel: str) -> Path:
+    """``out / rel``, when ``rel`` stays inside ``out`` and goes through no symbolic link.
+
+    The last part may be a link (it is replaced or left alone, never followed). Folders
+    that do not exist yet are fine: pmoctl creates them.
+    """
+    path = PurePosixPath(rel)
+    if not rel or path.is_absolute() or ".." in path.parts or "\\" in rel or "\0" in rel:
+        raise UnsafeOutputError(
+            f"{out / MANIFEST} names {rel!r}, which is outside the output folder",
+            hint=f"delete {MANIFEST} (pmoctl then removes no old pages) and render again",
+        )
+    folder = out
+    for part in path.parts[:-1]:
+        folder = folder / part
+        try:
+            info = folder.lstat()
+        except FileNotFoundError:
+            break
+        if not stat.S_ISDIR(info.st_mode):
+            what = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a folder"
+            raise UnsafeOutputError(
+                f"{folder} is {what}; pmoctl render writes only into real folders "
+                "inside the output folder",
+                hint="remove it, or render into another folder",
+            )
+    return out / path
+
+
+def previous_files(out: Path) -> dict[str, str]:
+    """The files the last render wrote (from the manifest), each with its section."""
+    manifest_path = out / MANIFEST
+    try:
+        if not stat.S_ISREG(manifest_path.lstat().st_mode):
+            return {}
+        loaded = json.loads(manifest_path.read_text(encoding="utf-8"))
+        return {str(k): str(v) for k, v in loaded.get("files", {}).items()}
+    except (ValueError, OSError, AttributeError):
+        return {}
+
+
+def check_paths(out: Path, paths: Iterable[str]) -> None:
+    """Refuse (before anything is written) when any of these paths leaves ``out``."""
+    for rel in sorted(set(paths)):
+        checked(out, rel)
 
 
 def static_files(fmt: str, override: Path | None) -> dict[str, bytes]:
@@ -66,7 +123,8 @@ def _temporary(target: Path) -> Path:
 def make_folders(out: Path, files: Iterable[str]) -> list[Path]:
     """Create ``out`` and the folders the files go into; return the ones that were new."""
     created: list[Path] = []
-    for folder in sorted({out, *((out / rel).parent for rel in files)}, key=lambda p: len(p.parts)):
+    folders = {out, *(checked(out, rel).parent for rel in files)}
+    for folder in sorted(folders, key=lambda p: len(p.parts)):
         if not folder.exists():
             for missing in reversed([folder, *folder.parents]):
                 if not missing.exists():
@@ -81,7 +139,7 @@ def stage(out: Path, rel: str, data: bytes) -> bool:
     True when staged (the file will change). A symbolic link in place of the file is
     never followed: it is replaced.
     """
-    target = out / rel
+    target = checked(out, rel)
     try:
         info = target.lstat()
     except FileNotFoundError:
@@ -93,14 +151,28 @@ def stage(out: Path, rel: str, data: bytes) -> bool:
         and target.read_bytes() == data
     ):
         return False
-    _temporary(target).write_bytes(data)
+    _write_new(_temporary(target), data)
     return True
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Write ``path`` as a new file: whatever stood there (a leftover, a link) is removed
+    first and the file is created exclusively, so no link is ever written through."""
+    path.unlink(missing_ok=True)
+    descriptor = os.open(
+        path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666
+    )
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
 
 
 def discard(out: Path, files: Iterable[str], created: Iterable[Path]) -> None:
     """Undo staging after a failure: remove the temporaries and the folders made for them."""
     for rel in files:
-        _temporary(out / rel).unlink(missing_ok=True)
+        try:
+            _temporary(checked(out, rel)).unlink(missing_ok=True)
+        except UnsafeOutputError:  # never staged there
+            continue
     for folder in sorted(created, key=lambda p: len(p.parts), reverse=True):
         try:
             folder.rmdir()
@@ -114,21 +186,17 @@ def publish(
     sections: dict[str, str],
     rendered_sections: set[str],
     result: RenderResult,
+    *,
+    previous: dict[str, str],
 ) -> None:
     """Move the staged files into place; remove files this command wrote before and no
-    longer makes; write the manifest. ``sections`` maps every file produced to its section.
+    longer makes; write the manifest. ``sections`` maps every file produced to its section,
+    ``previous`` the files of the last render (:func:`previous_files`, already checked).
     """
     manifest_path = out / MANIFEST
-    previous: dict[str, str] = {}
-    if manifest_path.is_file() and not manifest_path.is_symlink():
-        try:
-            loaded = json.loads(manifest_path.read_text(encoding="utf-8"))
-            previous = {str(k): str(v) for k, v in loaded.get("files", {}).items()}
-        except (ValueError, OSError, AttributeError):
-            previous = {}
     for rel in sorted(sections):
         if rel in staged:
-            target = out / rel
+            target = checked(out, rel)
             os.replace(_temporary(target), target)
             result.written.append(rel)
         else:
@@ -139,17 +207,16 @@ def publish(
         if sec not in rendered_sections and rel not in sections
     }
     for rel, section in sorted(previous.items()):
-        if section in rendered_sections and rel not in sections and _inside(rel):
-            stale = out / rel
-            if stale.is_file() and not stale.is_symlink():
+        if section in rendered_sections and rel not in sections:
+            stale = checked(out, rel)
+            try:
+                is_file = stat.S_ISREG(stale.lstat().st_mode)
+            except OSError:
+                continue
+            if is_file:
                 stale.unlink()
                 result.removed.append(rel)
     manifest = {"generator": "pmoctl render", "files": dict(sorted({**kept, **sections}.items()))}
     data = (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode()
-    if not manifest_path.is_file() or manifest_path.read_bytes() != data:
-        manifest_path.write_bytes(data)
-
-
-def _inside(rel: str) -> bool:
-    parts = Path(rel).parts
-    return bool(parts) and not Path(rel).is_absolute() and ".." not in parts
+    if stage(out, MANIFEST, data):
+        os.replace(_temporary(manifest_path), manifest_path)

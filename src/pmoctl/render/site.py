@@ -151,11 +151,23 @@ def _render_loaded(
     }
     pages = plan(site, fmt, only)
     sections = {page.path: page.section for page in pages}
-    created = output.make_folders(out, sections)
+    static = output.static_files(fmt, override)
+    rendered_sections = {page.section for page in pages} | ({"static"} if fmt == "html" else set())
+    previous = output.previous_files(out)
+    # every path written or removed is checked before the first write: a link in the
+    # output folder or a hostile manifest refuses the render with nothing changed
+    output.check_paths(
+        out,
+        [
+            *sections,
+            *static,
+            output.MANIFEST,
+            *(rel for rel, section in previous.items() if section in rendered_sections),
+        ],
+    )
+    created = output.make_folders(out, [*sections, *static])
     try:
         changed = render_pages(env, pages, common, root, out, bounded=override is not None)
-        static = output.static_files(fmt, override)
-        created += output.make_folders(out, static)
         for rel, data in static.items():
             sections[rel] = "static"
             if output.stage(out, rel, data):
@@ -164,6 +176,5 @@ def _render_loaded(
         output.discard(out, sections, created)
         raise
     result = RenderResult(out, findings=findings)
-    rendered_sections = {page.section for page in pages} | ({"static"} if fmt == "html" else set())
-    output.publish(out, changed, sections, rendered_sections, result)
+    output.publish(out, changed, sections, rendered_sections, result, previous=previous)
     return result

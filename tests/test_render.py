@@ -588,8 +588,12 @@ def test_template_folder_must_be_inside_the_catalogue(
         ),
         encoding="utf-8",
     )
-    with pytest.raises(UserError, match="not a folder in the catalogue"):
+    # validate reports it (CONFIG-TEMPLATES), so render refuses; and even when allowed
+    with pytest.raises(RefusedError, match="1 error"):
         render_site(example_catalogue, tmp_path / "site")
+    with pytest.raises(UserError, match="is outside the catalogue"):
+        render_site(example_catalogue, tmp_path / "site", allow_invalid=True)
+    assert not (tmp_path / "site").exists()
 
 
 # --- the output folder: nothing outside it is ever written or removed -----------------------
@@ -670,3 +674,18 @@ def test_links_in_place_of_output_files_are_replaced_not_followed(
     for name in (MANIFEST, "index.html", "handbook.html"):
         assert not (out / name).is_symlink() and (out / name).stat().st_size > 100
     assert not (out / ".handbook.html.pmoctl.tmp").exists()
+
+
+def test_validate_notices_the_templates_folder_appear(example_catalogue: Path) -> None:
+    # the folder is not a catalogue file: the validation cache must still see it change
+    config = example_catalogue / "pmoctl.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "render:\n", "render:\n  templates: site/templates\n"
+        ),
+        encoding="utf-8",
+    )
+    missing = run_cli("validate", cwd=example_catalogue)
+    assert missing.returncode == 1 and "CONFIG-TEMPLATES" in missing.stdout + missing.stderr
+    (example_catalogue / "site" / "templates").mkdir(parents=True)
+    assert run_cli("validate", cwd=example_catalogue).returncode == 0

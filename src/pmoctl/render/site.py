@@ -117,13 +117,16 @@ def _templates_folder(root: Path, catalogue: Catalogue) -> Path | None:
     config = catalogue.config
     if config is None or not config.render.templates:
         return None
-    named = root / config.render.templates
-    override = named.resolve()  # "..", or a link out of the catalogue, is refused below
-    if not override.is_relative_to(root.resolve()) or named.is_symlink() or not override.is_dir():
+    from pmoctl.rules.settings import templates_folder_problem
+
+    # validate reports this (CONFIG-TEMPLATES); it is checked again for --allow-invalid
+    problem = templates_folder_problem(root, config.render.templates)
+    if problem:
         raise UserError(
-            f"render.templates: {config.render.templates} is not a folder in the catalogue"
+            f"render.templates: the folder {config.render.templates!r} {problem}",
+            hint="name a folder inside the catalogue, or remove the setting",
         )
-    return override
+    return (root / config.render.templates).resolve()
 
 
 def _render_loaded(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,24 @@ def key_for(root: Path, files: list[str]) -> str:
         # a file name that is not UTF-8 carries its bytes as surrogates
         digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
         digest.update(hashlib.sha1(data, usedforsecurity=False).digest())
+        if rel == "pmoctl.yaml":
+            digest.update(_templates_state(root, data))
     return digest.hexdigest()
+
+
+def _templates_state(root: Path, config: bytes) -> bytes:
+    """Whether each folder pmoctl.yaml may name as ``templates`` is usable: CONFIG-TEMPLATES
+    depends on a folder that is not a catalogue file. Any ``templates:`` in the text counts
+    (a false match only makes the key differ)."""
+    names = re.findall(rb"templates[\"']?\s*:\s*[\"']?([A-Za-z0-9._/-]+)", config)
+    if not names:
+        return b""
+    from pmoctl.rules.settings import templates_folder_problem
+
+    return b"".join(
+        name + b"=" + templates_folder_problem(root, name.decode()).encode() + b"\0"
+        for name in names
+    )
 
 
 def _content(root: Path, rel: str) -> bytes:

@@ -1,8 +1,13 @@
-"""CONFIG-RULE: pmoctl.yaml configures a rule that does not exist."""
+"""Rules about pmoctl.yaml's own settings.
+
+CONFIG-RULE: a rule that does not exist; CONFIG-TEMPLATES: a templates folder that is not
+a folder in the catalogue.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pmoctl.catalogue.files import CONFIG_FILE
@@ -32,6 +37,39 @@ def _unknown_rules(catalogue: Catalogue) -> Iterator[Pending]:
             )
 
 
+def templates_folder_problem(root: Path, name: str) -> str:
+    """Why ``render.templates: name`` cannot be used ("" when it can). `pmoctl render`
+    refuses the same folders, so validate reports what render would refuse."""
+    named = root / name
+    resolved = named.resolve()  # "..", or a link out of the catalogue, lands outside
+    if not resolved.is_relative_to(root.resolve()) or named.is_symlink():
+        return "is outside the catalogue"
+    if not resolved.is_dir():
+        return "does not exist" if not named.exists() else "is not a folder"
+    return ""
+
+
+def _templates_folder(catalogue: Catalogue) -> Iterator[Pending]:
+    if catalogue.config is None or not catalogue.config.render.templates:
+        return
+    name = catalogue.config.render.templates
+    problem = templates_folder_problem(catalogue.root, name)
+    if problem:
+        yield finding(
+            CONFIG_FILE,
+            ("render", "templates"),
+            "CONFIG-TEMPLATES",
+            f"render.templates: the folder {name!r} {problem}",
+            (
+                "move the templates into a folder of the catalogue and name it relative to "
+                "pmoctl.yaml"
+                if problem.endswith("outside the catalogue")
+                else "create the folder, or name another one"
+            )
+            + ", or remove the setting to use the built-in templates",
+        )
+
+
 RULES = [
     Rule(
         "CONFIG-RULE",
@@ -41,5 +79,15 @@ RULES = [
         "them off. An id that matches no rule does nothing, usually because of a typo, so the "
         "rule you meant still reports at its default severity. `pmoctl rules` lists the ids.",
         _unknown_rules,
-    )
+    ),
+    Rule(
+        "CONFIG-TEMPLATES",
+        Severity.ERROR,
+        "pmoctl.yaml names a templates folder that is not in the catalogue",
+        "`render.templates` names the folder whose templates override the built-in ones of "
+        "`pmoctl render`. It must be a folder inside the catalogue, relative to pmoctl.yaml: "
+        "catalogue templates are reviewed with the catalogue, and a folder reached through "
+        "`..` or a symbolic link is not. `pmoctl render` refuses to run with such a setting.",
+        _templates_folder,
+    ),
 ]

@@ -72,10 +72,10 @@ class _Tags(HTMLParser):
 
 
 def _write_hostile(root: Path) -> None:
-    # links must match the model's URL pattern; the quote is what an attribute breaker needs
+    # links must match the model's URL pattern (no <>); the quote tries to end the attribute
     text = HOSTILE.replace(
         'links: ["https://example.org/?q=<x>\\"onmouseover=alert(11)"]',
-        'links: ["https://example.org/?q=x&y=onmouseover"]',
+        'links: ["https://example.org/?q=x&y=1\\"onmouseover=alert(11)"]',
     )
     (root / "services" / "hostile-service.yaml").write_text(text, encoding="utf-8")
 
@@ -148,6 +148,64 @@ def test_md_block_keeps_markdown_but_neutralises_html_and_links() -> None:
     assert "**x**" in out and "<script>" not in out and "&lt;script>" in out
     assert "(javascript:" not in out and "[a](#invalid-url)" in out
     assert "[b](https://ok.example)" in out and "[r]: #invalid-url" in out
+
+
+def test_md_block_neutralises_a_link_whole_leaving_no_stray_parenthesis() -> None:
+    assert md_block("A [link](javascript:alert(4)), then text.") == (
+        "A [link](#invalid-url), then text."
+    )
+    assert md_block("[x](https://a.example/wiki/X_(y)) z") == "[x](https://a.example/wiki/X_(y)) z"
+    assert md_block("[r](services/x.html)") == "[r](#invalid-url)"  # no scheme: no link
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "java&#x09;script:alert(1)",
+        "java&#9;script:alert(1)",
+        "java%09script:alert(1)",
+        "&#106;avascript:alert(1)",
+        "ht&#x09;tps://example.org",
+        "services/other.html",
+        "#kpis",
+        "//evil.example/x",
+    ],
+)
+def test_a_description_link_that_is_not_clearly_http_https_or_mailto_is_no_link(
+    target: str,
+) -> None:
+    html = str(markdown_html(f"See [this]({target}) now."))
+    assert "<a" not in html and "href" not in html, html
+
+
+def test_an_https_url_with_a_quote_is_a_link_escaped() -> None:
+    html = str(markdown_html('[q](https://example.org/?q="x") and [m](mailto:pmo@example.org)'))
+    assert '<a href="https://example.org/?q=%22x%22"' in html
+    assert '<a href="mailto:pmo@example.org"' in html
+    assert safe_url('https://example.org/?q="x"') == 'https://example.org/?q="x"'
+
+
+def test_a_link_with_a_quote_validates_and_renders_escaped(
+    example_catalogue: Path, tmp_path: Path
+) -> None:
+    service = example_catalogue / "services" / "pm-training.yaml"
+    text = service.read_text(encoding="utf-8")
+    service.write_text(
+        re.sub(
+            r"(?m)^lifecycle:",
+            "links: ['https://example.org/?q=\"x\"onmouseover=1']\nlifecycle:",
+            text,
+        ),
+        encoding="utf-8",
+    )
+    result = run_cli("validate", cwd=example_catalogue)
+    assert result.returncode == 0, result.stdout
+    render_site(example_catalogue, tmp_path / "site", with_history=False)
+    html = (tmp_path / "site" / "services" / "pm-training.html").read_text(encoding="utf-8")
+    assert 'href="https://example.org/?q=&#34;x&#34;onmouseover=1"' in html
+    render_site(example_catalogue, tmp_path / "md", "markdown", with_history=False)
+    md = (tmp_path / "md" / "services" / "pm-training.md").read_text(encoding="utf-8")
+    assert "<https://example.org/?q=%22x%22onmouseover=1>" in md
 
 
 # --- context ------------------------------------------------------------------------------

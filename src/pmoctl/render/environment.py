@@ -189,6 +189,10 @@ class CatalogueSandbox(ImmutableSandboxedEnvironment):
         return verdict
 
 
+#: characters of a URL that would end a Markdown link target or a table cell
+_LINK_ESCAPES = str.maketrans({"(": "%28", ")": "%29", '"': "%22", "|": "%7C"})
+
+
 def make_environment(fmt: Format, override: Path | None) -> Environment:
     """The one environment of a run: strict, compiled once, catalogue templates first.
 
@@ -225,7 +229,7 @@ def make_environment(fmt: Format, override: Path | None) -> Environment:
         env.filters.update(
             md_block=lambda v: MdSafe(markup.md_block(v)),
             md_cell=lambda v: MdSafe(markup.md_cell(v)),
-            link=lambda v: MdSafe(markup.safe_url(v).replace("(", "%28").replace(")", "%29")),
+            link=lambda v: MdSafe(markup.safe_url(v).translate(_LINK_ESCAPES)),
             raw_md=MdSafe,  # for template-made Markdown only, never for data
         )
     else:

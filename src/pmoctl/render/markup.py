@@ -6,7 +6,7 @@ it becomes markup go through here:
 * :func:`safe_url` keeps only ``http``, ``https`` and ``mailto`` URLs (and page-relative
   links pmoctl makes itself); anything else becomes ``#invalid-url``;
 * :func:`markdown_html` renders a description with markdown-it's ``js-default`` preset
-  (raw HTML off, dangerous link schemes refused) and cleans the result with nh3 as well;
+  (raw HTML off; a link only when :func:`link_allowed`) and cleans the result with nh3;
 * :func:`md_text`, :func:`md_cell` and :func:`md_block` make text safe inside a Markdown
   *output* file, where HTML escaping is not enough: Markdown punctuation is escaped and
   raw HTML is neutralised as entities.
@@ -14,9 +14,11 @@ it becomes markup go through here:
 
 from __future__ import annotations
 
+import html
 import re
 from functools import cache
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 import nh3
 from markupsafe import Markup
@@ -88,12 +90,35 @@ def safe_url(value: object) -> str:
     return url
 
 
+def link_allowed(url: str) -> bool:
+    """True when a link written in a description is clearly http, https or mailto.
+
+    The URL must start with one of these schemes both as written and as a browser could
+    read it: with entities and percent escapes decoded and whitespace and control
+    characters removed (``java&#x09;script:``, ``java%09script:``). Anything else, a
+    relative link included, is not linked: a description's link points to another site.
+    """
+    decoded = url
+    for _ in range(4):  # escapes of escapes, a few levels deep
+        again = unquote(html.unescape(decoded))
+        if again == decoded:
+            break
+        decoded = again
+    for form in (url, _UNSAFE_IN_URL.sub("", decoded)):
+        scheme = _SCHEME.match(form)
+        if scheme is None or scheme.group(1).lower() not in ALLOWED_SCHEMES:
+            return False
+    return True
+
+
 @cache
 def _markdown() -> MarkdownIt:
     # imported when a description needs the parser (a tenth of a second; plain prose does not)
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False})
+    parser = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False})
+    parser.validateLink = link_allowed  # type: ignore[method-assign]
+    return parser
 
 
 #: one line of prose with nothing Markdown would act on: rendered without the parser
@@ -148,7 +173,8 @@ def md_cell(value: object) -> str:
     return md_text(value) if value not in (None, "") else "—"
 
 
-_LINK_TARGET = re.compile(r"(\]\(\s*<?)([^)\s>]*)")
+#: an inline link's target, with the balanced parentheses CommonMark allows in it
+_LINK_TARGET = re.compile(r"(\]\(\s*<?)((?:[^()\s>]|\([^()\s>]*\))*)")
 _REFERENCE = re.compile(r"^(\s{0,3}\[[^\]]+\]:\s*<?)(\S+?)(>?)(\s|$)", re.MULTILINE)
 
 
@@ -157,7 +183,7 @@ def md_block(value: object) -> str:
 
     Raw HTML and entities are neutralised (``<`` and ``&`` become entities, so
     ``<script>`` and ``&#106;avascript:`` are shown, not run), and the target of every
-    inline link or link reference definition must pass :func:`safe_url`.
+    inline link or link reference definition must pass :func:`link_allowed`.
     """
     if value is None:
         return ""
@@ -173,7 +199,7 @@ def md_block(value: object) -> str:
 def _md_url(url: str) -> str:
     # the text was entity-escaped above; judge the URL as the reader's renderer would see it
     raw = url.replace("&lt;", "<").replace("&amp;", "&")
-    return url if safe_url(raw) == raw and "&" not in raw else INVALID_URL
+    return url if link_allowed(raw) and safe_url(raw) == raw and "&" not in raw else INVALID_URL
 
 
 def html_attr_text(value: object) -> str:
@@ -185,6 +211,7 @@ __all__ = [
     "INVALID_URL",
     "MdSafe",
     "html_attr_text",
+    "link_allowed",
     "markdown_html",
     "md_block",
     "md_cell",

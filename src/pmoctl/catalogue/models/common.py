@@ -19,7 +19,7 @@ Email = Annotated[
 ]
 # no backslash before the quote: JSON Schema patterns are ECMA-262 regexes (editors,
 # check-jsonschema), where that escape is invalid
-Url = Annotated[str, StringConstraints(pattern=r'^(https?://|mailto:)[^\s<>"]+$', max_length=2000)]
+Url = Annotated[str, StringConstraints(pattern=r"^(https?://|mailto:)[^\s<>]+$", max_length=2000)]
 Fte = Annotated[float, Field(ge=0, le=10_000)]
 FormatVersion = Literal[1]
 

@@ -747,3 +747,23 @@ def test_validate_notices_the_templates_folder_appear(example_catalogue: Path) -
     assert missing.returncode == 1 and "CONFIG-TEMPLATES" in missing.stdout + missing.stderr
     (example_catalogue / "site" / "templates").mkdir(parents=True)
     assert run_cli("validate", cwd=example_catalogue).returncode == 0
+
+
+# --- diagrams -------------------------------------------------------------------------------
+
+
+def test_long_diagram_labels_wrap_instead_of_being_cut() -> None:
+    from pmoctl import diagrams
+
+    label = "Meridian Health IT Services <shared> support desk"
+    assert diagrams.wrap(label, 174) == ("Meridian Health IT", "Services <shared>", "support desk")
+    assert diagrams.wrap("x" * 200, 100)[-1].endswith("…")  # only past MAX_LINES lines
+    svg = str(diagrams.dependency_svg([diagrams.Node("a", label)], [], "Map"))
+    assert "…" not in svg and svg.count("<tspan") == 3
+    assert ">Services &lt;shared&gt;</tspan>" in svg
+    sipoc = str(diagrams.sipoc_svg([[label], [], ["1. A step"], [], []], "SIPOC", "s"))
+    assert (
+        "…" not in sipoc
+        and "<tspan" in sipoc
+        and f"<title>{label.replace('<', '&lt;').replace('>', '&gt;')}</title>" in sipoc
+    )

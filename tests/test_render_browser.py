@@ -176,6 +176,40 @@ def test_print_stylesheet_hides_the_chrome(browser: Any, site: Path) -> None:
         visit.close()
 
 
+#: every label drawn in a diagram box: its text (without the tooltip) and whether it is
+#: cut ("…") or drawn outside its box
+_CUT_LABELS = """() => {
+  const bad = [];
+  for (const group of document.querySelectorAll('svg.diagram g.node, svg.diagram g.sipoc-col')) {
+    const box = group.querySelector('rect').getBBox();
+    for (const text of group.querySelectorAll('text:not(.heading)')) {
+      const drawn = text.getBBox();
+      const shown = Array.from(text.childNodes)
+        .filter(node => node.nodeName !== 'title').map(node => node.textContent).join(' ');
+      if (shown.includes('…') || drawn.x < box.x || drawn.y < box.y
+          || drawn.x + drawn.width > box.x + box.width
+          || drawn.y + drawn.height > box.y + box.height) {
+        bad.push(shown);
+      }
+    }
+  }
+  return bad;
+}"""
+
+
+def test_diagram_labels_are_whole_and_inside_their_boxes(browser: Any, site: Path) -> None:
+    visit = Visit(browser, site)
+    try:
+        pages = ["map.html", *sorted(f"services/{p.name}" for p in (site / "services").iterdir())]
+        cut = {rel: visit.open(rel).evaluate(_CUT_LABELS) for rel in pages}
+        assert not {rel: labels for rel, labels in cut.items() if labels}
+        # the example's service map fits a laptop's window: no column hidden behind a scroll
+        wrap = visit.open("map.html").locator(".diagram-wrap").first
+        assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth")
+    finally:
+        visit.close()
+
+
 def test_screenshots(browser: Any, site: Path) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     visit = Visit(browser, site, height=1000)
@@ -191,6 +225,14 @@ def test_screenshots(browser: Any, site: Path) -> None:
             assert shot.stat().st_size > 20_000
             if os.environ.get("PMOCTL_UPDATE_DOCS"):  # the README's images, on request only
                 shutil.copyfile(shot, README_IMAGES / f"{name}.png")
+        # the diagrams alone, to look at their labels (not in the README)
+        for name, rel, selector in (
+            ("map-diagram", "map.html", "svg.diagram >> nth=0"),
+            ("sipoc-diagram", "services/gate-reviews.html", "svg.diagram[aria-labelledby^=sipoc]"),
+        ):
+            visit.open(rel).locator(selector).first.screenshot(
+                path=str(SCREENSHOTS / f"{name}.png")
+            )
         assert not visit.errors, visit.errors
     finally:
         visit.close()

@@ -21,8 +21,10 @@ from pmoctl.catalogue.lifecycle import MOVES
 from pmoctl.catalogue.models.common import Stage
 from pmoctl.render.markup import safe_url
 
-BOX_W, BOX_H, GAP_X, GAP_Y, PAD = 190, 46, 70, 16, 12
-CHAR_W = 7.0  # average width of a 13px sans-serif character, for truncating labels
+BOX_W, BOX_H, GAP_X, GAP_Y, PAD = 190, 46, 52, 16, 12
+CHAR_W = 7.0  # a generous average width of a 13px sans-serif character, for wrapping labels
+LINE_H = 16  # the distance between the lines of a wrapped label
+MAX_LINES = 4  # a label longer than this many lines ends in "…" (its tooltip has it all)
 
 
 @dataclass(frozen=True)
@@ -49,9 +51,46 @@ def _text(value: str) -> str:
     return escape(value, quote=True) if _XML_SPECIAL.search(value) else value
 
 
-def _fit(label: str, width: float) -> str:
+def wrap(label: str, width: float, indent: int = 0) -> tuple[str, ...]:
+    """``label`` in lines that fit ``width`` (at most MAX_LINES; the last ends in "…" when
+    the label is longer). Lines break between words; a word longer than a line is split.
+    Continuation lines are ``indent`` characters narrower (they are drawn indented)."""
     room = max(4, int(width / CHAR_W))
-    return label if len(label) <= room else label[: room - 1].rstrip() + "…"
+    if len(label) <= room:
+        return (label,)
+    lines: list[str] = []
+    line = ""
+    for word in label.split():
+        rest = word
+        while True:
+            limit = room - (indent if lines else 0)
+            joined = f"{line} {rest}" if line else rest
+            if len(joined) <= limit:
+                line = joined
+                break
+            if line:
+                lines.append(line)
+                line = ""
+            else:  # no space to break at: split the word
+                lines.append(rest[:limit])
+                rest = rest[limit:]
+    lines.append(line)
+    if len(lines) > MAX_LINES:
+        last = lines[MAX_LINES - 1]
+        limit = room - (indent if MAX_LINES > 1 else 0)
+        lines = [*lines[: MAX_LINES - 1], last[: limit - 1].rstrip() + "…"]
+    return tuple(lines)
+
+
+def _lines(lines: Sequence[str], x: float, y: float, indent: float = 0) -> str:
+    """The text of a label: one line as is, several as tspans ``LINE_H`` apart."""
+    if len(lines) == 1:
+        return _text(lines[0])
+    return "".join(
+        f'<tspan x="{x + (indent if number else 0):.1f}" y="{y + number * LINE_H:.1f}">'
+        f"{_text(line)}</tspan>"
+        for number, line in enumerate(lines)
+    )
 
 
 def _svg(width: float, height: float, title: str, body: list[str], prefix: str) -> Markup:
@@ -132,14 +171,17 @@ def dependency_svg(
     if not nodes:
         return Markup("")
     columns = layers(nodes, edges)
+    labels = {node.id: wrap(node.label, BOX_W - 16) for node in nodes}
+    # every box is as tall as the longest label needs, so that the layers stay aligned
+    box_h = BOX_H + (max(len(lines) for lines in labels.values()) - 1) * LINE_H
     tallest = max(len(column) for column in columns)
     width = PAD * 2 + len(columns) * BOX_W + (len(columns) - 1) * GAP_X
-    height = PAD * 2 + tallest * BOX_H + (tallest - 1) * GAP_Y
+    height = PAD * 2 + tallest * box_h + (tallest - 1) * GAP_Y
     place: dict[str, tuple[float, float]] = {}
     for col, column in enumerate(columns):
-        offset = (tallest - len(column)) * (BOX_H + GAP_Y) / 2
+        offset = (tallest - len(column)) * (box_h + GAP_Y) / 2
         for row, node in enumerate(column):
-            place[node.id] = (PAD + col * (BOX_W + GAP_X), PAD + offset + row * (BOX_H + GAP_Y))
+            place[node.id] = (PAD + col * (BOX_W + GAP_X), PAD + offset + row * (box_h + GAP_Y))
     body: list[str] = []
     seen: set[tuple[str, str]] = set()
     for edge in sorted(edges, key=lambda e: (e.source, e.target, e.label)):
@@ -153,17 +195,21 @@ def dependency_svg(
             continue
         seen.add(key)
         (x1, y1), (x2, y2) = place[edge.source], place[edge.target]
-        body.append(_curve((x1 + BOX_W, y1 + BOX_H / 2), (x2, y2 + BOX_H / 2), prefix, edge.label))
+        body.append(
+            _curve((x1 + BOX_W, y1 + box_h / 2), (x2, y2 + box_h / 2), prefix, edge.label, box_h)
+        )
     for node in sorted(nodes, key=lambda n: n.id):
         x, y = place[node.id]
-        body.append(_box(node, x, y, BOX_W, BOX_H))
+        body.append(_box(node, x, y, BOX_W, box_h, lines=labels[node.id]))
     return _svg(width, height, title, body, prefix)
 
 
-def _curve(start: tuple[float, float], end: tuple[float, float], prefix: str, label: str) -> str:
+def _curve(
+    start: tuple[float, float], end: tuple[float, float], prefix: str, label: str, drop: float
+) -> str:
     (x1, y1), (x2, y2) = start, end
     if x2 <= x1:  # a back edge: loop round underneath
-        bend = max(y1, y2) + BOX_H
+        bend = max(y1, y2) + drop
         d = (
             f"M{x1:.1f},{y1:.1f} C{x1 + 60:.1f},{bend:.1f} "
             f"{x2 - 60:.1f},{bend:.1f} {x2:.1f},{y2:.1f}"
@@ -175,14 +221,17 @@ def _curve(start: tuple[float, float], end: tuple[float, float], prefix: str, la
     return f'<path class="edge" d="{d}" marker-end="url(#{prefix}-arrow)">{tip}</path>'
 
 
-def _box(node: Node, x: float, y: float, w: float, h: float) -> str:
-    label = _fit(node.label, w - 16)
+def _box(
+    node: Node, x: float, y: float, w: float, h: float, *, lines: Sequence[str] | None = None
+) -> str:
+    lines = lines or wrap(node.label, w - 16)
     kind = f" node-{_text(node.kind)}" if node.kind else ""
+    middle, first = x + w / 2, y + h / 2 + 4.5 - (len(lines) - 1) * LINE_H / 2
     shape = (
         f'<g class="node{kind}"><title>{_text(node.label)}</title>'
         f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.0f}" height="{h:.0f}" rx="8"/>'
-        f'<text x="{x + w / 2:.1f}" y="{y + h / 2 + 4.5:.1f}" text-anchor="middle">'
-        f"{_text(label)}</text></g>"
+        f'<text x="{middle:.1f}" y="{first:.1f}" text-anchor="middle">'
+        f"{_lines(lines, middle, first)}</text></g>"
     )
     if node.href:
         return f'<a href="{_text(safe_url(node.href))}">{shape}</a>'
@@ -194,13 +243,14 @@ SIPOC_COL_W, SIPOC_LINE_H, SIPOC_HEAD_H, SIPOC_GAP = 176, 22, 30, 34
 
 
 @cache
-def _sipoc_frame(rows: int, prefix: str) -> tuple[int, int, tuple[str, ...], tuple[str, ...]]:
-    """Width, height, the five column heads and the four arrows of a SIPOC of ``rows`` lines.
+def _sipoc_frame(content: int, prefix: str) -> tuple[int, int, tuple[str, ...], tuple[str, ...]]:
+    """Width, height, the five column heads and the four arrows of a SIPOC whose tallest
+    column of items is ``content`` high.
 
-    They depend only on the number of lines, so a thousand service pages share a few.
+    They depend only on that height, so a thousand service pages share a few.
     """
     width = PAD * 2 + 5 * SIPOC_COL_W + 4 * SIPOC_GAP
-    height = PAD * 2 + SIPOC_HEAD_H + rows * SIPOC_LINE_H + 14
+    height = PAD * 2 + SIPOC_HEAD_H + content + 14
     heads, arrows = [], []
     for index, heading in enumerate(SIPOC_HEADINGS):
         x = PAD + index * (SIPOC_COL_W + SIPOC_GAP)
@@ -221,25 +271,48 @@ def _sipoc_frame(rows: int, prefix: str) -> tuple[int, int, tuple[str, ...], tup
 
 
 @cache
-def _sipoc_line(index: int, line: int) -> str:
-    """The opening of the text of item ``line`` in column ``index``."""
+def _sipoc_line(index: int, top: int) -> str:
+    """The opening of the text of an item ``top`` below the first one in column ``index``."""
     x = PAD + index * (SIPOC_COL_W + SIPOC_GAP)
-    return f'<text x="{x + 10}" y="{PAD + SIPOC_HEAD_H + line * SIPOC_LINE_H + 16}"><title>'
+    return f'<text x="{x + 10}" y="{PAD + SIPOC_HEAD_H + top + 16}"><title>'
+
+
+#: a numbered step ("2. "): its continuation lines are indented past the number
+_STEP_NUMBER = re.compile(r"\d+\. ")
+
+
+def _sipoc_items(items: Sequence[str]) -> list[tuple[str, tuple[str, ...], int]]:
+    """Each item, its lines and the indent of its continuation lines (in characters)."""
+    wrapped = []
+    for item in items:
+        number = _STEP_NUMBER.match(item)
+        indent = number.end() if number else 0
+        wrapped.append((item, wrap(item, SIPOC_COL_W - 20, indent), indent))
+    return wrapped
 
 
 def sipoc_svg(columns: Sequence[Sequence[str]], title: str, prefix: str) -> Markup:
-    """Five columns of items (suppliers, inputs, numbered steps, outputs, customers)."""
+    """Five columns of items (suppliers, inputs, numbered steps, outputs, customers); a
+    long item is wrapped onto several lines."""
     if len(columns) != len(SIPOC_HEADINGS):
         raise ValueError(f"a SIPOC has {len(SIPOC_HEADINGS)} columns, not {len(columns)}")
-    rows = max(len(items) for items in columns)
-    width, height, heads, arrows = _sipoc_frame(rows, prefix)
-    room = max(4, int((SIPOC_COL_W - 20) / CHAR_W))
+    wrapped = [_sipoc_items(items) for items in columns]
+    content = max(
+        sum(SIPOC_LINE_H + (len(lines) - 1) * LINE_H for _, lines, _ in items) for items in wrapped
+    )
+    width, height, heads, arrows = _sipoc_frame(content, prefix)
     body: list[str] = []
-    for index, items in enumerate(columns):
+    for index, items in enumerate(wrapped):
         body.append(heads[index])
-        for line, item in enumerate(items):
-            fitted = item if len(item) <= room else item[: room - 1].rstrip() + "…"
-            body.append(f"{_sipoc_line(index, line)}{_text(item)}</title>{_text(fitted)}</text>")
+        x = PAD + index * (SIPOC_COL_W + SIPOC_GAP) + 10
+        top = 0
+        for item, lines, indent in items:
+            y = PAD + SIPOC_HEAD_H + top + 16
+            body.append(
+                f"{_sipoc_line(index, top)}{_text(item)}</title>"
+                f"{_lines(lines, x, y, indent * CHAR_W)}</text>"
+            )
+            top += SIPOC_LINE_H + (len(lines) - 1) * LINE_H
         body.append("</g>")
         if index < len(arrows):
             body.append(arrows[index])

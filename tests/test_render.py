@@ -575,6 +575,10 @@ def test_timeline_from_git_history(example_repo: Path, tmp_path: Path) -> None:
     render_site(example_repo, out)
     page = (out / "services/gate-reviews.html").read_text(encoding="utf-8")
     assert "History from git" in page and "initial catalogue" in page and "Test Analyst" in page
+    # a readable date and time, the exact timestamp for machines only
+    when = re.search(r'<time datetime="([^"]+)">([^<]+)</time>', page)
+    assert when and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", when.group(2)), page
+    assert "T" in when.group(1) and when.group(1) not in re.sub(r"<[^>]+>", "", page)
     bare = render_site(example_repo, tmp_path / "bare", with_history=False)
     assert "History from git" not in (tmp_path / "bare" / "services/gate-reviews.html").read_text(
         encoding="utf-8"
@@ -767,3 +771,47 @@ def test_long_diagram_labels_wrap_instead_of_being_cut() -> None:
         and "<tspan" in sipoc
         and f"<title>{label.replace('<', '&lt;').replace('>', '&gt;')}</title>" in sipoc
     )
+
+
+# --- wording: plurals, numbers, reasons -----------------------------------------------------
+
+
+def test_wording_of_the_example_site(example_catalogue: Path, tmp_path: Path) -> None:
+    render_site(example_catalogue, tmp_path / "html", with_history=False)
+    render_site(example_catalogue, tmp_path / "md", "markdown", with_history=False)
+    pages = {
+        path.relative_to(tmp_path).as_posix(): path.read_text(encoding="utf-8")
+        for path in sorted(tmp_path.rglob("*"))
+        if path.suffix in (".html", ".md")
+    }
+    everything = "\n".join(pages.values())
+    counted = r"activity|activities|services?|readings?|commits?|people|persons?"
+    for number, noun in re.findall(rf"\b(\d+) (?:earlier )?({counted})\b", everything):
+        singular = noun in ("activity", "service", "reading", "commit", "person")
+        assert singular == (number == "1"), f"{number} {noun}"
+    assert "Nothing</span>" not in pages["html/index.html"]  # no replacement known: nothing
+    assert "Resources needed elsewhere" in pages["html/index.html"]
+    assert "Superseded by another service" in pages["html/index.html"]
+    assert "Superseded by another service" in pages["md/index.md"]
+    # the weighted scores: two decimals each, in both formats
+    scores = re.findall(r"<strong>([\d.]+)</strong></td>", pages["html/strategy.html"])
+    scores += re.findall(r"^\| \d+ \| \[.*\| ([\d.]+) \|$", pages["md/strategy.md"], re.M)
+    assert len(scores) > 10 and all(re.fullmatch(r"\d\.\d\d", score) for score in scores), scores
+    css = (tmp_path / "html" / "static" / "style.css").read_text(encoding="utf-8")
+    assert re.search(r"\.date[^{]*\{[^}]*white-space:\s*nowrap", css)
+    latest = re.findall(
+        r'<td class="num">[^<]*<br><span class="([^"]*)">\d{4}-',
+        pages["html/services/gate-reviews.html"],
+    )
+    assert latest and all("date" in classes.split() for classes in latest)
+
+
+def test_plural_helper() -> None:
+    from pmoctl.wording import plural
+
+    assert [plural(n, "activity") for n in (0, 1, 2)] == [
+        "0 activities",
+        "1 activity",
+        "2 activities",
+    ]
+    assert plural(1, "commit") == "1 commit" and plural(3, "person", "people") == "3 people"

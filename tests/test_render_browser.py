@@ -210,6 +210,35 @@ def test_diagram_labels_are_whole_and_inside_their_boxes(browser: Any, site: Pat
         visit.close()
 
 
+#: every date the page shows as a value (a text of its own, not inside a sentence) that
+#: the browser broke over two lines
+_BROKEN_DATES = r"""() => {
+  const broken = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const match of node.textContent.matchAll(/^\s*\d{4}-\d{2}-\d{2}(?=\s|$)/g)) {
+      const range = document.createRange();
+      const start = match.index + match[0].search(/\d/);
+      range.setStart(node, start);
+      range.setEnd(node, start + 10);
+      if (range.getClientRects().length > 1) broken.push(match[0]);
+    }
+  }
+  return broken;
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 760])
+def test_dates_stay_on_one_line(browser: Any, site: Path, width: int) -> None:
+    visit = Visit(browser, site, width=width)
+    try:
+        pages = sorted(f"services/{p.name}" for p in (site / "services").iterdir())
+        broken = {rel: visit.open(rel).evaluate(_BROKEN_DATES) for rel in pages}
+        assert not {rel: dates for rel, dates in broken.items() if dates}
+    finally:
+        visit.close()
+
+
 def test_screenshots(browser: Any, site: Path) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     visit = Visit(browser, site, height=1000)

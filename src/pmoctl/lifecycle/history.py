@@ -153,7 +153,12 @@ def history_text(result: dict[str, Any]) -> str:
     from pmoctl.output.report import printable
 
     events: list[Event] = result["events"]
-    lines = [f"{printable(result['service'])} ({printable(result['path'])}): {len(events)} commits"]
+    from pmoctl.wording import plural
+
+    lines = [
+        f"{printable(result['service'])} ({printable(result['path'])}): "
+        f"{plural(len(events), 'commit')}"
+    ]
     if result["truncated"]:
         lines.append(
             "warning: history is truncated: this is a shallow clone "

@@ -37,6 +37,7 @@ from pmoctl.render import markup
 from pmoctl.render.directory import role_label
 from pmoctl.render.helpers import HTML_HELPERS
 from pmoctl.render.markup import MdSafe
+from pmoctl.wording import closure_label, plural
 
 Format = Literal["html", "markdown"]
 EXTENSION = {"html": "html", "markdown": "md"}
@@ -106,11 +107,18 @@ def _md_finalize(value: Any) -> Any:
     return markup.md_text(value)
 
 
-def _number(value: Any, digits: int = 1) -> str:
+def _number(value: Any, digits: int | None = None) -> str:
+    """A number as written (``3.95``, ``4``), or with exactly ``digits`` decimals, so that
+    a column of computed figures lines up (``3.90`` under ``3.95``)."""
     if value is None:
         return ""
     number = float(value)
-    return str(int(number)) if number == int(number) else f"{number:.{digits}f}"
+    if digits is not None:
+        return f"{number:.{digits}f}"
+    if number == int(number) and abs(number) < 1e15:
+        return str(int(number))
+    written = repr(number)
+    return format(number, "f").rstrip("0").rstrip(".") if "e" in written else written
 
 
 def _percent(value: Any) -> str:
@@ -225,12 +233,15 @@ def make_environment(fmt: Format, override: Path | None) -> Environment:
         role=role_label,
         lower_text=markup.html_attr_text,
     )
+    env.globals.update(plural=plural, closure_label=closure_label)
     if markdown:
         env.filters.update(
             md_block=lambda v: MdSafe(markup.md_block(v)),
             md_cell=lambda v: MdSafe(markup.md_cell(v)),
             link=lambda v: MdSafe(markup.safe_url(v).translate(_LINK_ESCAPES)),
             raw_md=MdSafe,  # for template-made Markdown only, never for data
+            # digits and one point: never Markdown syntax (a list needs a space after "4.")
+            number=lambda v, digits=None: MdSafe(_number(v, digits)),
         )
     else:
         env.filters["markdown"] = markup.markdown_html

@@ -16,7 +16,8 @@ from pmoctl.catalogue.lifecycle import CATALOGUE, PIPELINE, RETIRED
 from pmoctl.catalogue.models import Kpi, Service
 from pmoctl.catalogue.models.common import Stage
 from pmoctl.catalogue.models.service import Reading
-from pmoctl.render.directory import Directory, Party, ServiceRef, role_label
+from pmoctl.render.directory import Directory, Party, ServiceRef
+from pmoctl.wording import closure_label, readable_time
 
 RAG_ORDER = {"red": 0, "amber": 1, "green": 2}
 #: readings a service page lists per KPI (the file keeps them all)
@@ -40,7 +41,9 @@ class KpiView:
 @dataclass(frozen=True)
 class TimelineEvent:
     commit: str
+    #: the commit's timestamp as git gives it (ISO 8601), and as a page shows it
     date: str
+    when: str
     author: str
     subject: str
     kind: str  # "move" | "edit"
@@ -148,7 +151,7 @@ def service_view(service: Service, path: str, page: str, names: Directory) -> Se
     )
     closing = [move for move in service.lifecycle.moves if move.to in RETIRED and move.reason]
     if closing:
-        view.closure_reason = role_label(closing[-1].reason or "").replace("Pmo", "PMO")
+        view.closure_reason = closure_label(closing[-1].reason)
         view.closure_note = closing[-1].note or ""
     return view
 
@@ -189,6 +192,7 @@ def timeline_events(raw: Sequence[Mapping[str, Any]], names: Directory) -> list[
             TimelineEvent(
                 commit=str(item.get("commit") or ""),
                 date=str(item.get("date") or ""),
+                when=readable_time(str(item.get("date") or "")),
                 author=str(item.get("author") or ""),
                 subject=str(item.get("subject") or ""),
                 kind=str(item.get("kind") or "edit"),

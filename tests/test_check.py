@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import git, run_cli
+from conftest import EXAMPLE, git, run_cli
 from pmoctl.errors import RepoStateError, UserError
 from pmoctl.findings import Finding
 from pmoctl.lifecycle.check import check
@@ -381,16 +381,50 @@ def test_the_ci_target_branch_is_the_default_base(example_repo: Path, tmp_path: 
     assert json.loads(local.stdout)["changes"]["base_ref"] == "origin/main"
 
 
-@pytest.mark.parametrize("ref", ["-x", "--output=/tmp/x", "main..HEAD", "a b", "HEAD@{1}", ""])
-def test_a_base_that_is_not_a_plain_ref_is_a_usage_error(example_repo: Path, ref: str) -> None:
+@pytest.mark.parametrize("ref", ["-x", "--output=/tmp/x", "main..HEAD", "main...HEAD", ""])
+def test_a_base_that_cannot_name_a_commit_is_a_usage_error(example_repo: Path, ref: str) -> None:
     with pytest.raises(UserError):
         check(example_repo, ref or " ")
+
+
+@pytest.mark.parametrize("ref", ["HEAD~1", "HEAD^", "change@{1}", "main~0", ":/initial"])
+def test_any_revision_naming_a_commit_is_a_base(example_repo: Path, ref: str) -> None:
+    branch(example_repo)
+    hand_move(example_repo, "gate-reviews", "running", "closing", OWNER, trailers=False,
+              extra="      reason: objective-achieved\n")  # fmt: skip
+    result = run_cli("check", "--base", ref, "-f", "json", cwd=example_repo)
+    assert result.returncode == 1, result.stderr
+    document = json.loads(result.stdout)
+    assert document["changes"]["base_ref"] == ref
+    assert document["changes"]["base"] == git(example_repo, "rev-parse", "main").strip()
+    assert "CHECK-TRAILERS" in {f["rule"] for f in document["findings"]}
+
+
+def test_a_base_that_names_no_commit_here_is_a_repository_error(example_repo: Path) -> None:
+    for ref in ("a b", "HEAD~99", "main^{tree}"):
+        result = run_cli("check", "--base", ref, cwd=example_repo)
+        assert result.returncode == 3, (ref, result.stderr)
+        assert "Traceback" not in result.stderr
+
+
+def test_no_default_base_names_the_branches_tried_and_the_option(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    subprocess.run(["cp", "-r", str(EXAMPLE), str(repo)], check=True)
+    git(repo, "init", "-q", "-b", "master")
+    commit_all(repo, "initial catalogue")
+    branch(repo, "feature")
+    result = run_cli("check", cwd=repo)
+    assert result.returncode == 3
+    assert "origin/main" in result.stderr and "main" in result.stderr
+    assert "--base" in result.stderr
+    assert "master" in result.stderr  # the branches this clone has
+    assert run_cli("check", "--base", "master", cwd=repo).returncode == 0
 
 
 def test_a_missing_base_or_a_folder_outside_git_is_a_repository_error(
     example_repo: Path, example_catalogue: Path
 ) -> None:
-    with pytest.raises(RepoStateError, match="not in this clone"):
+    with pytest.raises(RepoStateError, match="names no commit in this clone"):
         check(example_repo, "no-such-branch")
     result = run_cli("check", "--base", "main", cwd=example_catalogue)
     assert result.returncode == 3

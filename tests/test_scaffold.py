@@ -73,6 +73,18 @@ def test_init_ships_the_schemas_and_every_file_points_at_one(initialised: Path) 
         assert target.parent == (initialised / "schemas").resolve()
 
 
+def test_init_makes_main_whatever_git_s_default_branch(tmp_path: Path) -> None:
+    git(tmp_path, "config", "--global", "init.defaultBranch", "master")
+    result = run_cli("init", "north-pmo", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    root = tmp_path / "north-pmo"
+    assert git(root, "symbolic-ref", "HEAD").strip() == "refs/heads/main"
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "catalogue")
+    git(root, "switch", "-q", "-c", "feature")
+    assert run_cli("check", cwd=root).returncode == 0  # the default base, main, is found
+
+
 def test_init_inside_an_existing_repository_does_not_run_git_init(tmp_path: Path) -> None:
     git(tmp_path, "init", "-q")
     result = run_cli("init", "catalogue", "--name", "Harbourside: Water & Power", cwd=tmp_path)

@@ -91,7 +91,8 @@ def init_catalogue(directory: Path, *, name: str | None = None) -> Written:
     written = [_write_new(root, rel, text) for rel, text in rendered.items()]
     written.extend(_copy_schemas(root))
     if not in_repository:
-        gitrepo.run(root, "init", "-q")
+        # docs and `pmoctl check` take the base branch to be main, whatever git's default
+        gitrepo.run(root, "init", "-q", "--initial-branch=main")
     return Written(root, written, git_initialised=not in_repository)
 
 

@@ -30,13 +30,14 @@ from pmoctl.gitrepo.process import run
 from pmoctl.gitrepo.reads import (
     LogEntry,
     PullCommit,
+    branch_names,
     changed_files,
     commits_touching,
     log,
     merge_base,
     read_objects,
     resolve_commit,
-    valid_ref_name,
+    revision_problem,
 )
 from pmoctl.gitrepo.repo import (
     ID_PATTERN,
@@ -69,6 +70,7 @@ __all__ = [
     "TransitionTrailers",
     "author_ident",
     "blob_id",
+    "branch_names",
     "changed_files",
     "check_ids",
     "commit_only",
@@ -86,8 +88,8 @@ __all__ = [
     "require",
     "require_clean",
     "resolve_commit",
+    "revision_problem",
     "run",
     "start_checks",
     "transition_message",
-    "valid_ref_name",
 ]

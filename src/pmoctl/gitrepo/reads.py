@@ -55,9 +55,7 @@ def log(repo: Repo, pathspecs: Sequence[str]) -> list[LogEntry]:
 
 # --- reads for `pmoctl check` ----------------------------------------------------------
 
-_HEX_ID = re.compile(r"^[0-9a-f]{4,64}$")
-#: what `git check-ref-format --allow-onelevel` refuses, plus a leading '-'
-_BAD_REF = re.compile(r"^[-/.]|\.\.|@\{|[\x00-\x20\x7f~^:?*\[\\]|//|/\.|\.lock(?:/|$)|[/.]$|^@$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -72,18 +70,43 @@ class PullCommit:
     paths: tuple[str, ...]
 
 
-def valid_ref_name(ref: str) -> bool:
-    """True for a plain branch, tag or commit name that git accepts and no option can hide in."""
-    if not ref or len(ref) > 255:
-        return False
-    return bool(_HEX_ID.match(ref)) or not _BAD_REF.search(ref)
+def revision_problem(rev: str) -> str | None:
+    """Why ``rev`` cannot name one commit whatever the repository holds, or None.
+
+    Anything else is for git to judge (:func:`resolve_commit`): ``HEAD~1``, ``main@{1}``,
+    ``:/message`` all name commits. A leading '-' is refused although ``--end-of-options``
+    would keep git from reading it as an option: no revision starts with one.
+    """
+    if not rev.strip():
+        return "it is empty"
+    if _CONTROL.search(rev):
+        return "it holds control characters"
+    if rev.startswith("-"):
+        return "it starts with '-'"
+    if ".." in rev and not rev.startswith(":"):
+        return "it is a range of commits, not one commit"
+    return None
+
+
+def branch_names(repo: Repo, limit: int = 8) -> list[str]:
+    """Up to ``limit`` local and remote-tracking branches (for a hint)."""
+    result = run(
+        repo.top, "for-each-ref", f"--count={limit}", "--format=%(refname:short)",
+        "refs/heads", "refs/remotes", check=False,
+    )  # fmt: skip
+    names = result.stdout.decode("utf-8", "replace").splitlines()
+    return [name for name in names if name and not name.endswith("/HEAD")]
 
 
 def resolve_commit(repo: Repo, ref: str) -> str | None:
-    """The commit id ``ref`` names, or None if there is no such commit here."""
-    return output(
-        repo.top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"
-    )
+    """The commit id ``ref`` names (a tag is peeled), or None if it names no commit here.
+
+    Resolved first and peeled after, so that ``^{commit}`` cannot become part of a
+    ``:/message`` search."""
+    found = output(repo.top, "rev-parse", "--verify", "--quiet", "--end-of-options", ref)
+    if found is None:
+        return None
+    return output(repo.top, "rev-parse", "--verify", "--quiet", f"{found}^{{commit}}")
 
 
 def merge_base(repo: Repo, first: str, second: str) -> str | None:

@@ -131,19 +131,29 @@ def check(
 def _resolve_base(repo: gitrepo.Repo, base: str | None) -> tuple[str, str]:
     candidates = [base] if base else default_base_refs()
     for ref in candidates:
-        if not gitrepo.valid_ref_name(ref):
+        problem = gitrepo.revision_problem(ref)
+        if problem is not None:
             raise UserError(
-                f"{ref!r} is not a valid base ref",
-                hint="give a branch (main, origin/main), a tag or a commit id",
+                f"{ref!r} is not a valid base: {problem}",
+                hint="give a branch (main, origin/main), a tag, a commit id or a revision "
+                "such as HEAD~1",
             )
     for ref in candidates:
         sha = gitrepo.resolve_commit(repo, ref)
         if sha is not None:
             return ref, sha
     shown = " or ".join(candidates)
+    branches = gitrepo.branch_names(repo)
+    has = f"; this clone has: {', '.join(branches)}" if branches else ""
+    if base:
+        raise RepoStateError(
+            f"--base {base} names no commit in this clone{has}",
+            hint="fetch it (git fetch origin BRANCH) or name another base with --base REF",
+        )
     raise RepoStateError(
-        f"the base branch {shown} is not in this clone",
-        hint=f"fetch it (git fetch origin {candidates[-1]}) or name it with --base REF; "
+        f"no base branch found: tried {shown}, which are not in this clone{has}",
+        hint="name the branch the pull request goes to with --base REF (e.g. --base master), "
+        f"or fetch it (git fetch origin {candidates[-1]}); "
         "in GitHub Actions check out with `fetch-depth: 0`",
     )
 

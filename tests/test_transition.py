@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -484,6 +485,38 @@ def test_half_done_state_is_restored_by_the_next_transition(repo: Path) -> None:
     assert any("restored" in line for line in outcome.recovered)
     assert _stage(repo, "alpha") == "proposed"
     assert git(repo, "status", "--porcelain") == ""
+
+
+def test_recover_reports_the_index_lock_a_killed_commit_left(repo: Path) -> None:
+    before = snapshot(repo)
+    started = repo / ".git" / "hook-started"
+    _hook(repo, "pre-commit", f"touch '{started}'\nsleep 60\n")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pmoctl", "transition", *ALPHA_TO_DESIGN, "-C", str(repo)],
+        cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+    for _ in range(600):
+        if started.exists() or process.poll() is not None:
+            break
+        time.sleep(0.05)
+    assert started.exists()
+    os.killpg(process.pid, signal.SIGKILL)  # pmoctl, git and the hook: as a crash would
+    process.wait(timeout=30)
+    lock = repo / ".git" / "index.lock"
+    assert lock.exists()
+    (repo / ".git" / "hooks" / "pre-commit").unlink()
+    started.unlink()
+    recovered = run_cli("recover", cwd=repo)
+    assert recovered.returncode == 3, recovered.stderr
+    assert "restored" in recovered.stdout
+    assert str(lock) in recovered.stderr
+    assert "no git process is running" in recovered.stderr
+    assert f"rm -- {lock}" in recovered.stderr
+    lock.unlink()  # as the hint says
+    assert snapshot(repo) == before
+    again = run_cli("recover", cwd=repo)
+    assert (again.returncode, again.stdout.strip()) == (0, "nothing to recover")
+    move(repo, "alpha", to="design", by=DIRECTOR, note="go")
 
 
 def test_second_transition_waits_for_the_lock(repo: Path) -> None:

@@ -116,11 +116,13 @@ def transition_command(  # noqa: PLR0917 - typer passes options positionally
 @app.command()
 def recover(catalogue: CatalogueOption = None) -> int:
     """Finish a transition that was killed: keep it if it was committed, else restore the files."""
-    from pmoctl.lifecycle.transaction import recover_at
+    from pmoctl.lifecycle.transaction import recover_at, stale_lock_error
 
-    done = recover_at(catalogue_root(catalogue))
-    for line in done or ["nothing to recover"]:
+    recovered = recover_at(catalogue_root(catalogue))
+    for line in recovered.done or ([] if recovered.stale_locks else ["nothing to recover"]):
         report.info(line)
+    if recovered.stale_locks:
+        raise stale_lock_error(recovered.stale_locks)
     return EXIT_OK
 
 

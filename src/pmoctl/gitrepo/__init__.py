@@ -24,6 +24,7 @@ from pmoctl.gitrepo.commit import (
     exclusive_lock,
     preflight,
     require_clean,
+    stale_locks,
     start_checks,
 )
 from pmoctl.gitrepo.process import run
@@ -90,6 +91,7 @@ __all__ = [
     "resolve_commit",
     "revision_problem",
     "run",
+    "stale_locks",
     "start_checks",
     "transition_message",
 ]

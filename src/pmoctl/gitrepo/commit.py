@@ -15,9 +15,10 @@ import subprocess
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from pmoctl.errors import GitCommandError, RepoStateError
-from pmoctl.gitrepo.process import finish, run, run_stoppable, start, stop
+from pmoctl.gitrepo.process import finish, output, run, run_stoppable, start, stop
 from pmoctl.gitrepo.repo import (
     AUTHOR_IDENT,
     HEAD_AND_BRANCH,
@@ -203,6 +204,19 @@ def _refuse_in_progress(repo: Repo) -> None:
             f"{lock} exists: another git process is running, or one crashed",
             hint="wait for it; if no git process is running, delete that file",
         )
+
+
+def stale_locks(repo: Repo) -> list[Path]:
+    """git's own lock files on the index, HEAD and the current branch that exist now.
+
+    git removes them when it ends, even on SIGTERM; one that remains was left by a git
+    killed outright (or belongs to a git still running), and blocks every later commit.
+    """
+    candidates = [repo.git_dir / "index.lock", repo.git_dir / "HEAD.lock"]
+    branch = output(repo.top, "symbolic-ref", "-q", "HEAD")
+    if branch is not None and branch.startswith("refs/"):
+        candidates.append(repo.common_dir / f"{branch}.lock")
+    return [path for path in candidates if path.exists()]
 
 
 @dataclass

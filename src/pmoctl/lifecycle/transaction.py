@@ -216,8 +216,29 @@ def _read(repo: gitrepo.Repo, repo_rel: str) -> bytes | None:
         return None
 
 
-def recover_at(root: Path) -> list[str]:
-    """``pmoctl recover``: take the lock and recover an interrupted transition, if any."""
+@dataclass
+class Recovered:
+    """What ``pmoctl recover`` did, and git's lock files it found left behind."""
+
+    done: list[str]
+    stale_locks: list[Path]
+
+
+def recover_at(root: Path) -> Recovered:
+    """``pmoctl recover``: take the lock and recover an interrupted transition, if any;
+    report git's own lock files (pmoctl does not remove them: git may still be running)."""
     repo = gitrepo.require(root)
     with gitrepo.exclusive_lock(repo):
-        return recover(repo)
+        return Recovered(recover(repo), gitrepo.stale_locks(repo))
+
+
+def stale_lock_error(locks: Sequence[Path]) -> RepoStateError:
+    """The refusal for git lock files left behind (exit 3), with how to remove them."""
+    names = ", ".join(str(lock) for lock in locks)
+    remove = " ".join(str(lock) for lock in locks)
+    return RepoStateError(
+        f"git's lock file {names} remains: a git command was killed (or is still running), "
+        "and git will refuse to commit until it is gone",
+        hint="if no git process is running in this repository (check with `ps -ef | grep git`), "
+        f"remove it: rm -- {remove}",
+    )

@@ -3,6 +3,7 @@ transaction (hooks, signing, interruption, concurrency, all-or-none)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -132,6 +133,33 @@ def test_cli_move_commits_with_trailers_and_author(repo: Path) -> None:
     assert changed[0] == "-  stage: proposed"
     assert "+  stage: design" in changed
     assert "+      date: 2026-01-15" in changed
+
+
+def test_a_date_after_today_is_a_usage_error(repo: Path) -> None:
+    before = snapshot(repo)
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    result = cli_move(repo, *ALPHA_TO_DESIGN, "--date", tomorrow)
+    assert result.returncode == 2, result.stderr
+    assert f"--date {tomorrow} is after today" in result.stderr
+    assert snapshot(repo) == before
+    today = cli_move(repo, *ALPHA_TO_DESIGN, "--date", dt.date.today().isoformat())
+    assert today.returncode == 0, today.stderr
+
+
+def test_a_date_before_the_previous_move_is_refused_with_a_hint_on_date(repo: Path) -> None:
+    first = cli_move(repo, *ALPHA_TO_DESIGN, "--date", "2026-03-10")
+    assert first.returncode == 0, first.stderr
+    before = snapshot(repo)
+    result = cli_move(repo, "alpha", "--to", "pilot", "--approved-by", OWNER,
+                      "--date", "2026-03-09")  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "2026-03-09" in result.stderr and "2026-03-10" in result.stderr
+    hint = result.stderr.split("hint:")[-1]
+    assert "--date" in hint and "2026-03-10" in hint
+    assert snapshot(repo) == before
+    same_day = cli_move(repo, "alpha", "--to", "pilot", "--approved-by", OWNER,
+                        "--date", "2026-03-10")  # fmt: skip
+    assert same_day.returncode == 0, same_day.stderr
 
 
 def test_dry_run_prints_the_diff_and_changes_nothing(repo: Path) -> None:

@@ -88,6 +88,32 @@ def _check_text(name: str, value: str | None) -> None:
         raise UserError(f"{name} is empty or holds control characters")
 
 
+def _check_date(date: dt.date | None) -> None:
+    """A move records the day it was approved: it cannot be approved after today."""
+    if date is not None and date > dt.date.today():
+        raise UserError(
+            f"--date {date.isoformat()} is after today",
+            hint="give the day the move was approved (today or earlier), or leave --date out "
+            "to record today",
+        )
+
+
+def _refuse_earlier_date(ident: str, service: Service, date: dt.date | None) -> None:
+    """Moves are recorded in date order: refuse one dated before the last recorded move."""
+    if not service.lifecycle.moves:
+        return
+    last = service.lifecycle.moves[-1].date
+    when = date or dt.date.today()
+    if when < last:
+        given = "given with --date" if date is not None else "today"
+        raise MoveRefusedError(
+            f"{ident}: the move's date, {when.isoformat()} ({given}), is before its last "
+            f"recorded move ({last.isoformat()})",
+            hint=f"pass --date {last.isoformat()} or a later day (moves are recorded in "
+            "date order); if the last move's date is wrong, correct it and commit first",
+        )
+
+
 # --- the plan: check the move and compute the new files, without writing -------------
 
 
@@ -134,6 +160,7 @@ def plan(
         problem = lifecycle.approver_problem(spec, approver, service)
         if problem is not None:
             raise MoveRefusedError(f"{ident}: {problem}")
+        _refuse_earlier_date(ident, service, evidence.date)
         record = move_record(source.value, target.value, approver.id, evidence)
         try:
             move = Move.model_validate(record)
@@ -286,6 +313,7 @@ def transition(
     """Check, write and commit the moves (or, with ``dry_run``, only show them)."""
     check_ids(ids)
     check_ids([approver_id], what="person")
+    _check_date(evidence.date)
     _check_text("--note", evidence.note)
     _check_text("--readiness", evidence.readiness)
     for artefact in (*evidence.kept, *evidence.discarded):

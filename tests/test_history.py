@@ -116,6 +116,15 @@ def test_unknown_and_hostile_ids(moved_repo: Path) -> None:
     assert run_cli("history", "../../etc/passwd", cwd=moved_repo).returncode == 2
 
 
+@pytest.mark.parametrize("command", ["history", "show", "transition"])
+def test_an_unknown_service_is_exit_2_with_did_you_mean(moved_repo: Path, command: str) -> None:
+    extra = ("--to", "design", "--approved-by", "helen-achebe") if command == "transition" else ()
+    result = run_cli(command, "alpah", *extra, cwd=moved_repo)
+    assert result.returncode == 2, result.stderr
+    assert "no service 'alpah'" in result.stderr
+    assert "did you mean 'alpha'?" in result.stderr
+
+
 def test_history_needs_git(example_catalogue: Path) -> None:
     with pytest.raises(RepoStateError):
         service_history(example_catalogue, "portfolio-reporting")

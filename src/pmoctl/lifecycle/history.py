@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pmoctl import gitrepo
-from pmoctl.errors import RepoStateError, UserError
+from pmoctl.errors import RepoStateError
 
 Event = dict[str, object]
 
@@ -84,10 +84,9 @@ def service_history(root: Path, service: str) -> dict[str, Any]:
     moves = [event for event in events if event["kind"] == "move"]
     stage = str(moves[-1]["to"]) if moves else _current_stage(root, service)
     if not events and stage is None:
-        raise UserError(
-            f"no service {service!r}: there is no services/{service}.yaml and git has no history "
-            "of one"
-        )
+        from pmoctl.suggest import unknown_service
+
+        raise unknown_service(root, service)
     return {
         "service": service,
         "path": rel,

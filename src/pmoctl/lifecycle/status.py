@@ -12,9 +12,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pmoctl.errors import UserError
 from pmoctl.output.report import printable
-
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
@@ -135,7 +133,9 @@ def service_details(root: Path, ident: str, today: dt.date | None = None) -> dic
     check_ids([ident])
     rel = f"services/{ident}.yaml"
     if not os.path.lexists(root / rel):
-        raise UserError(f"no service {ident!r} (no {rel})")
+        from pmoctl.suggest import unknown_service
+
+        raise unknown_service(root, ident)
     loaded = load_file(root, rel, "service")
     if loaded.model is None:
         raise MoveRefusedError(f"{rel} does not validate", findings=loaded.findings)

@@ -24,8 +24,10 @@ from pmoctl.errors import RefusedError, RepoStateError, UserError
 from pmoctl.findings import Finding
 from pmoctl.gitrepo import check_ids
 from pmoctl.lifecycle import transaction
+from pmoctl.suggest import did_you_mean, unknown_service
 
 if TYPE_CHECKING:
+    from pmoctl.catalogue import lifecycle
     from pmoctl.catalogue.models import Person, Service
     from pmoctl.catalogue.models.common import Stage
     from pmoctl.catalogue.pipeline import LoadedFile
@@ -88,6 +90,17 @@ def _check_text(name: str, value: str | None) -> None:
         raise UserError(f"{name} is empty or holds control characters")
 
 
+def _refuse_unknown_reason(spec: lifecycle.MoveSpec, reason: str | None) -> None:
+    """A reason the move does not know is a misspelt name (exit 2), not missing evidence."""
+    if reason is None or spec.reasons is None or reason in spec.reasons:
+        return
+    move = f"{spec.source.value} -> {spec.target.value}"
+    raise UserError(
+        f"--reason {reason!r} is not a known reason for {move}",
+        hint=did_you_mean(reason, spec.reasons, "reasons"),
+    )
+
+
 def _check_date(date: dt.date | None) -> None:
     """A move records the day it was approved: it cannot be approved after today."""
     if date is not None and date > dt.date.today():
@@ -137,20 +150,22 @@ def plan(
     people = {person.id: person for person in organisation.people}
     approver = people.get(approver_id)
     if approver is None:
-        raise MoveRefusedError(
+        raise UserError(
             f"--approved-by {approver_id!r} is not a person in organisation.yaml",
-            hint="use the id of a person listed under people:",
+            hint=did_you_mean(approver_id, people, "people"),
         )
     moves: list[PlannedMove] = []
     services: dict[str, Service] = {}
     for ident in ids:
         rel = f"services/{ident}.yaml"
         path = root / rel
-        old = _read_service(root, rel)
+        old = _read_service(root, ident, rel)
         info = _single_link(path, rel)
         service = _load_service(root, rel)
         source = service.lifecycle.stage
         spec = lifecycle.move_spec(source, target)
+        if spec is not None:
+            _refuse_unknown_reason(spec, evidence.reason)
         if spec is None:
             allowed = ", ".join(stage.value for stage in lifecycle.targets(source)) or "nowhere"
             raise MoveRefusedError(
@@ -229,7 +244,7 @@ def move_record(
     return {key: value for key, value in record.items() if value is not None}
 
 
-def _read_service(root: Path, rel: str) -> bytes:
+def _read_service(root: Path, ident: str, rel: str) -> bytes:
     """The service file's bytes, read as every catalogue file is (no link, no pipe)."""
     from pmoctl.yaml.loader import LoadError, read_bytes
 
@@ -237,7 +252,7 @@ def _read_service(root: Path, rel: str) -> bytes:
         return read_bytes(root, rel)
     except LoadError as error:
         if error.rule == "FILE-MISSING":
-            raise MoveRefusedError(f"there is no service file {rel}") from None
+            raise unknown_service(root, ident) from None
         raise MoveRefusedError(f"{rel}: {error.message}", hint=error.hint) from None
 
 

@@ -51,7 +51,9 @@ def test_timelines_cover_every_service_in_one_pass(moved_repo: Path) -> None:
     every = timelines(moved_repo)
     assert set(every) >= {"alpha", "beta", "portfolio-reporting"}
     assert [e["kind"] for e in every["beta"]] == ["edit", "move"]
-    assert every["alpha"] == service_history(moved_repo, "alpha")["events"]
+    alone = service_history(moved_repo, "alpha")["events"]
+    # only `history` reads the file for the recorded moves' dates
+    assert every["alpha"] == [{k: v for k, v in e.items() if k != "move_date"} for e in alone]
     event = every["beta"][1]
     assert set(event) >= {"commit", "date", "author", "subject", "kind", "from", "to",
                           "approved_by", "reason", "note"}  # fmt: skip
@@ -86,6 +88,36 @@ def test_stage_periods_count_days() -> None:
         ("design", 30),
         ("pilot", 5),
     ]
+
+
+def test_time_in_stage_counts_from_the_recorded_move_dates(tmp_path: Path) -> None:
+    """A move recorded as 2024-09-02 but committed today (imported, or --date) began then."""
+    top, _ = make_repo(tmp_path)
+    move(top, "alpha", to="design", by=DIRECTOR, note="go", date=dt.date(2024, 9, 2))
+    # a move written by hand (no trailers), as an import would record it
+    path = top / "services" / "alpha.yaml"
+    text = path.read_text("utf-8").replace("  stage: design\n", "  stage: pilot\n", 1)
+    text = text.rstrip("\n") + (
+        "\n    - from: design\n      to: pilot\n      date: 2024-10-01\n"
+        f"      approved_by: {OWNER}\n"
+    )
+    path.write_text(text, "utf-8")
+    git(top, "commit", "-q", "-am", "import the pilot move")
+    result = service_history(top, "alpha")
+    today = dt.datetime.now(dt.UTC).date()
+    periods = [(p["stage"], str(p["since"])[:10], p["days"]) for p in result["stages"]]
+    first = dt.date.fromisoformat(periods[0][1])
+    assert periods == [
+        ("proposed", first.isoformat(), max(0, (dt.date(2024, 9, 2) - first).days)),
+        ("design", "2024-09-02", (dt.date(2024, 10, 1) - dt.date(2024, 9, 2)).days),
+        ("pilot", "2024-10-01", (today - dt.date(2024, 10, 1)).days),
+    ]
+    status = json.loads(run_cli("status", "-f", "json", cwd=top).stdout)
+    alpha = next(row for row in status if row["id"] == "alpha")
+    assert alpha["days_in_stage"] == periods[-1][2]
+    text_out = run_cli("history", "alpha", cwd=top).stdout
+    assert "2024-09-02" in text_out  # the move's own date in the timeline
+    assert f"pilot      {periods[-1][2]:>5} days  (2024-10-01 to now)" in text_out
 
 
 def test_shallow_clone_says_history_is_truncated(moved_repo: Path, tmp_path: Path) -> None:

@@ -74,15 +74,22 @@ def timelines(root: Path) -> dict[str, list[Event]]:
 
 
 def service_history(root: Path, service: str) -> dict[str, Any]:
-    """One service's timeline and the time it spent in each stage (for text or JSON)."""
+    """One service's timeline and the time it spent in each stage (for text or JSON).
+
+    When a stage began is the date its move records in the service file (a move made with
+    ``--date``, imported or written by hand began then, not when it was committed); a
+    commit's date is used only for what no recorded move dates (the first stage).
+    """
     gitrepo.check_ids([service])
     repo = gitrepo.require(root)
     rel = f"{_services_dir(root, repo)}/{service}.yaml"
     entries = gitrepo.log(repo, [rel])
     events = [event for entry in reversed(entries) for _, event in _events(entry, [service])]
+    file_stage, recorded = _current_lifecycle(root, service)
+    _date_moves(events, recorded)
     # where the last move recorded in git left it; the file is read only when git has none
     moves = [event for event in events if event["kind"] == "move"]
-    stage = str(moves[-1]["to"]) if moves else _current_stage(root, service)
+    stage = str(moves[-1]["to"]) if moves else file_stage
     if not events and stage is None:
         from pmoctl.suggest import unknown_service
 
@@ -93,26 +100,75 @@ def service_history(root: Path, service: str) -> dict[str, Any]:
         "stage": stage,
         "truncated": repo.shallow,
         "events": events,
-        "stages": stage_periods(events, stage),
+        "stages": stage_periods(events, stage, recorded=recorded),
     }
 
 
-def _current_stage(root: Path, service: str) -> str | None:
+#: a move as the service file records it: from, to, date
+Recorded = tuple[str, str, dt.date]
+
+
+def _current_lifecycle(root: Path, service: str) -> tuple[str | None, list[Recorded]]:
+    """The stage and the dated moves the service file records (None, [] if unreadable)."""
     from pmoctl.yaml.loader import LoadError, parse, read_text
 
     try:
         data = parse(read_text(root, f"services/{service}.yaml"))
     except LoadError:
-        return None
+        return None, []
     lifecycle = data.get("lifecycle")
-    stage = lifecycle.get("stage") if isinstance(lifecycle, dict) else None
-    return stage if isinstance(stage, str) else None
+    if not isinstance(lifecycle, dict):
+        return None, []
+    stage = lifecycle.get("stage")
+    recorded: list[Recorded] = []
+    raw_moves = lifecycle.get("moves")
+    for item in raw_moves if isinstance(raw_moves, list) else []:
+        source = item.get("from") if isinstance(item, dict) else None
+        target = item.get("to") if isinstance(item, dict) else None
+        date = _date(item.get("date")) if isinstance(item, dict) else None
+        if not (isinstance(source, str) and isinstance(target, str) and date is not None):
+            return (stage if isinstance(stage, str) else None), []  # validate reports it
+        recorded.append((source, target, date))
+    return (stage if isinstance(stage, str) else None), recorded
+
+
+def _date(value: object) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _date_moves(events: list[Event], recorded: list[Recorded]) -> None:
+    """Give each move event of git the date of the recorded move it made (``move_date``):
+    matched in order, so that moves recorded without a commit of their own are skipped."""
+    start = 0
+    for event in events:
+        if event["kind"] != "move":
+            continue
+        for index in range(start, len(recorded)):
+            source, target, date = recorded[index]
+            if (source, target) == (event["from"], event["to"]):
+                event["move_date"] = date.isoformat()
+                start = index + 1
+                break
 
 
 def stage_periods(
-    events: list[Event], stage: str | None, now: dt.datetime | None = None
-) -> list[dict[str, object]]:
-    """Consecutive periods in each stage, from the first commit of the file to now."""
+    events: list[Event], stage: str | None, now: dt.datetime | None = None,
+    *, recorded: list[Recorded] | None = None,
+) -> list[dict[str, object]]:  # fmt: skip
+    """Consecutive periods in each stage, from the first commit of the file to now.
+
+    With ``recorded`` moves (the service file's), the stages and their start dates are
+    those moves; the commits' dates only start the first stage.
+    """
+    if recorded:
+        return _recorded_periods(events, recorded, now)
     if not events:
         return []
     now = now or dt.datetime.now(dt.UTC)
@@ -128,6 +184,23 @@ def stage_periods(
     last = current or stage
     if last is not None:
         periods.append(_period(last, since, None, now))
+    return periods
+
+
+def _recorded_periods(
+    events: list[Event], recorded: list[Recorded], now: dt.datetime | None
+) -> list[dict[str, object]]:
+    now = now or dt.datetime.now(dt.UTC)
+    starts = [dt.datetime.combine(date, dt.time(), dt.UTC) for _, _, date in recorded]
+    # the first stage began the day the file was first committed, unless a move predates it
+    # (days, like the moves' dates)
+    first = dt.datetime.combine(_when(events[0]).date(), dt.time(), dt.UTC) if events else None
+    since = min(first, starts[0]) if first is not None else starts[0]
+    periods: list[dict[str, object]] = []
+    for (source, _, _), when in zip(recorded, starts, strict=True):
+        periods.append(_period(source, since, when))
+        since = when
+    periods.append(_period(recorded[-1][1], since, None, now))
     return periods
 
 
@@ -164,7 +237,7 @@ def history_text(result: dict[str, Any]) -> str:
             "(git fetch --unshallow gets all of it)"
         )
     for event in events:
-        day = str(event["date"])[:10]
+        day = str(event.get("move_date") or event["date"])[:10]
         short = str(event["commit"])[:10]
         if event["kind"] == "move":
             move = f"{event['from']} -> {event['to']}"

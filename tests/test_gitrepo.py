@@ -114,6 +114,34 @@ def test_commit_only_commits_exactly_the_paths(repo_dir: Path) -> None:
     assert git(repo_dir, "diff", "--cached", "--name-only").split() == ["services/b.yaml"]
 
 
+def test_commit_facts_and_undo_commit(repo_dir: Path) -> None:
+    repo = gitrepo.require(repo_dir)
+    before = git(repo_dir, "rev-parse", "HEAD").strip()
+    (repo_dir / "services" / "b.yaml").write_text("b: staged\n")
+    git(repo_dir, "add", "services/b.yaml")
+    index = gitrepo.read_index(repo)
+    (repo_dir / "services" / "a.yaml").write_text("a: 2\n")
+    (repo_dir / "odd name").write_text("x\n")  # a space in a path
+    git(repo_dir, "add", "odd name")
+    message = "subject\n\nbody\n\nService-Transition: a proposed -> design\n"
+    gitrepo.commit_only(repo, ["services/a.yaml", "odd name"], message)
+    facts = gitrepo.commit_facts(repo)
+    assert facts is not None
+    assert facts.commit == git(repo_dir, "rev-parse", "HEAD").strip()
+    assert facts.parents == (before,)
+    assert facts.message.strip() == message.strip()
+    assert facts.blobs == {
+        "services/a.yaml": gitrepo.blob_id(repo, b"a: 2\n"),
+        "odd name": gitrepo.blob_id(repo, b"x\n"),
+    }
+    gitrepo.undo_commit(repo, facts.commit, before, index)
+    assert git(repo_dir, "rev-parse", "HEAD").strip() == before
+    assert (repo_dir / ".git" / "index").read_bytes() == index
+    assert git(repo_dir, "diff", "--cached", "--name-only").split() == ["services/b.yaml"]
+    with pytest.raises(GitCommandError, match="could not undo"):
+        gitrepo.undo_commit(repo, facts.commit, before, index)  # HEAD is no longer it
+
+
 def test_preflight_detached_and_allowed(repo_dir: Path) -> None:
     repo = gitrepo.require(repo_dir)
     head = git(repo_dir, "rev-parse", "HEAD").strip()

@@ -431,6 +431,80 @@ def test_hooks_run_as_for_git_commit(repo: Path) -> None:
     ]
 
 
+# --- hooks that change the commit: accepted only when they reformat the moved file -------
+
+
+def _head_facts(repo: Path) -> tuple[str, list[str], str]:
+    """HEAD's parent, the files HEAD changes, and its message."""
+    parent = git(repo, "rev-parse", "HEAD^").strip()
+    files = git(repo, "show", "--name-only", "--format=", "HEAD").split()
+    return parent, files, git(repo, "log", "-1", "--format=%B")
+
+
+def test_a_hook_that_reformats_the_moved_file_is_accepted_and_said(repo: Path) -> None:
+    # the lint-staged pattern: rewrite the staged file, stage it again
+    _hook(repo, "pre-commit", "sed -i 's/^name: /name:   /' services/alpha.yaml\n"
+          "git add services/alpha.yaml\n")  # fmt: skip
+    head = git(repo, "rev-parse", "HEAD").strip()
+    result = cli_move(repo, *ALPHA_TO_DESIGN)
+    assert result.returncode == 0, result.stderr
+    assert "a hook reformatted services/alpha.yaml" in result.stdout + result.stderr
+    parent, files, message = _head_facts(repo)
+    assert (parent, files) == (head, ["services/alpha.yaml"])
+    assert "Service-Transition: alpha proposed -> design" in message
+    assert "name:   Service alpha" in git(repo, "show", "HEAD:services/alpha.yaml")
+    assert git(repo, "status", "--porcelain") == ""
+    assert _stage(repo, "alpha") == "design"
+
+
+def test_a_hook_that_adds_a_trailer_is_accepted(repo: Path) -> None:
+    trailer = "'Signed-off-by: A <a@example.org>'"
+    _hook(repo, "commit-msg", f'git interpret-trailers --in-place --trailer {trailer} "$1"\n')
+    result = cli_move(repo, *ALPHA_TO_DESIGN)
+    assert result.returncode == 0, result.stderr
+    assert "Signed-off-by: A <a@example.org>" in _head_facts(repo)[2]
+
+
+def _user_changes(repo: Path) -> None:
+    """A staged change and an unstaged one in other files: both must survive an undo."""
+    (repo / "strategy.yaml").write_text(
+        (repo / "strategy.yaml").read_text("utf-8") + "# staged by the user\n", "utf-8"
+    )
+    git(repo, "add", "strategy.yaml")
+    (repo / "pmoctl.yaml").write_text(
+        (repo / "pmoctl.yaml").read_text("utf-8") + "# not staged\n", "utf-8"
+    )
+
+
+@pytest.mark.parametrize(
+    ("hook", "body", "named"),
+    [
+        # edits the move itself, not only its layout
+        ("pre-commit", "sed -i 's/note: go/note: changed by a hook/' services/alpha.yaml\n"
+         "git add services/alpha.yaml\n", "pre-commit"),
+        # stages other files into the transition's commit
+        ("pre-commit", "git add -u\n", "pre-commit"),
+        # rewrites the message: the trailers are gone
+        ("commit-msg", "echo 'tidied message' > \"$1\"\n", "commit-msg"),
+    ],
+)  # fmt: skip
+def test_a_hook_that_changes_the_move_is_undone(
+    repo: Path, hook: str, body: str, named: str
+) -> None:
+    _user_changes(repo)
+    before = snapshot(repo)
+    _hook(repo, hook, body)
+    result = cli_move(repo, *ALPHA_TO_DESIGN)
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert f"{named} hook" in result.stderr
+    assert "undone" in result.stderr
+    assert "Traceback" not in result.stderr
+    (repo / ".git" / "hooks" / hook).unlink()
+    assert snapshot(repo) == before
+    assert git(repo, "diff", "--cached", "--name-only").split() == ["strategy.yaml"]
+    assert git(repo, "diff", "--name-only").split() == ["pmoctl.yaml"]
+
+
 def test_broken_gpg_signing_restores(repo: Path) -> None:
     git(repo, "config", "commit.gpgsign", "true")
     git(repo, "config", "gpg.program", "/bin/false")

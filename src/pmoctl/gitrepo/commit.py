@@ -254,3 +254,89 @@ def committed_blobs(
     if result.returncode != 0 or len(ids) != len(specs):
         return (head(repo) if commit == "HEAD" else None), None, []
     return ids[0], ids[1], ids[2:]
+
+
+@dataclass(frozen=True)
+class CommitFacts:
+    """What a commit holds, read back after ``git commit`` (hooks may have changed it)."""
+
+    commit: str
+    parents: tuple[str, ...]
+    message: str
+    #: path -> blob id of every file the commit changes (against its first parent);
+    #: the null id for a file it deletes
+    blobs: dict[str, str]
+
+
+def commit_facts(repo: Repo, rev: str = "HEAD") -> CommitFacts | None:
+    """The commit ``rev`` names, its parents, message and changed files: one git run."""
+    nonce = os.urandom(12).hex()
+    result = run(
+        repo.top, "log", "-1", "-z", "--no-renames", "--raw", "--no-abbrev", "--no-ext-diff",
+        f"--format=%H %P%x00%B%x00{nonce}%x00", "--end-of-options", rev, "--", check=False,
+    )  # fmt: skip
+    text = result.stdout.decode("utf-8", "surrogateescape")
+    head, found, rest = text.partition(f"\0{nonce}\0")
+    if result.returncode != 0 or not found:
+        return None
+    ids, _, message = head.partition("\0")
+    commit, *parents = ids.split()
+    blobs: dict[str, str] = {}
+    tokens = rest.lstrip("\0\n").split("\0")
+    for raw, path in zip(tokens[::2], tokens[1::2], strict=False):
+        fields = raw.lstrip("\n").split()  # ":old-mode new-mode old-id new-id status"
+        if raw.lstrip("\n").startswith(":") and len(fields) >= 5:
+            blobs[path] = fields[3]
+    return CommitFacts(commit, tuple(parents), message, blobs)
+
+
+def read_index(repo: Repo) -> bytes | None:
+    """The bytes of git's index file (None when there is none), to put back with
+    :func:`undo_commit`."""
+    try:
+        return (repo.git_dir / "index").read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def undo_commit(repo: Repo, commit: str, parent: str, index: bytes | None) -> None:
+    """Move HEAD's branch back from ``commit`` to ``parent`` (only if it still points at
+    ``commit``) and put back the index as :func:`read_index` read it before the commit.
+
+    The index is written as git writes it: into ``index.lock``, created exclusively (so a
+    running git is never overwritten), then renamed over ``index``.
+    """
+    result = run(
+        repo.top, "update-ref", "-m", "pmoctl: undo a transition commit that a hook changed",
+        "--end-of-options", "HEAD", parent, commit, check=False,
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise GitCommandError(
+            f"could not undo commit {commit[:12]}: HEAD moved on meanwhile",
+            hint=f"check it with git log; `git reset --soft {parent[:12]}` undoes it",
+            stderr=result.stderr.decode("utf-8", "replace"),
+        )
+    if index is None:
+        return
+    lock = repo.git_dir / "index.lock"
+    try:
+        handle = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+    except FileExistsError:
+        raise GitCommandError(
+            f"could not restore the index: {lock} exists (a git command is running)",
+            hint="once it has finished, `git reset` brings the index back to HEAD",
+        ) from None
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(index)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(lock, repo.git_dir / "index")
+    except BaseException:
+        lock.unlink(missing_ok=True)
+        raise
+
+
+def reset_paths(repo: Repo, rels: Sequence[str]) -> None:
+    """Set the index entries of ``rels`` to HEAD's (the work tree is not touched)."""
+    run(repo.top, "reset", "-q", "HEAD", "--", *rels)

@@ -67,6 +67,8 @@ def transition_command(
     for move in outcome.moves:
         report.info(f"{move.service}: {move.source.value} -> {outcome.target.value}")
     report.info(f"committed {(outcome.commit or '')[:12]}")
+    for line in outcome.notes:
+        report.error_line(f"note: {line}")
     return EXIT_OK
 
 

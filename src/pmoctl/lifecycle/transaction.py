@@ -73,10 +73,26 @@ def _sigterm_raises() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+@dataclass
+class Committed:
+    """The commit a transition made, and what a hook changed in it that was accepted."""
+
+    commit: str
+    notes: list[str]
+
+
 def commit_files(
     repo: gitrepo.Repo, moves: Sequence[FileChange], message: str, head_before: str | None
-) -> str:
-    """Write ``moves`` and commit them as one commit; the commit id, or raise (restored)."""
+) -> Committed:
+    """Write ``moves`` and commit them as one commit, or raise with everything restored.
+
+    Hooks run, and may change the commit. What pmoctl promises is checked on the commit
+    git made: it sits on ``head_before``, changes exactly the moved files, and its message
+    keeps the trailers. A hook that only reformats a moved file (it still parses and
+    records the same lifecycle) is accepted, and said in ``notes``; any other change by a
+    hook is undone: the branch goes back to ``head_before``, the index is put back as it
+    was (the user's other staged changes with it) and the files are restored.
+    """
     journal = repo.git_dir / JOURNAL
     paths = [move.repo_rel for move in moves]
     with _sigterm_raises():
@@ -86,6 +102,7 @@ def commit_files(
             raise _cannot_write(error, "the transition journal in the git folder") from None
         try:
             pause_point("journal")
+            index_before = gitrepo.read_index(repo)
             for move in moves:
                 try:
                     atomic_write(repo.top / move.repo_rel, move.new, move.mode)
@@ -94,12 +111,16 @@ def commit_files(
             pause_point("written")
             gitrepo.commit_only(repo, paths, message)
             pause_point("committed")
-            commit, parent, blobs = gitrepo.committed_blobs(repo, paths)
-            if parent != head_before or blobs != [gitrepo.blob_id(repo, m.new) for m in moves]:
+            facts = gitrepo.commit_facts(repo)
+            if facts is None or list(facts.parents[:1]) != ([head_before] if head_before else []):
                 raise GitCommandError(
                     "HEAD moved while committing (another commit landed at the same time); "
-                    f"HEAD is now {(commit or '?')[:12]}: check it with git log"
+                    f"HEAD is now {(facts.commit if facts else '?')[:12]}: check it with git log"
                 )
+            notes = _accept_hook_changes(
+                repo, facts, moves, message=message, head_before=head_before,
+                index_before=index_before,
+            )  # fmt: skip
         except BaseException:
             # keep the files only if HEAD holds them (the commit landed); else restore
             now, _, held = gitrepo.committed_blobs(repo, paths)
@@ -112,8 +133,87 @@ def commit_files(
             journal.unlink(missing_ok=True)
             raise
         journal.unlink(missing_ok=True)
-    assert commit is not None
-    return commit
+    return Committed(facts.commit, notes)
+
+
+def _accept_hook_changes(
+    repo: gitrepo.Repo, facts: gitrepo.CommitFacts, moves: Sequence[FileChange], *,
+    message: str, head_before: str | None, index_before: bytes | None,
+) -> list[str]:  # fmt: skip
+    """Notes on what a hook reformatted; or undo the commit and raise (exit 4) when a
+    hook changed more than the layout of the moved files."""
+    paths = [move.repo_rel for move in moves]
+    in_files: list[str] = []
+    notes: list[str] = []
+    reformatted: list[FileChange] = []
+    extra = sorted(set(facts.blobs) - set(paths))
+    if extra:
+        in_files.append(f"it also commits {', '.join(extra)}")
+    differing = [m for m in moves if facts.blobs.get(m.repo_rel) != gitrepo.blob_id(repo, m.new)]
+    held = gitrepo.read_objects(repo, [f"{facts.commit}:{m.repo_rel}" for m in differing])
+    for move in differing:
+        committed = held.get(f"{facts.commit}:{move.repo_rel}")
+        if move.repo_rel not in facts.blobs or committed is None:
+            in_files.append(f"it left {move.repo_rel} out of the commit")
+        elif _same_lifecycle(move.new, committed):
+            reformatted.append(move)
+            notes.append(f"a hook reformatted {move.repo_rel}: the commit holds its version")
+        else:
+            in_files.append(f"it changed the move recorded in {move.repo_rel}")
+    in_message = _trailers_of(facts.message) != _trailers_of(message)
+    if in_files or in_message:
+        if head_before is not None:
+            gitrepo.undo_commit(repo, facts.commit, head_before, index_before)
+        problems = [*in_files, "it removed or changed the transition trailers"] if in_message \
+            else in_files  # fmt: skip
+        hooks = " and ".join(
+            name for name, bad in (("a pre-commit hook", in_files),
+                                   ("a commit-msg or prepare-commit-msg hook", in_message)) if bad
+        )  # fmt: skip
+        undone = (
+            "the commit was undone, and the files and the index are as they were"
+            if head_before is not None
+            else "the commit remains (the first on its branch: nothing to go back to)"
+        )
+        raise GitCommandError(
+            f"{hooks} changed the transition's commit ({'; '.join(problems)}); {undone}",
+            hint="make the hook leave pmoctl's commits alone: it may reformat the moved "
+            "service file, nothing else",
+        )
+    if reformatted:
+        _follow_reformat(repo, facts.commit, reformatted, held)
+    return notes
+
+
+def _follow_reformat(
+    repo: gitrepo.Repo, commit: str, moves: Sequence[FileChange], held: dict[str, bytes | None]
+) -> None:
+    """After an accepted reformat: the index entries are HEAD's, and a file the hook left
+    as pmoctl wrote it gets the committed bytes, so that the work tree is clean."""
+    gitrepo.reset_paths(repo, [move.repo_rel for move in moves])
+    for move in moves:
+        committed = held.get(f"{commit}:{move.repo_rel}")
+        path = repo.top / move.repo_rel
+        if committed is not None and _read(path) == move.new:
+            atomic_write(path, committed, move.mode)
+
+
+def _same_lifecycle(planned: bytes, committed: bytes) -> bool:
+    """The committed file still parses and records the lifecycle pmoctl wrote."""
+    from pmoctl.loader import LoadError, decode, parse
+
+    try:
+        ours, theirs = parse(decode(planned)), parse(decode(committed))
+    except (LoadError, UnicodeDecodeError, ValueError):
+        return False
+    return ours.get("lifecycle") == theirs.get("lifecycle")
+
+
+def _trailers_of(message: str) -> tuple[object, ...] | None:
+    trailers = gitrepo.parse_trailers(message)
+    if trailers is None:
+        return None
+    return (trailers.moves, trailers.approved_by, trailers.approver_id, trailers.reason)
 
 
 def _cannot_write(error: OSError, what: str) -> RepoStateError:

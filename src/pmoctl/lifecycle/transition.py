@@ -83,6 +83,8 @@ class Outcome:
     diff: str
     commit: str | None = None
     recovered: list[str] = field(default_factory=list)
+    #: what a hook changed in the commit that pmoctl accepted (a reformatted file)
+    notes: list[str] = field(default_factory=list)
 
 
 def _check_text(name: str, value: str | None) -> None:
@@ -365,7 +367,8 @@ def transition(
             note=evidence.note,
         )
         changes = [transaction.FileChange(m.repo_rel, m.old, m.new, m.mode) for m in moves]
-        outcome.commit = transaction.commit_files(repo, changes, message, head_before)
+        committed = transaction.commit_files(repo, changes, message, head_before)
+        outcome.commit, outcome.notes = committed.commit, committed.notes
     return outcome
 
 

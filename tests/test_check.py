@@ -250,6 +250,28 @@ def test_two_moves_squashed_into_one_commit_are_reported(example_repo: Path) -> 
     assert "records 2 moves of methodology-coaching at once" in finding.message
 
 
+def test_a_move_commit_that_changes_other_files_is_reported(example_repo: Path) -> None:
+    branch(example_repo)
+    (example_repo / "notes.md").write_text("unrelated\n", encoding="utf-8")
+    other = example_repo / "services" / "methodology-coaching.yaml"
+    other.write_text(other.read_text("utf-8") + "# touched\n", "utf-8")
+    hand_move(example_repo, "gate-reviews", "running", "closing", OWNER,
+              extra="      reason: objective-achieved\n")  # fmt: skip
+    finding = only(checks_of(example_repo), "CHECK-TRAILERS")
+    assert "also changes" in finding.message
+    assert "notes.md" in finding.message
+    assert "services/methodology-coaching.yaml" in finding.message
+
+
+def test_a_move_of_two_services_in_one_commit_passes(example_repo: Path) -> None:
+    branch(example_repo)
+    moved = run_cli("transition", "gate-reviews", "benefits-tracking", "--to", "closing",
+                    "--approved-by", OWNER, "--reason", "objective-achieved",
+                    cwd=example_repo)  # fmt: skip
+    assert moved.returncode == 0, moved.stderr
+    assert checks_of(example_repo) == []
+
+
 def test_trailers_that_disagree_with_the_file_are_reported(example_repo: Path) -> None:
     branch(example_repo)
     hand_move(example_repo, "gate-reviews", "running", "closing", OWNER,

@@ -60,7 +60,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 @dataclass(frozen=True)
 class PullCommit:
-    """A commit of a pull request, with the paths (of those asked about) it changed."""
+    """A commit of a pull request, with every path it changed (not only those asked about)."""
 
     sha: str
     parents: tuple[str, ...]
@@ -137,7 +137,9 @@ def changed_files(repo: Repo, base: str, head: str, under: str = "") -> list[tup
 
 
 def commits_touching(repo: Repo, base: str, head: str, paths: Sequence[str]) -> list[PullCommit]:
-    """The commits of ``base..head`` that change any of ``paths``, oldest first, no merges.
+    """The commits of ``base..head`` that change any of ``paths``, oldest first, no merges,
+    each with all the paths it changes (``--full-diff``: a move commit must change nothing
+    else).
 
     One ``git log`` finds them (hashes and paths only, so no message can forge a record);
     one ``git cat-file --batch`` reads their messages and authors.
@@ -146,7 +148,8 @@ def commits_touching(repo: Repo, base: str, head: str, paths: Sequence[str]) -> 
         return []
     result = run(
         repo.top, "log", "--reverse", "--topo-order", "--no-merges", "--no-renames", "-z",
-        "--format=commit %H %P", "--name-only", "--end-of-options", f"{base}..{head}",
+        "--full-diff", "--format=commit %H %P", "--name-only", "--end-of-options",
+        f"{base}..{head}",
         "--", *sorted(set(paths)),
     )  # fmt: skip
     found: list[tuple[str, tuple[str, ...], list[str]]] = []

@@ -309,6 +309,8 @@ class _Judge:
         for commit in commits:
             specs.append(f"{commit.sha}:{self.git_path('organisation.yaml')}")
             for path in commit.paths:
+                if path not in by_path:
+                    continue  # another file in the commit: CHECK-TRAILERS names it
                 specs.append(f"{commit.sha}:{path}")
                 specs += [f"{commit.parents[0]}:{path}"] if commit.parents else []
         self.prefetch(specs)

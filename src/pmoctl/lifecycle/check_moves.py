@@ -177,6 +177,13 @@ def _trailers(
                f"{change.where} moves {change.ident} but has no Service-Transition trailer "
                "(squashed, amended or written by hand)", _REDO, at)  # fmt: skip
         return
+    moved = {m.service for m in trailers.moves}
+    others = [path for path in change.commit.paths if not _service_file_of(path, moved)]
+    if others:
+        shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+        report("CHECK-TRAILERS",
+               f"{change.where} moves {change.ident} and also changes {shown}; a move "
+               "commit changes only the moved service files", _REDO, at)  # fmt: skip
     record = new_moves[0] if isinstance(new_moves[0], dict) else {}
     recorded = (record.get("from"), record.get("to"))
     if (mine[0].source, mine[0].target) != recorded:
@@ -201,6 +208,15 @@ def _trailers(
                "from organisation.yaml",
                "the trailer must name the approver as in the people registry",
                approver_at)  # fmt: skip
+
+
+def _service_file_of(path: str, services: set[str]) -> bool:
+    """``path`` is the file of one of ``services`` (``.../services/<id>.yaml``)."""
+    parts = path.rsplit("/", 2)
+    return (
+        len(parts) >= 2 and parts[-2] == "services" and parts[-1].removesuffix(".yaml") in services
+        and parts[-1].endswith(".yaml")
+    )  # fmt: skip
 
 
 def _service(data: dict[str, Any] | None) -> Service | None:

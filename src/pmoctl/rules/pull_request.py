@@ -54,7 +54,9 @@ RULES = [
         "A move's commit lacks its trailers, or they disagree with the file",
         "A commit made by `pmoctl transition` ends with `Service-Transition: ID FROM -> TO`, "
         "`Approved-by:` and `Approver-Id:` trailers that match the move it records. A squashed "
-        "or rewritten commit loses them, and several moves in one commit hide the steps. "
+        "or rewritten commit loses them, several moves in one commit hide the steps, and a "
+        "move's commit that also changes other files mixes the move with edits nobody "
+        "approved. "
         "Merge the pull request with a merge commit or a rebase (not a squash), or redo the "
         "moves with `pmoctl transition`.",
     ),

@@ -20,6 +20,7 @@ import contextlib
 import hashlib
 import json
 import os
+import shlex
 import signal
 import sys
 import time
@@ -206,6 +207,8 @@ def _same_lifecycle(planned: bytes, committed: bytes) -> bool:
         ours, theirs = parse(decode(planned)), parse(decode(committed))
     except (LoadError, UnicodeDecodeError, ValueError):
         return False
+    if not isinstance(ours, dict) or not isinstance(theirs, dict):
+        return False
     return ours.get("lifecycle") == theirs.get("lifecycle")
 
 
@@ -335,7 +338,7 @@ def recover_at(root: Path) -> Recovered:
 def stale_lock_error(locks: Sequence[Path]) -> RepoStateError:
     """The refusal for git lock files left behind (exit 3), with how to remove them."""
     names = ", ".join(str(lock) for lock in locks)
-    remove = " ".join(str(lock) for lock in locks)
+    remove = " ".join(shlex.quote(str(lock)) for lock in locks)
     return RepoStateError(
         f"git's lock file {names} remains: a git command was killed (or is still running), "
         "and git will refuse to commit until it is gone",

@@ -5,7 +5,6 @@ No pydantic and no YAML: ``history`` uses it on its fast path.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Collection
 from pathlib import Path
 
@@ -17,6 +16,8 @@ _LISTED = 8
 
 def did_you_mean(value: str, known: Collection[str], what: str) -> str:
     """``did you mean 'x'?`` when one known name is close; then a few known names."""
+    import difflib  # only on the way to an error
+
     listed = sorted(known)
     match = difflib.get_close_matches(value, listed, n=1, cutoff=0.6)
     guess = f"did you mean {match[0]!r}? " if match else ""

@@ -757,7 +757,7 @@ def test_validate_notices_the_templates_folder_appear(example_catalogue: Path) -
 
 
 def test_long_diagram_labels_wrap_instead_of_being_cut() -> None:
-    from pmoctl import diagrams
+    from pmoctl.render import diagrams
 
     label = "Meridian Health IT Services <shared> support desk"
     assert diagrams.wrap(label, 174) == ("Meridian Health IT", "Services <shared>", "support desk")
@@ -807,7 +807,7 @@ def test_wording_of_the_example_site(example_catalogue: Path, tmp_path: Path) ->
 
 
 def test_plural_helper() -> None:
-    from pmoctl.wording import plural
+    from pmoctl.output.wording import plural
 
     assert [plural(n, "activity") for n in (0, 1, 2)] == [
         "0 activities",

@@ -91,7 +91,7 @@ def service_history(root: Path, service: str) -> dict[str, Any]:
     moves = [event for event in events if event["kind"] == "move"]
     stage = str(moves[-1]["to"]) if moves else file_stage
     if not events and stage is None:
-        from pmoctl.suggest import unknown_service
+        from pmoctl.catalogue.suggest import unknown_service
 
         raise unknown_service(root, service)
     return {
@@ -225,7 +225,7 @@ def history_text(result: dict[str, Any]) -> str:
     from pmoctl.output.report import printable
 
     events: list[Event] = result["events"]
-    from pmoctl.wording import plural
+    from pmoctl.output.wording import plural
 
     lines = [
         f"{printable(result['service'])} ({printable(result['path'])}): "

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pmoctl.output.report import printable
+
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
@@ -133,7 +134,7 @@ def service_details(root: Path, ident: str, today: dt.date | None = None) -> dic
     check_ids([ident])
     rel = f"services/{ident}.yaml"
     if not os.path.lexists(root / rel):
-        from pmoctl.suggest import unknown_service
+        from pmoctl.catalogue.suggest import unknown_service
 
         raise unknown_service(root, ident)
     loaded = load_file(root, rel, "service")

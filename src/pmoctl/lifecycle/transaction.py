@@ -195,13 +195,13 @@ def _follow_reformat(
     for move in moves:
         committed = held.get(f"{commit}:{move.repo_rel}")
         path = repo.top / move.repo_rel
-        if committed is not None and _read(path) == move.new:
+        if committed is not None and _read(repo, move.repo_rel) == move.new:
             atomic_write(path, committed, move.mode)
 
 
 def _same_lifecycle(planned: bytes, committed: bytes) -> bool:
     """The committed file still parses and records the lifecycle pmoctl wrote."""
-    from pmoctl.loader import LoadError, decode, parse
+    from pmoctl.yaml.loader import LoadError, decode, parse
 
     try:
         ours, theirs = parse(decode(planned)), parse(decode(committed))

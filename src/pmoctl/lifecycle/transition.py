@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pmoctl import gitrepo
+from pmoctl.catalogue.suggest import did_you_mean, unknown_service
 from pmoctl.errors import RefusedError, RepoStateError, UserError
 from pmoctl.findings import Finding
 from pmoctl.gitrepo import check_ids
 from pmoctl.lifecycle import transaction
-from pmoctl.suggest import did_you_mean, unknown_service
 
 if TYPE_CHECKING:
     from pmoctl.catalogue import lifecycle

@@ -33,11 +33,11 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from pmoctl.errors import PmoctlError
+from pmoctl.output.wording import closure_label, plural
 from pmoctl.render import markup
 from pmoctl.render.directory import role_label
 from pmoctl.render.helpers import HTML_HELPERS
 from pmoctl.render.markup import MdSafe
-from pmoctl.wording import closure_label, plural
 
 Format = Literal["html", "markdown"]
 EXTENSION = {"html": "html", "markdown": "md"}

@@ -16,8 +16,8 @@ from pmoctl.catalogue.lifecycle import CATALOGUE, PIPELINE, RETIRED
 from pmoctl.catalogue.models import Kpi, Service
 from pmoctl.catalogue.models.common import Stage
 from pmoctl.catalogue.models.service import Reading
+from pmoctl.output.wording import closure_label, readable_time
 from pmoctl.render.directory import Directory, Party, ServiceRef
-from pmoctl.wording import closure_label, readable_time
 
 RAG_ORDER = {"red": 0, "amber": 1, "green": 2}
 #: readings a service page lists per KPI (the file keeps them all)

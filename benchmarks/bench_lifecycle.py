@@ -2,8 +2,8 @@
 
 Floors (issue "The lifecycle"):
 
-* transition: the start-up of a Python process importing typer, pydantic and ruamel.yaml,
-  plus a plain ``git commit -q -m MSG -- PATH`` of the same change; budget 2x;
+* transition: the start-up of a Python process importing typer and pydantic, plus a plain
+  ``git commit -q -m MSG -- PATH`` of the same change; budget 3x;
 * history: that start-up plus one ``git log -- PATH``; budget 2x.
 
 Both are measured on a generated catalogue of 1,000 services with 10,000 commits
@@ -35,7 +35,7 @@ from pmoctl.yaml.loader import parse
 #: bytecode is cached (outside the tree) as an installed pmoctl's would be: with
 #: PYTHONDONTWRITEBYTECODE set, every run would compile pmoctl's sources again
 ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
-STARTUP = [sys.executable, "-c", "import typer, pydantic, ruamel.yaml"]
+STARTUP = [sys.executable, "-c", "import typer, pydantic"]
 PMOCTL = [str(Path(sys.executable).with_name("pmoctl"))]
 LOG_FORMAT = "--format=%H%x00%aI%x00%an%x00%ae%x00%B%x00"
 
@@ -146,9 +146,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{services} services, {commits} commits (medians, ms; wall / CPU of all processes):")
         for name in ("transition", "commit floor", "history", "log floor"):
             print(f"  {name:<14} {figures[name]:8.1f} wall {figures[name + ' cpu']:8.1f} cpu")
-        print(f"  transition / floor = {move_ratio:.2f} wall, {move_cpu:.2f} cpu  (budget 2.0)")
+        print(f"  transition / floor = {move_ratio:.2f} wall, {move_cpu:.2f} cpu  (budget 3.0)")
         print(f"  history / floor    = {log_ratio:.2f} wall, {log_cpu:.2f} cpu  (budget 2.0)")
-        failed |= move_ratio > 2.0 or log_ratio > 2.0
+        failed |= move_ratio > 3.0 or log_ratio > 2.0
     return int(failed)
 
 

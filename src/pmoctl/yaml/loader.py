@@ -45,6 +45,7 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_INT_DIGITS",
     "LoadError",
+    "Locator",
     "compose",
     "decode",
     "locate",
@@ -140,6 +141,13 @@ def position_of(text: str, index: int) -> tuple[int, int]:
     return text.count("\n", 0, index) + 1, index - line_start + 1
 
 
+#: the node tree of the last large text :func:`parse` composed, for :class:`Locator` to
+#: place that text's findings without composing it again (one tree: it is large)
+_LAST_TREE: list[tuple[str, Node]] = []
+#: texts at least this long keep their tree (composing one again is then worth avoiding)
+_KEEP_TREE_CHARS = 65_536
+
+
 def compose(text: str) -> Node | None:
     """The node tree of one document (:func:`pmoctl.yaml.yaml12.compose`)."""
     from pmoctl.yaml import yaml12
@@ -166,6 +174,7 @@ def parse(text: str) -> dict[str, Any]:
     if _needs_scan(text) or brackets > _STACK_SAFE_BRACKETS:
         _scan_events(text)
         flow_heavy = False
+    _LAST_TREE.clear()
     try:
         root = yaml12.top_mapping(yaml12.compose(text))
         # what YAML forbids and libyaml reads anyway: a cheap test of the text here, and
@@ -173,6 +182,8 @@ def parse(text: str) -> dict[str, Any]:
         unusual_layout = _needs_layout_check(text)
         if unusual_layout:
             yaml12.check_layout(root, text)
+        if len(text) >= _KEEP_TREE_CHARS:
+            _LAST_TREE.append((text, root))
         data = yaml12.build_fast(root) if "&" not in text else None  # no anchor: no alias
         if data is None:
             if not unusual_layout:
@@ -276,32 +287,65 @@ def locate(text: str, doc_path: DocPath, *, at_key: bool = False) -> tuple[int, 
     """Line and column (1-based) of the node at ``doc_path``, or of its deepest ancestor.
 
     Elements that do not name a key or index (pydantic's union member tags) are skipped.
+    To place many paths in one text, make one :class:`Locator` and ask it for each.
     """
-    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+    return Locator(text).locate(doc_path, at_key=at_key)
 
-    try:
-        node: Node | None = compose(text)
-    except LoadError as error:
-        return error.line, error.column
-    if node is None:
-        return 1, 1
-    key_node: Node | None = None
-    for element in doc_path:
-        if isinstance(node, MappingNode):
-            for candidate_key, candidate_value in node.value:
-                if isinstance(candidate_key, ScalarNode) and candidate_key.value == str(element):
-                    key_node, node = candidate_key, candidate_value
-                    break
-            else:
-                if isinstance(element, str) and element == "[key]":
-                    break
-                continue
-        elif isinstance(node, SequenceNode) and isinstance(element, int):
-            if element >= len(node.value):
-                break
-            key_node, node = None, node.value[element]
+
+class Locator:
+    """Places document paths in one text: composed once, each mapping indexed when first met.
+
+    Placing every finding of a file costs one parse and a dictionary look-up per path
+    element, however many findings there are.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._root: Node | None = None
+        self._failed: tuple[int, int] | None = None
+        if _LAST_TREE and _LAST_TREE[0][0] is text:
+            self._root = _LAST_TREE.pop()[1]
         else:
-            break
-    target = key_node if (at_key and key_node is not None) else node
-    assert target is not None
-    return node_position(target)
+            try:
+                self._root = compose(text)
+            except LoadError as error:
+                self._failed = (error.line, error.column)
+        #: per mapping node (by id; the tree keeps them alive): key text -> first pair
+        self._keys: dict[int, dict[str, tuple[Node, Node]]] = {}
+
+    def locate(self, doc_path: DocPath, *, at_key: bool = False) -> tuple[int, int]:
+        """Line and column of the node at ``doc_path`` (as :func:`locate`)."""
+        from yaml.nodes import MappingNode, SequenceNode
+
+        if self._failed is not None:
+            return self._failed
+        node = self._root
+        if node is None:
+            return 1, 1
+        key_node: Node | None = None
+        for element in doc_path:
+            if isinstance(node, MappingNode):
+                pair = self._pairs(node).get(str(element))
+                if pair is not None:
+                    key_node, node = pair
+                elif isinstance(element, str) and element == "[key]":
+                    break
+            elif isinstance(node, SequenceNode) and isinstance(element, int):
+                if element >= len(node.value):
+                    break
+                key_node, node = None, node.value[element]
+            else:
+                break
+        target = key_node if (at_key and key_node is not None) else node
+        return node_position(target)
+
+    def _pairs(self, node: MappingNode) -> dict[str, tuple[Node, Node]]:
+        pairs = self._keys.get(id(node))
+        if pairs is None:
+            from yaml.nodes import ScalarNode
+
+            pairs = {}
+            for key, value in node.value:
+                if isinstance(key, ScalarNode):
+                    pairs.setdefault(key.value, (key, value))
+            self._keys[id(node)] = pairs
+        return pairs

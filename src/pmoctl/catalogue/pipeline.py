@@ -27,10 +27,12 @@ from pmoctl.catalogue.models import ID_PATTERN, MODELS_BY_KIND, Config
 from pmoctl.catalogue.schema_errors import findings_from
 from pmoctl.catalogue.slim import forget_shared, share_field_sets
 from pmoctl.findings import Finding, Pending, Severity
+from pmoctl.yaml.loader import MAX_BYTES, LoadError, Locator, locate, parse, read_text
 from pmoctl.rules import all_rules, checks
 from pmoctl.rules.yaml_truthy import with_truthy_findings
 from pmoctl.runtime import gc_paused
 from pmoctl.yaml.loader import MAX_BYTES, LoadError, locate, parse, read_text
+from pmoctl.catalogue.schema_errors import validate
 
 #: below this many files a worker pool costs more than it saves
 POOL_THRESHOLD = 200
@@ -75,11 +77,8 @@ def load_file(root: Path, rel: str, kind: str, max_bytes: int = MAX_BYTES) -> Lo
         return loaded
     if "pmoctl:" in text:
         loaded.waivers = list(_waivers(rel, text))
-    model = MODELS_BY_KIND[kind]
-    try:
-        loaded.model = model.model_validate(data)
-    except ValidationError as error:
-        loaded.findings.extend(findings_from(error, model, rel, text))
+    loaded.model, schema_findings = validate(MODELS_BY_KIND[kind], data, rel, text)
+    loaded.findings.extend(schema_findings)
     loaded.findings = with_truthy_findings(rel, text, loaded.findings)
     return loaded
 
@@ -252,14 +251,29 @@ def _max_bytes(root: Path) -> int:
 
 def run_rules(catalogue: Catalogue) -> list[Finding]:
     """Every cross-document rule, its findings located in their files."""
-    texts: dict[str, str | None] = {}
-    findings = []
-    rules = all_rules()
+    pendings: list[Pending] = []
     for rule in checks():
         assert rule.check is not None
-        for pending in rule.check(catalogue):
-            findings.append(_locate(catalogue.root, pending, rules[pending.rule].severity, texts))
-    return findings
+        pendings.extend(rule.check(catalogue))
+    # one file at a time, composed once for all of its findings (and then let go)
+    by_path: dict[str, list[int]] = {}
+    for index, pending in enumerate(pendings):
+        by_path.setdefault(pending.path, []).append(index)
+    positions: dict[int, tuple[int, int]] = {}
+    for path, indexes in by_path.items():
+        try:
+            locator = Locator(read_text(catalogue.root, path))
+        except LoadError:
+            positions.update(dict.fromkeys(indexes, (0, 0)))
+            continue
+        for index in indexes:
+            pending = pendings[index]
+            positions[index] = locator.locate(pending.doc_path, at_key=pending.at_key)
+    rules = all_rules()
+    return [
+        _finding(pending, *positions[index], rules[pending.rule].severity)
+        for index, pending in enumerate(pendings)
+    ]
 
 
 def _locate(
@@ -272,6 +286,10 @@ def _locate(
             texts[pending.path] = None
     text = texts[pending.path]
     line, column = (0, 0) if text is None else locate(text, pending.doc_path, at_key=pending.at_key)
+    return _finding(pending, line, column, default)
+
+
+def _finding(pending: Pending, line: int, column: int, default: Severity) -> Finding:
     return Finding(
         pending.path,
         line,

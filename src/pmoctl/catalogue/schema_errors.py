@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from pmoctl.findings import DocPath, Finding, Severity
-from pmoctl.yaml.loader import locate
+from pmoctl.yaml.loader import Locator
 
 _TYPE_NAMES = {
     "string_type": "text",
@@ -37,19 +37,80 @@ _TYPE_NAMES = {
 }
 
 
+#: schema findings reported per file; one more finding says how many were left out
+MAX_FINDINGS = 100
+
+
+def validate(
+    model: type[BaseModel], data: Any, rel: str, text: str
+) -> tuple[BaseModel | None, list[Finding]]:
+    """The model of ``data``, or no model and its schema findings (at most :data:`MAX_FINDINGS`
+    and one that counts the rest).
+
+    A large document is validated in pieces (:mod:`pmoctl.schema_pieces`): pydantic holds
+    every error of a validation, and a small file can cause hundreds of thousands.
+    """
+    from pmoctl.schema_pieces import BUDGET, size_of, validate_in_pieces
+
+    if size_of(data) <= BUDGET:
+        try:
+            return model.model_validate(data), []
+        except ValidationError as error:
+            return None, findings_from(error, model, rel, text)
+    result = validate_in_pieces(model, data)
+    if not result.count:
+        return model.model_validate(data), []
+    return None, _findings(result.errors, result.count, model, rel, text)
+
+
 def findings_from(
     error: ValidationError, model: type[BaseModel], rel: str, text: str
 ) -> list[Finding]:
-    """One finding per pydantic error, located in ``text``."""
+    """One finding per pydantic error, located in ``text`` (capped: :func:`validate`)."""
+    items = error.errors(include_url=False, include_context=True, include_input=True)
+    return _findings(items, len(items), model, rel, text)
+
+
+def _findings(
+    items: list[Any], count: int, model: type[BaseModel], rel: str, text: str
+) -> list[Finding]:
+    """Findings for ``items``, the first of ``count`` errors; the first ones by position.
+
+    ``count - len(items)`` errors were only counted (a large document): they add to the
+    number of those left out as they are, a misspelt key and its missing key as two.
+    """
+    locator = Locator(text)
     findings = []
-    for item in error.errors(include_url=False, include_context=True, include_input=True):
+    for item in items:
         loc: DocPath = tuple(item["loc"])
         rule, message, hint, at_key = _describe(item, model, loc)
-        line, column = locate(text, loc, at_key=at_key)
+        line, column = locator.locate(loc, at_key=at_key)
         findings.append(
             Finding(rel, line, column, Severity.ERROR, rule, message, hint, doc_path=loc)
         )
-    return _one_finding_per_typo(findings)
+    findings = _one_finding_per_typo(findings)
+    more = count - len(items) + len(findings) - MAX_FINDINGS
+    if more <= 0:
+        return findings
+    findings.sort(key=Finding.sort_key)
+    shown, hidden = findings[:MAX_FINDINGS], findings[MAX_FINDINGS:]
+    # where the first problem not listed starts, past the last one listed (several
+    # errors of one mapping share its position): so this finding comes last
+    last = shown[-1].line, shown[-1].column
+    at = next((f for f in hidden if (f.line, f.column) > last), shown[-1])
+    problems = "schema problem" if more == 1 else "schema problems"
+    shown.append(
+        Finding(
+            rel,
+            at.line,
+            at.column,
+            Severity.ERROR,
+            "SCHEMA-MORE",
+            f"... and {more:,} more {problems} in this file",
+            f"only the first {MAX_FINDINGS} are listed; fix them and validate again",
+        )
+    )
+    return shown
 
 
 def _one_finding_per_typo(findings: list[Finding]) -> list[Finding]:

@@ -189,6 +189,13 @@ FILE_RULES = [
         "lower-case letters, digits and hyphens), or is out of range. The hint lists what is "
         "allowed.",
     ),
+    _file_rule(
+        "SCHEMA-MORE",
+        "A file has more than 100 schema problems",
+        "At most 100 schema problems are listed for one file, the first ones in the file; "
+        "this finding, after them, says how many more there are. Fix the ones listed and "
+        "validate again.",
+    ),
 ]
 
 #: Rules about the catalogue's own settings; ``pipeline.apply_settings`` reports the

@@ -829,3 +829,130 @@ ALLOWED_LAYOUT: list[tuple[str, object]] = [
 @pytest.mark.parametrize(("text", "expected"), ALLOWED_LAYOUT)
 def test_what_yaml_allows_is_read_as_yaml_reads_it(text: str, expected: object) -> None:
     assert parse(text)["k" if "k" in parse(text) else "l"] == expected
+
+
+# -- many schema errors in one file: placed in one parse, listed up to a cap -----------
+
+_MANY_HEAD = "format: 1\nkind: service\nid: many\nname: Many\n"
+
+
+def _count_composes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record every text composed into a node tree (the real composer still runs)."""
+    from pmoctl.yaml import yaml12
+
+    composed: list[str] = []
+    real = yaml12.compose
+
+    def counting(text: str) -> object:
+        composed.append(text)
+        return real(text)
+
+    monkeypatch.setattr(yaml12, "compose", counting)
+    return composed
+
+
+def test_the_findings_of_a_file_are_placed_with_one_parse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 60 wrong ids: each was placed by composing the whole file again
+    (tmp_path / "services").mkdir()
+    text = _MANY_HEAD + "customers: [" + ", ".join(["Bad_Id"] * 60) + "]\n"
+    (tmp_path / "services" / "many.yaml").write_text(text, encoding="utf-8")
+    composed = _count_composes(monkeypatch)
+    loaded = load_file(tmp_path, "services/many.yaml", "service")
+    ids = [f for f in loaded.findings if f.doc_path and f.doc_path[0] == "customers"]
+    assert len(ids) == 60
+    assert [(f.line, f.column) for f in ids] == [(5, 13 + 8 * n) for n in range(60)]
+    assert composed.count(text) <= 2  # parsing it, and placing every finding
+
+
+def _many_catalogue(tmp_path: Path, items: str) -> Path:
+    root = tmp_path / "catalogue"
+    import shutil
+
+    from conftest import EXAMPLE
+
+    shutil.copytree(EXAMPLE, root)
+    (root / "services" / "many.yaml").write_text(_MANY_HEAD + items, encoding="utf-8")
+    return root
+
+
+def test_a_file_with_5000_bad_items_lists_100_findings_and_counts_the_rest(
+    tmp_path: Path,
+) -> None:
+    complete = (
+        "summary: s\ncategory: c\nscope: organisation\ndelivery: {pmos: [pmo-coe]}\n"
+        "roles: {owner: priya-raman}\nlifecycle: {stage: proposed}\n"
+    )
+    root = _many_catalogue(tmp_path, complete + "customers: [" + ", ".join(["1"] * 5000) + "]\n")
+    result = run_cli("validate", "--format", "json", "--no-cache", root, cwd=root)
+    assert result.returncode == 1, result.stderr
+    findings = [
+        f for f in json.loads(result.stdout)["findings"] if f["path"] == "services/many.yaml"
+    ]
+    assert len(findings) == 101
+    assert {f["rule"] for f in findings[:100]} == {"SCHEMA-TYPE"}
+    # the first hundred in the file, then where the rest start
+    assert [f["column"] for f in findings[:100]] == [13 + 3 * n for n in range(100)]
+    last = findings[-1]
+    assert last["rule"] == "SCHEMA-MORE"
+    assert last["message"] == "... and 4,900 more schema problems in this file"
+    assert (last["line"], last["column"]) == (11, 13 + 3 * 100)
+
+
+def _errors_of(model: type[object], data: object) -> list[tuple[tuple[object, ...], str]]:
+    from pydantic import BaseModel, ValidationError
+
+    assert isinstance(model, type) and issubclass(model, BaseModel)
+    try:
+        model.model_validate(data)
+    except ValidationError as error:
+        return sorted((tuple(e["loc"]), e["type"]) for e in error.errors())
+    return []
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        "kpis: [" + ", ".join(["{}"] * 900) + "]\n",
+        "processes:\n  - {id: p, name: P}\n  - id: q\n    inputs: ["
+        + ", ".join(["{}", "{name: n}", "{trigger: 2}"] * 400)
+        + "]\n    steps: [s]\n",
+        "customers: ["
+        + ", ".join(["1", "ok", "[x]"] * 700)
+        + "]\nbogus: 1\n"
+        + "kpis:\n"
+        + "".join(f"  - {{id: k{n}, readings: [{{}}, 3]}}\n" for n in range(300)),
+    ],
+)
+def test_a_large_document_validated_in_pieces_has_exactly_the_errors_of_the_whole(
+    items: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pmoctl import schema_pieces
+    from pmoctl.catalogue.models import MODELS_BY_KIND
+
+    model = MODELS_BY_KIND["service"]
+    data = parse(_MANY_HEAD + items)
+    whole = _errors_of(model, data)
+    for piece in (7, 50, 400):
+        monkeypatch.setattr(schema_pieces, "PIECE", piece)
+        monkeypatch.setattr(schema_pieces, "COLLECT", 10**9)
+        result = schema_pieces.validate_in_pieces(model, data)
+        assert result.count == len(whole)
+        assert sorted((tuple(e["loc"]), e["type"]) for e in result.errors) == whole
+        monkeypatch.setattr(schema_pieces, "COLLECT", 5)
+        assert schema_pieces.validate_in_pieces(model, data).count == len(whole)
+
+
+def test_the_cap_counts_every_error_of_a_document_too_large_to_validate_whole(
+    tmp_path: Path,
+) -> None:
+    from pmoctl.schema_pieces import BUDGET
+
+    items = 3 * BUDGET  # each {} misses the six required keys of a KPI; the file five more
+    root = _many_catalogue(tmp_path, "kpis: [" + ", ".join(["{}"] * items) + "]\n")
+    loaded = load_file(root, "services/many.yaml", "service")
+    assert len(loaded.findings) == 101
+    assert loaded.findings[-1].message == (
+        f"... and {6 * items + 5 - 100:,} more schema problems in this file"
+    )

@@ -57,6 +57,8 @@ class Piece:
     outside: int = 0
     #: the window is small and holds no emptied list: count errors without looking at them
     simple: bool = False
+    #: a window: the id of the original list it is part of
+    source: int = 0
     #: the copies made for this piece, kept alive while their ids are keys above
     copies: list[Any] = field(default_factory=list)
 
@@ -75,13 +77,14 @@ def validate_in_pieces(model: type[BaseModel], data: Any) -> Result:
     sizes: dict[int, int] = {}
     _measure(data, sizes)
     result = Result()
+    memo: dict[tuple[int, str], int] = {}
     for piece in _pieces(model, data, sizes):
+        if piece.simple and len(result.errors) >= COLLECT:
+            result.count += _count_window(model, piece, memo)
+            continue
         try:
             model.model_validate(piece.root)
         except ValidationError as error:
-            if piece.simple and len(result.errors) >= COLLECT:
-                result.count += error.error_count() - piece.outside
-                continue
             for item in error.errors(include_url=False, include_context=True, include_input=True):
                 loc = _owned(piece, item)
                 if loc is None:
@@ -91,6 +94,41 @@ def validate_in_pieces(model: type[BaseModel], data: Any) -> Result:
                     item["loc"] = loc
                     result.errors.append(item)
     return result
+
+
+def _count_window(model: type[BaseModel], piece: Piece, memo: dict[tuple[int, str], int]) -> int:
+    """The errors inside the items of a window.
+
+    A hostile file repeats one item thousands of times: items written alike (equal
+    ``repr``, so equal values) have the same errors, and each is validated once.
+    """
+    window = piece.owner
+    assert window is not None
+    keys = [repr(item) for item in window]
+    firsts = {key: index for index, key in reversed(list(enumerate(keys)))}
+    if len(firsts) * 2 > len(keys):  # mostly different: count them as they are
+        try:
+            model.model_validate(piece.root)
+        except ValidationError as error:
+            return error.error_count() - piece.outside
+        return 0
+    unseen = [key for key in firsts if (piece.source, key) not in memo]
+    if unseen:
+        items = list(window)
+        window[:] = [items[firsts[key]] for key in unseen]  # the same list: owner stays
+        counts = dict.fromkeys(range(len(unseen)), 0)
+        try:
+            model.model_validate(piece.root)
+        except ValidationError as again:
+            for item in again.errors(include_url=False):
+                inside = _walk(piece, item["loc"])[2]
+                if inside is not None:
+                    counts[inside] += 1
+        finally:
+            window[:] = items
+        for index, key in enumerate(unseen):
+            memo[piece.source, key] = counts[index]
+    return sum(memo[piece.source, key] for key in keys)
 
 
 def size_of(data: Any) -> int:
@@ -126,7 +164,7 @@ def _pieces(model: type[BaseModel], data: Any, sizes: dict[int, int]) -> Iterato
     while work:
         piece = work.pop()
         region: Any = piece.root if piece.owner is None else piece.owner
-        if _size(region, sizes) <= PIECE:
+        if piece.simple or _size(region, sizes) <= PIECE:
             yield piece
             continue
         cut = _lists_to_cut(region, _size(region, sizes), sizes, piece.owner is not None)
@@ -143,12 +181,13 @@ def _pieces(model: type[BaseModel], data: Any, sizes: dict[int, int]) -> Iterato
             rest = _replaced(rest, path, empty, strip=False)
             rest.emptied.add(id(empty))
             outside = _outside(model, piece, path)
-            for start, stop in _windows(target, sizes):
+            for start, stop, weight in _windows(target, sizes):
                 items = target[start:stop]
                 window = _replaced(piece, path, items, strip=True, first=start)
                 window.owner = items
                 window.outside = outside
-                window.simple = True  # until it is split again (its rest is not)
+                window.simple = weight < PIECE  # else split again (and its rest is not)
+                window.source = id(target)
                 windows.append(window)
         if piece.owner is not None:
             rest.owner = _at(rest.root, base)  # copied on the way down
@@ -186,17 +225,17 @@ def _lists_to_cut(region: Any, total: int, sizes: dict[int, int], inside_only: b
     return chosen
 
 
-def _windows(items: list[Any], sizes: dict[int, int]) -> Iterator[tuple[int, int]]:
+def _windows(items: list[Any], sizes: dict[int, int]) -> Iterator[tuple[int, int, int]]:
     """Runs of items of about :data:`PIECE` nodes (a larger item is a run of its own)."""
     start, weight = 0, 0
     for index, item in enumerate(items):
         size = _size(item, sizes) if item.__class__ in (dict, list) and item else 1
         if weight and weight + size >= PIECE:  # with the list itself, at most PIECE
-            yield start, index
+            yield start, index, weight
             start, weight = index, 0
         weight += size
     if start < len(items):
-        yield start, len(items)
+        yield start, len(items), weight
 
 
 def _path_to(root: Any, target: Any) -> Path:
@@ -271,25 +310,25 @@ def _outside(model: type[BaseModel], piece: Piece, path: Path) -> int:
 def _owned(piece: Piece, item: ErrorDetails) -> DocPath | None:
     """The error's path in the whole document, or None if another piece reports it."""
     loc, end, inside = _walk(piece, item["loc"])
-    if piece.owner is not None and not inside:
+    if piece.owner is not None and inside is None:
         return None
     if item["type"] == "too_short" and isinstance(end, list) and id(end) in piece.emptied:
         return None
     return loc
 
 
-def _walk(piece: Piece, loc: tuple[Any, ...]) -> tuple[DocPath, Any, bool]:
+def _walk(piece: Piece, loc: tuple[Any, ...]) -> tuple[DocPath, Any, int | None]:
     """Follow ``loc`` in the piece: the whole document's path, the value reached, and
-    whether the path entered an item of the piece's window."""
+    the item of the piece's window the path entered (its index there), if any."""
     value = piece.root
     out: list[Any] = []
-    inside = False
+    inside: int | None = None
     for element in loc:
         if isinstance(value, dict) and element in value:
             value = value[element]
         elif isinstance(value, list) and isinstance(element, int) and 0 <= element < len(value):
             if value is piece.owner:
-                inside = True
+                inside = element
             out.append(element + piece.shifts.get(id(value), 0))
             value = value[element]
             continue

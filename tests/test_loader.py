@@ -956,3 +956,23 @@ def test_the_cap_counts_every_error_of_a_document_too_large_to_validate_whole(
     assert loaded.findings[-1].message == (
         f"... and {6 * items + 5 - 100:,} more schema problems in this file"
     )
+
+
+def test_the_rule_findings_of_a_file_are_placed_with_one_parse(
+    example_catalogue: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pmoctl.pipeline import check_all
+
+    path = example_catalogue / "services" / "pm-training.yaml"
+    text = path.read_text(encoding="utf-8")
+    unknown = ", ".join(f"nobody-{n}" for n in range(40))
+    text = text.replace(
+        "customers: [project-managers, capital-delivery]", f"customers: [{unknown}]"
+    )
+    path.write_text(text, encoding="utf-8")
+    composed = _count_composes(monkeypatch)
+    _, findings = check_all(example_catalogue, jobs=1)
+    refs = [f for f in findings if f.path == "services/pm-training.yaml" and f.rule == "REF-GROUP"]
+    assert len(refs) == 40
+    assert len({(f.line, f.column) for f in refs}) == 40
+    assert composed.count(text) <= 2  # loading it, and placing every finding

@@ -125,7 +125,7 @@ CASES: dict[str, tuple[str, Callable[[], str]]] = {
     ),
     "config-rules": (
         "pmoctl.yaml",
-        lambda: numbered("format: 1\nkind: config\nname: n\nrules:\n", "  R{}: {}\n"),
+        lambda: numbered("format: 1\nkind: config\nname: n\nrules:\n", "  R{0}: {{}}\n"),
     ),
     "raci-bad": (
         "procedures/hostile.yaml",

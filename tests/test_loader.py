@@ -928,7 +928,7 @@ def _errors_of(model: type[object], data: object) -> list[tuple[tuple[object, ..
 def test_a_large_document_validated_in_pieces_has_exactly_the_errors_of_the_whole(
     items: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pmoctl import schema_pieces
+    from pmoctl.catalogue import schema_pieces
     from pmoctl.catalogue.models import MODELS_BY_KIND
 
     model = MODELS_BY_KIND["service"]
@@ -947,7 +947,7 @@ def test_a_large_document_validated_in_pieces_has_exactly_the_errors_of_the_whol
 def test_the_cap_counts_every_error_of_a_document_too_large_to_validate_whole(
     tmp_path: Path,
 ) -> None:
-    from pmoctl.schema_pieces import BUDGET
+    from pmoctl.catalogue.schema_pieces import BUDGET
 
     items = 3 * BUDGET  # each {} misses the six required keys of a KPI; the file five more
     root = _many_catalogue(tmp_path, "kpis: [" + ", ".join(["{}"] * items) + "]\n")
@@ -961,7 +961,7 @@ def test_the_cap_counts_every_error_of_a_document_too_large_to_validate_whole(
 def test_the_rule_findings_of_a_file_are_placed_with_one_parse(
     example_catalogue: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pmoctl.pipeline import check_all
+    from pmoctl.catalogue.pipeline import check_all
 
     path = example_catalogue / "services" / "pm-training.yaml"
     text = path.read_text(encoding="utf-8")

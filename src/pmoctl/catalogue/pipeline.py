@@ -24,15 +24,13 @@ from pmoctl.catalogue.files import (
     list_files,
 )
 from pmoctl.catalogue.models import ID_PATTERN, MODELS_BY_KIND, Config
-from pmoctl.catalogue.schema_errors import findings_from
+from pmoctl.catalogue.schema_errors import validate
 from pmoctl.catalogue.slim import forget_shared, share_field_sets
 from pmoctl.findings import Finding, Pending, Severity
-from pmoctl.yaml.loader import MAX_BYTES, LoadError, Locator, locate, parse, read_text
 from pmoctl.rules import all_rules, checks
 from pmoctl.rules.yaml_truthy import with_truthy_findings
 from pmoctl.runtime import gc_paused
-from pmoctl.yaml.loader import MAX_BYTES, LoadError, locate, parse, read_text
-from pmoctl.catalogue.schema_errors import validate
+from pmoctl.yaml.loader import MAX_BYTES, LoadError, Locator, locate, parse, read_text
 
 #: below this many files a worker pool costs more than it saves
 POOL_THRESHOLD = 200

@@ -47,10 +47,10 @@ def validate(
     """The model of ``data``, or no model and its schema findings (at most :data:`MAX_FINDINGS`
     and one that counts the rest).
 
-    A large document is validated in pieces (:mod:`pmoctl.schema_pieces`): pydantic holds
+    A large document is validated in pieces (:mod:`pmoctl.catalogue.schema_pieces`): pydantic holds
     every error of a validation, and a small file can cause hundreds of thousands.
     """
-    from pmoctl.schema_pieces import BUDGET, size_of, validate_in_pieces
+    from pmoctl.catalogue.schema_pieces import BUDGET, size_of, validate_in_pieces
 
     if size_of(data) <= BUDGET:
         try:

@@ -900,6 +900,26 @@ def test_a_file_with_5000_bad_items_lists_100_findings_and_counts_the_rest(
     assert (last["line"], last["column"]) == (11, 13 + 3 * 100)
 
 
+def test_a_file_naming_an_unknown_group_5000_times_lists_100_and_counts_the_rest(
+    tmp_path: Path,
+) -> None:
+    complete = (
+        "summary: s\ncategory: c\nscope: organisation\ndelivery: {pmos: [pmo-coe]}\n"
+        "roles: {owner: priya-raman}\nlifecycle: {stage: proposed}\n"
+    )
+    root = _many_catalogue(tmp_path, complete + "customers: [" + ", ".join(["zz"] * 5000) + "]\n")
+    result = run_cli("validate", "--format", "json", "--no-cache", root, cwd=root)
+    assert result.returncode == 1, result.stderr
+    findings = [
+        f for f in json.loads(result.stdout)["findings"] if f["path"] == "services/many.yaml"
+    ]
+    assert [f["rule"] for f in findings] == ["REF-GROUP"] * 101
+    assert [f["column"] for f in findings[:100]] == [13 + 4 * n for n in range(100)]
+    last = findings[-1]
+    assert last["message"] == "... and 4,900 more REF-GROUP findings in this file"
+    assert (last["line"], last["column"]) == (11, 13 + 4 * 100)
+
+
 def _errors_of(model: type[object], data: object) -> list[tuple[tuple[object, ...], str]]:
     from pydantic import BaseModel, ValidationError
 

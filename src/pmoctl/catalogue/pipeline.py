@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -24,7 +25,7 @@ from pmoctl.catalogue.files import (
     list_files,
 )
 from pmoctl.catalogue.models import ID_PATTERN, MODELS_BY_KIND, Config
-from pmoctl.catalogue.schema_errors import validate
+from pmoctl.catalogue.schema_errors import MAX_FINDINGS, validate
 from pmoctl.catalogue.slim import forget_shared, share_field_sets
 from pmoctl.findings import Finding, Pending, Severity
 from pmoctl.rules import all_rules, checks
@@ -232,10 +233,60 @@ def check_all(
 ) -> tuple[Catalogue, list[Finding]]:
     """Everything `pmoctl validate` reports: load, cross-document rules, the catalogue's
     settings and waivers, sorted. Render and validate both use it."""
-    catalogue, findings, waivers = load_catalogue(root, jobs, slim=slim)
+    catalogue, loaded, waivers = load_catalogue(root, jobs, slim=slim)
+    findings = at_most_per_rule_and_file(sorted(loaded, key=Finding.sort_key))
     findings.extend(run_rules(catalogue))
     settled = apply_settings(findings, catalogue.config, waivers)
     return catalogue, sorted(settled, key=Finding.sort_key)
+
+
+_Item = TypeVar("_Item", Finding, Pending)
+
+
+def _at_most(
+    items: Iterable[_Item], key: Callable[[_Item], tuple[str, str]], limit: int
+) -> tuple[list[_Item], dict[int, int]]:
+    """The first ``limit`` items of each key, and one more where there are more: by its
+    index in the result, how many it stands for (a file may name the same unknown id
+    thousands of times: the report stays readable, and its making bounded)."""
+    kept: list[_Item] = []
+    counts: dict[tuple[str, str], int] = {}
+    stands_for: dict[int, int] = {}
+    at: dict[tuple[str, str], int] = {}
+    for item in items:
+        group = key(item)
+        count = counts[group] = counts.get(group, 0) + 1
+        if count <= limit:
+            kept.append(item)
+        elif count == limit + 1:
+            at[group] = len(kept)
+            stands_for[len(kept)] = 1
+            kept.append(item)
+        else:
+            stands_for[at[group]] += 1
+    return kept, stands_for
+
+
+def _more(finding: Finding, more: int) -> Finding:
+    """The finding that stands for ``more`` findings of its rule in its file."""
+    return Finding(
+        finding.path,
+        finding.line,
+        finding.column,
+        finding.severity,
+        finding.rule,
+        f"... and {more:,} more {finding.rule} finding{'s' if more > 1 else ''} in this file",
+        f"only the first {MAX_FINDINGS} of a rule are listed; fix them and validate again",
+    )
+
+
+def at_most_per_rule_and_file(findings: Iterable[Finding]) -> list[Finding]:
+    """The first findings of each rule in each file (in the given order), then one that
+    counts the rest."""
+    kept, stands_for = _at_most(findings, lambda f: (f.path, f.rule), MAX_FINDINGS)
+    for index, more in stands_for.items():
+        kept[index] = _more(kept[index], more)
+    return kept
 
 
 def _max_bytes(root: Path) -> int:
@@ -248,11 +299,13 @@ def _max_bytes(root: Path) -> int:
 
 
 def run_rules(catalogue: Catalogue) -> list[Finding]:
-    """Every cross-document rule, its findings located in their files."""
-    pendings: list[Pending] = []
+    """Every cross-document rule, its findings located in their files (at most
+    :data:`MAX_FINDINGS` of a rule in a file, then one that counts the rest)."""
+    found: list[Pending] = []
     for rule in checks():
         assert rule.check is not None
-        pendings.extend(rule.check(catalogue))
+        found.extend(rule.check(catalogue))
+    pendings, stands_for = _at_most(found, lambda p: (p.path, p.rule), MAX_FINDINGS)
     # one file at a time, composed once for all of its findings (and then let go)
     by_path: dict[str, list[int]] = {}
     for index, pending in enumerate(pendings):
@@ -268,10 +321,13 @@ def run_rules(catalogue: Catalogue) -> list[Finding]:
             pending = pendings[index]
             positions[index] = locator.locate(pending.doc_path, at_key=pending.at_key)
     rules = all_rules()
-    return [
+    findings = [
         _finding(pending, *positions[index], rules[pending.rule].severity)
         for index, pending in enumerate(pendings)
     ]
+    for index, more in stands_for.items():
+        findings[index] = _more(findings[index], more)
+    return findings
 
 
 def _locate(

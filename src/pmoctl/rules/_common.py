@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Collection, Iterator
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pmoctl.findings import DocPath, Pending, Severity
@@ -18,7 +19,13 @@ _LISTED = 8
 
 def closest(value: str, known: Collection[str], what: str = "", otherwise: str = "") -> str:
     """A hint naming the closest known value, or else a few known ones and ``otherwise``."""
-    match = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
+    return _closest(value, frozenset(known), what, otherwise)
+
+
+@lru_cache(maxsize=1024)
+def _closest(value: str, known: frozenset[str], what: str, otherwise: str) -> str:
+    # a file may name the same unknown id thousands of times: the answer is computed once
+    match = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
     if match:
         return f"did you mean {match[0]!r}?"
     if not known:

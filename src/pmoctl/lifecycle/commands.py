@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from pmoctl.catalogue.files import find_root
 from pmoctl.errors import EXIT_OK, PmoctlError, UserError
+from pmoctl.lifecycle.history import history_text, service_history
+from pmoctl.lifecycle.transition import Evidence, transition
 from pmoctl.output import report
 
 
@@ -19,8 +22,6 @@ def print_refusal(problem: PmoctlError) -> None:
 
 
 def _root(catalogue: Path | None) -> Path:
-    from pmoctl.catalogue.files import find_root
-
     return find_root(catalogue or Path.cwd())
 
 
@@ -33,8 +34,6 @@ def transition_command(
 ) -> int:  # fmt: skip
     """`pmoctl transition` once its options are read (see its --help)."""
     import datetime as dt
-
-    from pmoctl.lifecycle.transition import Evidence, transition
 
     try:
         when = dt.date.fromisoformat(date) if date else None
@@ -76,8 +75,6 @@ def history_command(
     service: str, *, output_format: str = "text", catalogue: Path | None = None
 ) -> int:
     """`pmoctl history` once its options are read (see its --help)."""
-    from pmoctl.lifecycle.history import history_text, service_history
-
     result = service_history(_root(catalogue), service)
     if output_format == "json":
         report.write_json(result)

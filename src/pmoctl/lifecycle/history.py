@@ -13,7 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from pmoctl import gitrepo
+from pmoctl.catalogue.suggest import unknown_service
 from pmoctl.errors import RepoStateError
+from pmoctl.output.report import printable
+from pmoctl.output.wording import plural
+from pmoctl.yaml.loader import LoadError, parse, read_text
 
 Event = dict[str, object]
 
@@ -91,8 +95,6 @@ def service_history(root: Path, service: str) -> dict[str, Any]:
     moves = [event for event in events if event["kind"] == "move"]
     stage = str(moves[-1]["to"]) if moves else file_stage
     if not events and stage is None:
-        from pmoctl.catalogue.suggest import unknown_service
-
         raise unknown_service(root, service)
     return {
         "service": service,
@@ -110,8 +112,6 @@ Recorded = tuple[str, str, dt.date]
 
 def _current_lifecycle(root: Path, service: str) -> tuple[str | None, list[Recorded]]:
     """The stage and the dated moves the service file records (None, [] if unreadable)."""
-    from pmoctl.yaml.loader import LoadError, parse, read_text
-
     try:
         data = parse(read_text(root, f"services/{service}.yaml"))
     except LoadError:
@@ -222,10 +222,7 @@ def _period(
 
 def history_text(result: dict[str, Any]) -> str:
     """The timeline as lines for a terminal (every user-written value escaped)."""
-    from pmoctl.output.report import printable
-
     events: list[Event] = result["events"]
-    from pmoctl.output.wording import plural
 
     lines = [
         f"{printable(result['service'])} ({printable(result['path'])}): "

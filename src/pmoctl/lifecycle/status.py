@@ -12,7 +12,13 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pmoctl.catalogue.files import list_files
+from pmoctl.catalogue.pipeline import load_catalogue, load_file
+from pmoctl.catalogue.suggest import unknown_service
+from pmoctl.gitrepo import check_ids
+from pmoctl.lifecycle.transition import MoveRefusedError
 from pmoctl.output.report import printable
+from pmoctl.yaml.loader import LoadError, read_bytes
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -64,8 +70,6 @@ def status_rows(
     today: dt.date | None = None,
 ) -> list[dict[str, Any]]:
     """One row per service, in stage order then id; files that do not load are listed too."""
-    from pmoctl.catalogue.pipeline import load_catalogue
-
     catalogue, _, _ = load_catalogue(root)
     names = {person.id: person.name for person in _people(catalogue)}
     today = today or dt.date.today()
@@ -126,16 +130,9 @@ def status_table(rows: list[dict[str, Any]]) -> RenderableType:
 
 def service_details(root: Path, ident: str, today: dt.date | None = None) -> dict[str, Any]:
     """One service as JSON-ready data, with the names of the people it mentions."""
-    from pmoctl.catalogue.files import list_files
-    from pmoctl.catalogue.pipeline import load_file
-    from pmoctl.gitrepo import check_ids
-    from pmoctl.lifecycle.transition import MoveRefusedError
-
     check_ids([ident])
     rel = f"services/{ident}.yaml"
     if not os.path.lexists(root / rel):
-        from pmoctl.catalogue.suggest import unknown_service
-
         raise unknown_service(root, ident)
     loaded = load_file(root, rel, "service")
     if loaded.model is None:
@@ -160,8 +157,6 @@ def service_details(root: Path, ident: str, today: dt.date | None = None) -> dic
 
 
 def _bytes(root: Path, rel: str) -> bytes:
-    from pmoctl.yaml.loader import LoadError, read_bytes
-
     try:
         return read_bytes(root, rel)
     except LoadError:  # validate reports it

@@ -24,8 +24,10 @@ from typing import Any
 from pmoctl.catalogue import lifecycle
 from pmoctl.catalogue.files import Catalogue
 from pmoctl.catalogue.models.common import Stage
+from pmoctl.catalogue.pipeline import check_all
 from pmoctl.errors import RefusedError, UserError
 from pmoctl.findings import Finding, Severity
+from pmoctl.lifecycle import history
 from pmoctl.render import output
 from pmoctl.render.context import build
 from pmoctl.render.environment import EXTENSION, Format, RenderTemplateError, make_environment
@@ -33,6 +35,7 @@ from pmoctl.render.helpers import Diagrams
 from pmoctl.render.output import MANIFEST, RenderResult
 from pmoctl.render.pages import plan, render_pages
 from pmoctl.render.service import rag_of
+from pmoctl.rules.settings import templates_folder_problem
 from pmoctl.runtime import gc_paused
 
 SECTIONS = ("catalogue", "handbook", "strategy")
@@ -51,8 +54,6 @@ __all__ = [
 
 def check_catalogue(root: Path, allow_invalid: bool) -> tuple[Catalogue, list[Finding]]:
     """Load and validate; refuse to render a catalogue with errors unless allowed."""
-    from pmoctl.catalogue.pipeline import check_all
-
     catalogue, findings = check_all(root)
     errors = sum(1 for finding in findings if finding.severity is Severity.ERROR)
     if errors and not allow_invalid:
@@ -65,11 +66,7 @@ def check_catalogue(root: Path, allow_invalid: bool) -> tuple[Catalogue, list[Fi
 
 
 def history_of(root: Path) -> dict[str, Any]:
-    """Each service's git timeline, or nothing when the history module or a repository is absent."""
-    try:
-        from pmoctl.lifecycle import history
-    except ImportError:
-        return {}
+    """Each service's git timeline (nothing outside a git repository)."""
     timelines: dict[str, Any] = history.timelines(root)
     return timelines
 
@@ -117,7 +114,6 @@ def _templates_folder(root: Path, catalogue: Catalogue) -> Path | None:
     config = catalogue.config
     if config is None or not config.render.templates:
         return None
-    from pmoctl.rules.settings import templates_folder_problem
 
     # validate reports this (CONFIG-TEMPLATES); it is checked again for --allow-invalid
     problem = templates_folder_problem(root, config.render.templates)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pmoctl.catalogue.files import list_files
+from pmoctl.catalogue.pipeline import SLIM_THRESHOLD, check_all
 from pmoctl.findings import Finding, Severity
 from pmoctl.rules import result_cache
 from pmoctl.runtime import gc_paused
@@ -42,7 +43,6 @@ def validate_catalogue(
     cached = _from_cache(root, files, key, only)
     if cached is not None:
         return cached
-    from pmoctl.catalogue.pipeline import SLIM_THRESHOLD, check_all
 
     with gc_paused():
         catalogue, findings = check_all(root, jobs, slim=len(files) >= SLIM_THRESHOLD)

@@ -20,8 +20,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
 from pmoctl.fileio import MAX_BYTES, read_bytes
 from pmoctl.findings import DocPath
+from pmoctl.yaml import yaml12
 from pmoctl.yaml.errors import (
     DEPTH_HINT,
     MAX_DEPTH,
@@ -33,6 +37,7 @@ from pmoctl.yaml.errors import (
     from_marked_error,
     node_position,
 )
+from pmoctl.yaml.yaml12 import Composer
 
 if TYPE_CHECKING:
     from pathlib import Path  # only annotates: callers pass paths, loader never makes one
@@ -150,22 +155,16 @@ _KEEP_TREE_CHARS = 65_536
 
 def compose(text: str) -> Node | None:
     """The node tree of one document (:func:`pmoctl.yaml.yaml12.compose`)."""
-    from pmoctl.yaml import yaml12
-
     return yaml12.compose(text)
 
 
 def top_mapping(root: Node | None) -> MappingNode:
     """The document's top mapping, or :class:`LoadError` (:func:`.yaml12.top_mapping`)."""
-    from pmoctl.yaml import yaml12
-
     return yaml12.top_mapping(root)
 
 
 def parse(text: str) -> dict[str, Any]:
     """Parse one YAML document that must be a mapping; raise :class:`LoadError` otherwise."""
-    from pmoctl.yaml import yaml12
-
     brackets = text.count("[") + text.count("{")
     # Files with many flow collections are common, and rarely deep: they are composed
     # first, and scanned exactly only when something is wrong or unusual, so that the
@@ -224,10 +223,6 @@ def _needs_layout_check(text: str) -> bool:
 
 def _scan_events(text: str) -> None:
     """Exact check of what the fast path cannot see: anchors, tags, directives, depth."""
-    import yaml
-
-    from pmoctl.yaml.yaml12 import Composer
-
     composer = Composer(text)
     depth = 0
     try:
@@ -314,8 +309,6 @@ class Locator:
 
     def locate(self, doc_path: DocPath, *, at_key: bool = False) -> tuple[int, int]:
         """Line and column of the node at ``doc_path`` (as :func:`locate`)."""
-        from yaml.nodes import MappingNode, SequenceNode
-
         if self._failed is not None:
             return self._failed
         node = self._root
@@ -341,8 +334,6 @@ class Locator:
     def _pairs(self, node: MappingNode) -> dict[str, tuple[Node, Node]]:
         pairs = self._keys.get(id(node))
         if pairs is None:
-            from yaml.nodes import ScalarNode
-
             pairs = {}
             for key, value in node.value:
                 if isinstance(key, ScalarNode):

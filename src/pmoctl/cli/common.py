@@ -50,6 +50,7 @@ CatalogueOption = Annotated[
         "-C",
         help="The catalogue folder (default: the catalogue containing the current folder).",
         show_default=False,
+        readable=False,  # pmoctl says what is wrong with a folder it cannot read (exit 3)
     ),
 ]
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]

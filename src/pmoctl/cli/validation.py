@@ -32,6 +32,7 @@ def validate(
                 "(default: the catalogue around the current folder)."
             ),
             show_default=False,
+            readable=False,  # an unreadable file is a finding, a folder exit 3: pmoctl says which
         ),
     ] = None,
     *,

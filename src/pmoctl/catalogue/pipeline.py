@@ -75,14 +75,16 @@ def load_file(root: Path, rel: str, kind: str, max_bytes: int = MAX_BYTES) -> Lo
         )
         return loaded
     if "pmoctl:" in text:
-        loaded.waivers = list(_waivers(rel, text))
+        loaded.waivers = list(waivers_in(rel, text))
     loaded.model, schema_findings = validate(MODELS_BY_KIND[kind], data, rel, text)
     loaded.findings.extend(schema_findings)
     loaded.findings = with_truthy_findings(rel, text, loaded.findings)
     return loaded
 
 
-def _waivers(rel: str, text: str) -> Iterable[Waiver]:
+def waivers_in(rel: str, text: str) -> Iterable[Waiver]:
+    """The inline waivers (``# pmoctl: waive RULE-ID -- reason``) in ``text``, the file
+    ``rel``, with their line and column."""
     for number, line in enumerate(text.splitlines(), start=1):
         if "pmoctl:" not in line:
             continue
@@ -330,9 +332,15 @@ def run_rules(catalogue: Catalogue) -> list[Finding]:
     return findings
 
 
-def _locate(
+def locate_pending(
     root: Path, pending: Pending, default: Severity, texts: dict[str, str | None]
 ) -> Finding:
+    """The finding a rule's ``pending`` one is: its document path turned into a line and
+    column, its severity ``default`` unless the rule gave one.
+
+    ``texts`` caches the files' texts by path (None: unreadable, reported at 0:0); a path
+    not in it is read from ``root`` and added, so a caller may put texts of its own there.
+    """
     if pending.path not in texts:
         try:
             texts[pending.path] = read_text(root, pending.path)

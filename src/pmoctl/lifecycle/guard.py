@@ -9,7 +9,7 @@ procedures are known by their file names.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,7 +36,8 @@ def guard(
     The catalogue is loaded in part, so that the cost does not grow with the number of
     services: the root documents, the moved services, the services they name (input
     sources, supersedes, supports), and the procedures whose text names them (a byte
-    search). Other services are known by their file names only. A move changes nothing
+    search). Other services are known by their file names only. Only the rules that can
+    judge such a catalogue run (:class:`pmoctl.rules.Partial`). A move changes nothing
     but the stage, so findings that other services' files could add to a moved file
     (such as a dependency cycle) were there before the move: ``pmoctl validate`` and CI
     report those.
@@ -44,13 +45,13 @@ def guard(
     from pmoctl.catalogue.files import list_files
     from pmoctl.catalogue.pipeline import (
         LoadedFile,
-        _locate,
-        _waivers,
         apply_settings,
         build_catalogue,
         load_file,
+        locate_pending,
+        waivers_in,
     )
-    from pmoctl.rules import all_rules, checks
+    from pmoctl.rules import Partial, all_rules, partial_checks
 
     loaded: list[LoadedFile] = list(preloaded)
     done = {item.rel for item in loaded}
@@ -59,30 +60,25 @@ def guard(
     loaded.extend(load_file(root, rel, kind) for rel, kind in to_load if rel not in done)
     for rel, text in texts.items():
         item = LoadedFile(rel, "service", moved[rel.rpartition("/")[2].removesuffix(".yaml")])
-        item.waivers = list(_waivers(rel, text))
+        item.waivers = list(waivers_in(rel, text))
         loaded.append(item)
     catalogue = build_catalogue(root, loaded)
-    # The two id rules that go through every file name are given only the names that can
-    # concern a moved file, so that the guard does not grow with the number of services:
-    # ID-FILENAME runs before the names known only by file name are added (a moved
-    # file is loaded, so what it says of one is the same), ID-COLLISION on the names
-    # that share a moved file's collision key (see _collisions_of).
-    by_name = {"ID-FILENAME", "ID-COLLISION"}
-    rules = all_rules()
-    pending: list[Pending] = list(rules["ID-FILENAME"].check(catalogue))  # type: ignore[misc]
-    pending.extend(_collisions_of(files, texts))
     catalogue.service_ids |= known["service"]
     catalogue.procedure_ids |= known["procedure"]
+    # Only the rules that can judge this partial catalogue run (each rule says whether it
+    # can: rules.Partial); those that go through file names get every name and the moved
+    # files, and look only at what can concern the moved files.
+    pending: list[Pending] = []
+    for rule in partial_checks():
+        if rule.partial is Partial.NAMES and rule.names_check is not None:
+            pending.extend(rule.names_check(catalogue, files, texts.keys()))
+        elif rule.partial is Partial.YES and rule.check is not None:
+            pending.extend(rule.check(catalogue))
+    rules = all_rules()
     waivers = [waiver for item in loaded for waiver in item.waivers]
     located: dict[str, str | None] = dict(positions)
-    pending.extend(
-        found
-        for rule in checks()
-        if rule.id not in by_name
-        for found in rule.check(catalogue)  # type: ignore[misc]
-    )
     findings = [
-        _locate(root, found, rules[found.rule].severity, located)
+        locate_pending(root, found, rules[found.rule].severity, located)
         for found in pending
         if found.path in texts  # locating costs a parse: only the moved files matter
     ]
@@ -116,43 +112,6 @@ def guard_inputs(
                 continue  # known by its name only: neither loaded nor broken
         to_load.append((rel, kind))
     return to_load, known
-
-
-def _collisions_of(files: Sequence[str], moved: Iterable[str]) -> Iterator[Pending]:
-    """ID-COLLISION as the rule finds it for the ``moved`` files, without normalising and
-    sorting every file name of the catalogue (that grows with the number of services).
-
-    The rule reports a name whose collision key an earlier name (well-named files first)
-    already holds, and reserved device names. Whether a moved file is reported depends
-    only on the names with its own key, so only those are handed to the rule's own check,
-    in the rule's order. A moved file's stem is an id (ASCII), so an ASCII name can share
-    its key only if it starts with the stem, whatever its case; other names are
-    normalised as the rule does.
-    """
-    from pmoctl.catalogue.files import collision_key
-    from pmoctl.rules.identity import _ID, _collisions
-
-    def key_of(rel: str) -> str:
-        return collision_key(rel.rpartition("/")[2].rsplit(".", 1)[0])
-
-    def well_named(rel: str) -> bool:
-        return _ID.match(rel.rpartition("/")[2].removesuffix(".yaml")) is not None
-
-    by_folder: dict[str, set[str]] = {}
-    for rel in moved:
-        folder, _, name = rel.rpartition("/")
-        stem = name.removesuffix(".yaml")
-        key = key_of(rel)
-        names = by_folder.setdefault(folder, set())
-        names.add(rel)
-        for other in files:
-            head, _, other_name = other.rpartition("/")
-            if head != folder or other_name.isascii() and not other_name.lower().startswith(stem):
-                continue
-            if key_of(other) == key:
-                names.add(other)
-    for names in by_folder.values():  # the rule compares names within one folder
-        yield from _collisions(sorted(names, key=lambda rel: (not well_named(rel), rel)))
 
 
 def _mentions(root: Path, rel: str, needles: list[bytes]) -> bool:

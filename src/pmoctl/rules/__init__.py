@@ -4,13 +4,15 @@ File-level rules (YAML-*, FILE-*, SCHEMA-*) are reported by the loader and the s
 cross-document rules have a ``check`` that reads the loaded :class:`Catalogue` and yields
 :class:`Pending` findings (a document path; validate turns it into line and column).
 Each cross-document rule lives in its own module of this package and is listed in
-:data:`RULE_MODULES`.
+:data:`RULE_MODULES`, and says as data (:class:`Partial`) whether the transition's guard,
+which loads part of the catalogue only, may run it.
 """
 
 from __future__ import annotations
 
+import enum
 import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -21,6 +23,29 @@ if TYPE_CHECKING:
     from pmoctl.catalogue.files import Catalogue
 
 Check = Callable[["Catalogue"], Iterable[Pending]]
+#: a rule's findings in the ``moved`` files (catalogue-relative paths), given the partial
+#: catalogue and every file name: see :attr:`Partial.NAMES`
+NamesCheck = Callable[["Catalogue", Sequence[str], Collection[str]], Iterable[Pending]]
+
+
+class Partial(enum.Enum):
+    """Whether a cross-document rule can judge a partial catalogue.
+
+    ``pmoctl transition`` checks a move on part of the catalogue (see
+    :mod:`pmoctl.lifecycle.guard`): the root documents, the moved services, the services
+    they name and the procedures that name them; every other service and procedure is
+    known by its file name only. It runs the rules that can judge that, and reports what
+    they find in the moved files; ``pmoctl validate`` runs every rule on every file.
+    """
+
+    #: its findings in a moved service are the same on the partial catalogue as on the
+    #: whole one: it reads the file and the documents the guard loads with it
+    YES = "yes"
+    #: it judges file names, which the guard lists but does not load: its ``names_check``
+    #: gives the findings in the moved files at a cost that does not grow with the catalogue
+    NAMES = "names only"
+    #: it needs every file (or reports only where a move changes nothing): left to validate
+    NO = "no"
 
 
 @dataclass(frozen=True)
@@ -30,6 +55,10 @@ class Rule:
     summary: str
     explanation: str
     check: Check | None = None
+    #: whether the transition's guard runs it; a rule not known to be exact there is not
+    partial: Partial = Partial.NO
+    #: the check the guard runs for a rule that judges file names (:attr:`Partial.NAMES`)
+    names_check: NamesCheck | None = None
 
 
 def _file_rule(rule_id: str, summary: str, explanation: str) -> Rule:
@@ -258,3 +287,9 @@ def all_rules() -> dict[str, Rule]:
 
 def checks() -> list[Rule]:
     return [rule for rule in all_rules().values() if rule.check is not None]
+
+
+def partial_checks() -> list[Rule]:
+    """The cross-document rules the transition's guard runs: those that can judge a
+    partial catalogue (:class:`Partial`), in the order of :func:`checks`."""
+    return [rule for rule in checks() if rule.partial is not Partial.NO]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from pmoctl.catalogue.models import Stage
 from pmoctl.findings import Pending, Severity
-from pmoctl.rules import Rule
+from pmoctl.rules import Partial, Rule
 from pmoctl.rules._common import finding, services
 
 if TYPE_CHECKING:
@@ -87,6 +87,8 @@ RULES = [
         "not decided in isolation: with limited capacity, starting one may mean closing "
         "another. The finding is reported at the PMO's capacity.",
         _capacity_fte,
+        # it adds up the needs of every service
+        partial=Partial.NO,
     ),
     Rule(
         "SOURCING-SUPPLIER",
@@ -97,5 +99,6 @@ RULES = [
         "An `internal` service has no supplier: a supplier there means the sourcing model is "
         "wrong or the supplier is stale.",
         _sourcing_supplier,
+        partial=Partial.YES,
     ),
 ]

@@ -5,50 +5,84 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pmoctl.catalogue.files import COLLECTIONS, WINDOWS_RESERVED, collision_key, list_files
+from pmoctl.catalogue.files import (
+    COLLECTIONS,
+    WINDOWS_RESERVED,
+    collision_key,
+    kind_of,
+    list_files,
+)
 from pmoctl.catalogue.models import ID_PATTERN
 from pmoctl.findings import DocPath, Pending, Severity
-from pmoctl.rules import Rule
+from pmoctl.rules import Partial, Rule
 from pmoctl.rules._common import finding, procedures, services
 
 if TYPE_CHECKING:
     from pmoctl.catalogue.files import Catalogue
 
 _ID = re.compile(ID_PATTERN)
+_FOLDERS = {kind: folder for folder, kind in COLLECTIONS.items()}
 
 
 def _id_filename(catalogue: Catalogue) -> Iterator[Pending]:
     loaded = set(catalogue.paths.values())
     for kind, folder in (("service", "services"), ("procedure", "procedures")):
-        store: dict[str, Any] = catalogue.services if kind == "service" else catalogue.procedures
-        for ident in store:
-            path = catalogue.path_of(kind, ident)
-            stem = Path(path).stem
-            if stem != ident:
-                yield finding(
-                    path,
-                    ("id",),
-                    "ID-FILENAME",
-                    f"{kind} id {ident!r} differs from the file name {stem!r}",
-                    f"rename the file to {folder}/{ident}.yaml, or set id: {stem}",
-                )
+        yield from _id_differs(catalogue, kind)
         ids = catalogue.service_ids if kind == "service" else catalogue.procedure_ids
         for stem in sorted(ids):
-            path = f"{folder}/{stem}.yaml"
-            if path not in loaded and path not in catalogue.broken:
-                # it loaded, but another file already holds the id written in it
-                yield finding(
-                    path,
-                    ("id",),
-                    "ID-FILENAME",
-                    f"another file already uses the {kind} id written here, so this file "
-                    "is not checked further",
-                    f"give every {kind} its own id; here: id: {stem}",
-                )
+            yield from _id_taken(catalogue, loaded, kind, f"{folder}/{stem}.yaml")
+
+
+def _id_filename_of(
+    catalogue: Catalogue, files: Sequence[str], moved: Collection[str]
+) -> Iterator[Pending]:
+    """ID-FILENAME for the ``moved`` files of a partial catalogue, without going through
+    every id of the catalogue (that grows with the number of services).
+
+    A moved file is loaded, so what the rule says of its id is what it says on the whole
+    catalogue, except that another file claiming the same id is seen only when the moved
+    file names it (and is thus loaded): ``pmoctl validate`` reports the others.
+    """
+    loaded = set(catalogue.paths.values())
+    for kind in ("service", "procedure"):
+        yield from _id_differs(catalogue, kind)
+    for rel in sorted(moved):
+        moved_kind = kind_of(rel)
+        if moved_kind in ("service", "procedure"):
+            yield from _id_taken(catalogue, loaded, moved_kind, rel)
+
+
+def _id_differs(catalogue: Catalogue, kind: str) -> Iterator[Pending]:
+    """Loaded documents whose id is not their file name."""
+    store: dict[str, Any] = catalogue.services if kind == "service" else catalogue.procedures
+    for ident in store:
+        path = catalogue.path_of(kind, ident)
+        stem = Path(path).stem
+        if stem != ident:
+            yield finding(
+                path,
+                ("id",),
+                "ID-FILENAME",
+                f"{kind} id {ident!r} differs from the file name {stem!r}",
+                f"rename the file to {_FOLDERS[kind]}/{ident}.yaml, or set id: {stem}",
+            )
+
+
+def _id_taken(catalogue: Catalogue, loaded: set[str], kind: str, path: str) -> Iterator[Pending]:
+    """The file ``path`` if it loaded but another file already holds the id written in it."""
+    if path not in loaded and path not in catalogue.broken:
+        yield finding(
+            path,
+            ("id",),
+            "ID-FILENAME",
+            f"another file already uses the {kind} id written here, so this file "
+            "is not checked further",
+            f"give every {kind} its own id; here: id: {Path(path).stem}",
+        )
 
 
 def _duplicates(
@@ -103,10 +137,45 @@ def _id_collision(catalogue: Catalogue) -> Iterator[Pending]:
     for folder in COLLECTIONS:
         names = [rel for rel in files if rel.startswith(folder + "/")]
         # report the odd one: well-named files first, so the collision is on the other
-        names.sort(
-            key=lambda rel: (not _ID.match(os.path.basename(rel).removesuffix(".yaml")), rel)
-        )
+        names.sort(key=_collision_order)
         yield from _collisions(names)
+
+
+def _collision_order(rel: str) -> tuple[bool, str]:
+    return (not _ID.match(os.path.basename(rel).removesuffix(".yaml")), rel)
+
+
+def _id_collision_of(
+    catalogue: Catalogue, files: Sequence[str], moved: Collection[str]
+) -> Iterator[Pending]:
+    """ID-COLLISION as the rule finds it for the ``moved`` files, without normalising and
+    sorting every file name of the catalogue (that grows with the number of services).
+
+    The rule reports a name whose collision key an earlier name (well-named files first)
+    already holds, and reserved device names. Whether a moved file is reported depends
+    only on the names with its own key, so only those are compared, in the rule's order.
+    A moved file's stem is an id (ASCII), so an ASCII name can share its key only if it
+    starts with the stem, whatever its case; other names are normalised as the rule does.
+    """
+
+    def key_of(rel: str) -> str:
+        return collision_key(rel.rpartition("/")[2].rsplit(".", 1)[0])
+
+    by_folder: dict[str, set[str]] = {}
+    for rel in moved:
+        folder, _, name = rel.rpartition("/")
+        stem = name.removesuffix(".yaml")
+        key = key_of(rel)
+        names = by_folder.setdefault(folder, set())
+        names.add(rel)
+        for other in files:
+            head, _, other_name = other.rpartition("/")
+            if head != folder or other_name.isascii() and not other_name.lower().startswith(stem):
+                continue
+            if key_of(other) == key:
+                names.add(other)
+    for names in by_folder.values():  # the rule compares names within one folder
+        yield from _collisions(sorted(names, key=_collision_order))
 
 
 def _collisions(names: Iterable[str]) -> Iterator[Pending]:
@@ -169,6 +238,8 @@ RULES = [
         "file that does not say what it is, and two files can claim the same id (the second "
         "one is then ignored). Rename the file or correct the id.",
         _id_filename,
+        partial=Partial.NAMES,
+        names_check=_id_filename_of,
     ),
     Rule(
         "ID-UNIQUE",
@@ -180,6 +251,7 @@ RULES = [
         "procedure. A reference to a duplicated id is ambiguous, so the second one is reported "
         "and the hint names the first.",
         _id_unique,
+        partial=Partial.YES,
     ),
     Rule(
         "ID-COLLISION",
@@ -194,5 +266,7 @@ RULES = [
         "so names that merely look alike (full-width letters, ligatures) are reported too. "
         "Rename the file.",
         _id_collision,
+        partial=Partial.NAMES,
+        names_check=_id_collision_of,
     ),
 ]

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from pmoctl.findings import Pending, Severity
-from pmoctl.rules import Rule
+from pmoctl.rules import Partial, Rule
 from pmoctl.rules._common import finding, services
 
 if TYPE_CHECKING:
@@ -70,6 +70,7 @@ RULES = [
         "at least amber; for lower-is-better it is the other way round. The target lies on the "
         "green side, otherwise a service meeting its target would be reported amber or red.",
         _kpi_thresholds,
+        partial=Partial.YES,
     ),
     Rule(
         "STRATEGY-SCORES",
@@ -79,5 +80,6 @@ RULES = [
         "the strategy's `prioritisation.scale` (5 unless set). A score outside the scale would "
         "distort the weighted ranking of services. Unknown criteria are REF-STRATEGY.",
         _strategy_scores,
+        partial=Partial.YES,
     ),
 ]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from pmoctl.catalogue.models import JobRole
 from pmoctl.findings import Pending, Severity
-from pmoctl.rules import Rule
+from pmoctl.rules import Partial, Rule
 from pmoctl.rules._common import closest, finding, people, procedures
 
 if TYPE_CHECKING:
@@ -92,6 +92,7 @@ RULES = [
         "Accountable: with none, nobody answers for the activity; with two, each can assume the "
         "other does. Write `A`, or `AR` for a party that is accountable and does the work.",
         _raci_accountable,
+        partial=Partial.YES,
     ),
     Rule(
         "RACI-RESPONSIBLE",
@@ -101,6 +102,7 @@ RULES = [
         "work. An activity with only Accountable, Consulted and Informed parties is never "
         "carried out.",
         _raci_responsible,
+        partial=Partial.YES,
     ),
     Rule(
         "RACI-PARTY",
@@ -111,5 +113,6 @@ RULES = [
         "executive, project-manager, external). Anything else names nobody; the hint gives the "
         "closest match. Not checked while organisation.yaml is missing or broken.",
         _raci_party,
+        partial=Partial.YES,
     ),
 ]

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from pmoctl.findings import DocPath, Pending, Severity
-from pmoctl.rules import Rule
+from pmoctl.rules import Partial, Rule
 from pmoctl.rules._common import (
     closest,
     finding,
@@ -228,6 +228,7 @@ RULES = [
         "hint names the closest id) or someone not yet added to the organisation. Not checked "
         "while organisation.yaml is missing or broken.",
         _ref_person,
+        partial=Partial.YES,
     ),
     Rule(
         "REF-PMO",
@@ -237,6 +238,7 @@ RULES = [
         "needs, a person's PMO and a PMO's parent are PMO ids from organisation.yaml "
         "`pmos:`. Capacity and manager checks rely on them, so an unknown id is an error.",
         _ref_pmo,
+        partial=Partial.YES,
     ),
     Rule(
         "REF-GROUP",
@@ -247,6 +249,7 @@ RULES = [
         "stakeholder of kind `stakeholder` or `both`, so that the rendered catalogue tells each "
         "group what it can request.",
         _ref_group,
+        partial=Partial.YES,
     ),
     Rule(
         "REF-SERVICE",
@@ -257,6 +260,8 @@ RULES = [
         "file services/<id>.yaml. A reference to a file that exists but has errors of its own "
         "is not reported again.",
         _ref_service,
+        # a service known by its file name only exists: it is not reported
+        partial=Partial.YES,
     ),
     Rule(
         "REF-KPI",
@@ -266,6 +271,9 @@ RULES = [
         "KPI was renamed or removed, the procedure would report on nothing; the hint names the "
         "closest KPI id of that service.",
         _ref_kpi,
+        # a procedure's monitored services may be known by name only; and it
+        # reports in procedures, which a move does not change
+        partial=Partial.NO,
     ),
     Rule(
         "REF-STRATEGY",
@@ -275,5 +283,6 @@ RULES = [
         "both from strategy.yaml. An unknown id would leave the service's alignment to the "
         "strategy unaccounted for. Not checked while strategy.yaml is missing or broken.",
         _ref_strategy,
+        partial=Partial.YES,
     ),
 ]

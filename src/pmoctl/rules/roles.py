@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from pmoctl.catalogue.models import JobRole
 from pmoctl.findings import DocPath, Pending, Severity
-from pmoctl.rules import Rule
+from pmoctl.rules import Partial, Rule
 from pmoctl.rules._common import finding, people, pmo_ids, services
 
 if TYPE_CHECKING:
@@ -143,6 +143,7 @@ RULES = [
         "holders are allowed but unusual, so this is a warning: check the appointment, and "
         "waive the finding inline with the reason if it is deliberate.",
         _role_eligible,
+        partial=Partial.YES,
     ),
     Rule(
         "OWNER-ROLE",
@@ -152,6 +153,7 @@ RULES = [
         "by a PMO Manager. The owner approves changes to the document, so the owner's job "
         "role in organisation.yaml must match.",
         _owner_role,
+        partial=Partial.YES,
     ),
     Rule(
         "MANAGER-PMO",
@@ -163,5 +165,6 @@ RULES = [
         "without a manager of its own is a warning, because nobody runs the service there "
         "day to day.",
         _manager_pmo,
+        partial=Partial.YES,
     ),
 ]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from pmoctl.catalogue.files import CONFIG_FILE
 from pmoctl.findings import Pending, Severity
-from pmoctl.rules import Rule
+from pmoctl.rules import Partial, Rule
 from pmoctl.rules._common import finding, rule_hint
 
 if TYPE_CHECKING:
@@ -79,6 +79,8 @@ RULES = [
         "them off. An id that matches no rule does nothing, usually because of a typo, so the "
         "rule you meant still reports at its default severity. `pmoctl rules` lists the ids.",
         _unknown_rules,
+        # reads pmoctl.yaml only, which the guard loads
+        partial=Partial.YES,
     ),
     Rule(
         "CONFIG-TEMPLATES",
@@ -89,5 +91,7 @@ RULES = [
         "catalogue templates are reviewed with the catalogue, and a folder reached through "
         "`..` or a symbolic link is not. `pmoctl render` refuses to run with such a setting.",
         _templates_folder,
+        # pmoctl.yaml and the folder it names, both known to the guard
+        partial=Partial.YES,
     ),
 ]

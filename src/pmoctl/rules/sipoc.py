@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from pmoctl.catalogue.models import Stage
 from pmoctl.findings import DocPath, Pending, Severity
-from pmoctl.rules import Rule
+from pmoctl.rules import Partial, Rule
 from pmoctl.rules._common import closest, finding, service_known, services
 
 if TYPE_CHECKING:
@@ -191,6 +191,8 @@ RULES = [
         "and the rendered diagrams are right. The hint gives the closest service id or output "
         "name.",
         _sipoc_source,
+        # the source services are named, so the guard loads them
+        partial=Partial.YES,
     ),
     Rule(
         "SIPOC-CLOSED-SOURCE",
@@ -201,6 +203,8 @@ RULES = [
         "warning, so that the consumers can plan another source before the closure. Closed "
         "consumers are not checked.",
         _sipoc_closed_source,
+        # the source services are named, so the guard loads them
+        partial=Partial.YES,
     ),
     Rule(
         "DEPENDENCY-CYCLE",
@@ -212,5 +216,7 @@ RULES = [
         "reported once, at the service with the smallest id, listing the services in order. "
         "Feedback loops can be intended: waive the finding with the reason.",
         _dependency_cycle,
+        # a cycle runs through services the moved one does not name
+        partial=Partial.NO,
     ),
 ]

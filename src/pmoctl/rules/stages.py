@@ -15,7 +15,7 @@ from pmoctl.catalogue import lifecycle
 from pmoctl.catalogue.models import Stage
 from pmoctl.catalogue.models.common import ClosureReason
 from pmoctl.findings import DocPath, Pending, Severity
-from pmoctl.rules import Rule
+from pmoctl.rules import Partial, Rule
 from pmoctl.rules._common import any_broken, finding, people, procedures, services
 
 if TYPE_CHECKING:
@@ -284,6 +284,9 @@ RULES = [
         "the catalogue leads from the old service to the new one. The successor may be "
         "written after the move, so this is checked on the whole catalogue by validate.",
         _stage_complete,
+        # the guard loads every procedure that names the service; whether a
+        # successor lists a superseded service needs every file, and is left to validate
+        partial=Partial.YES,
     ),
     Rule(
         "TEMPORARY-SERVICE",
@@ -295,6 +298,8 @@ RULES = [
         "transition or running after its end date is a warning: close it or agree a new date. "
         "So is one still in transition or running when the service it supports is closed.",
         _temporary_service,
+        # the supported service is named, so the guard loads it
+        partial=Partial.YES,
     ),
     Rule(
         "LIFECYCLE-MOVES",
@@ -308,5 +313,6 @@ RULES = [
         "current stage, and a service past `proposed` has at least one move. `pmoctl "
         "transition` writes moves that pass; this rule catches hand edits.",
         _lifecycle_moves,
+        partial=Partial.YES,
     ),
 ]

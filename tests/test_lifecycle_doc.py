@@ -1,7 +1,8 @@
 """The lifecycle documentation is generated from `catalogue.lifecycle`: fail when they differ.
 
-docs/lifecycle.md holds the Mermaid diagram and the table of moves between markers; the
-README holds the same diagram between its own markers once the lead has copied it there.
+docs/lifecycle.md holds the Mermaid diagram, the table of moves and the rules the check of a
+move runs (from each rule's ``partial``) between markers; the README holds the same diagram
+between its own markers once the lead has copied it there.
 To update both after changing the declaration: ``PMOCTL_UPDATE_DOCS=1 pytest
 tests/test_lifecycle_doc.py``.
 """
@@ -15,6 +16,7 @@ import pytest
 from conftest import REPO_ROOT
 from docblocks import check_block
 from pmoctl.catalogue import lifecycle
+from pmoctl.rules import Partial, checks
 
 DOC = REPO_ROOT / "docs" / "lifecycle.md"
 README = REPO_ROOT / "README.md"
@@ -28,12 +30,29 @@ def table_block() -> str:
     return "\n" + lifecycle.moves_table()
 
 
+def guard_rules_block() -> str:
+    """The cross-document rules by what the transition's guard does with them."""
+    lines = {
+        Partial.YES: "- run: ",
+        Partial.NAMES: "- run on the file names that can concern the moved services: ",
+        Partial.NO: "- left to `pmoctl validate`: ",
+    }
+    return "\n" + "".join(
+        text + ", ".join(f"`{rule.id}`" for rule in checks() if rule.partial is how) + "\n"
+        for how, text in lines.items()
+    )
+
+
 def test_doc_diagram_is_generated_from_the_declaration() -> None:
     check_block(DOC, "lifecycle-diagram", diagram_block())
 
 
 def test_doc_table_is_generated_from_the_declaration() -> None:
     check_block(DOC, "lifecycle-moves", table_block())
+
+
+def test_doc_guard_rules_are_generated_from_the_rules() -> None:
+    check_block(DOC, "guard-rules", guard_rules_block())
 
 
 def test_readme_diagram_when_the_markers_exist() -> None:

@@ -244,6 +244,25 @@ def test_a_broken_procedure_file_may_be_the_supporting_one() -> None:
     assert run("STAGE-COMPLETE", catalogue(item, broken={"procedures/x.yaml"})) == []
 
 
+def test_a_broken_procedure_file_that_does_not_name_the_service_is_not_the_one(
+    tmp_path: Path,
+) -> None:
+    # the transition's guard finds the procedures that name a service the same way (a byte
+    # search), so a move and validate agree on such a service
+    roles = {"owner": "mia", "managers": [{"person": "ann"}]}
+    item = service("offsite", "pilot", roles=roles, processes=[process("p", "o")])
+    (tmp_path / "procedures").mkdir()
+    (tmp_path / "procedures" / "x.yaml").write_text('id: x\ntitle: "unclosed\n', "utf-8")
+    (tmp_path / "procedures" / "y.yaml").write_text("id: y\nservices: [offsite\n", "utf-8")
+    cat = catalogue(item, broken={"procedures/x.yaml"})
+    cat.root = tmp_path
+    assert [f.message for f in run("STAGE-COMPLETE", cat)] == [
+        "a pilot service needs at least one handbook procedure that supports it"
+    ]
+    cat.broken.add("procedures/y.yaml")
+    assert run("STAGE-COMPLETE", cat) == []
+
+
 def test_a_supporting_procedure_satisfies_the_stage() -> None:
     item = _pilot()
     procedure = Procedure.model_validate(

@@ -44,13 +44,16 @@ def _stage_complete(catalogue: Catalogue) -> Iterator[Pending]:
     supporting: Counter[str] = Counter()
     for _, procedure in procedures(catalogue):
         supporting.update(set(procedure.services))
-    unknown_procedures = any_broken(catalogue, "procedures")
+    broken = _broken_procedures(catalogue)
     for path, service in services(catalogue):
         stage = service.lifecycle.stage
-        # a broken procedure file may be the one supporting this service: do not guess
         stem = path.rsplit("/", 1)[-1].removesuffix(".yaml")
         listed = supporting[service.id] + (supporting[stem] if stem != service.id else 0)
-        count = 1 if unknown_procedures else listed
+        # a broken procedure file that names this service may be the one supporting it:
+        # do not guess (the transition's guard loads the same files, by the same search)
+        names = {service.id.encode(), stem.encode()}
+        unknown = any(data is None or any(n in data for n in names) for data in broken)
+        count = 1 if unknown else listed
         for requirement in lifecycle.missing(service, stage, count):
             if requirement.id == _MOVE_EVIDENCE.get(stage) and _moved_into(service, stage):
                 continue
@@ -62,6 +65,20 @@ def _stage_complete(catalogue: Catalogue) -> Iterator[Pending]:
                 _HOW_TO_ADD.get(requirement.id, ""),
             )
     yield from _superseded_without_successor(catalogue)
+
+
+def _broken_procedures(catalogue: Catalogue) -> list[bytes | None]:
+    """The bytes of every procedure file that did not load (None: it cannot be read)."""
+    from pmoctl.yaml.loader import LoadError, read_bytes
+
+    result: list[bytes | None] = []
+    for rel in sorted(catalogue.broken):
+        if rel.startswith("procedures/"):
+            try:
+                result.append(read_bytes(catalogue.root, rel))
+            except LoadError:
+                result.append(None)
+    return result
 
 
 def _superseded_without_successor(catalogue: Catalogue) -> Iterator[Pending]:

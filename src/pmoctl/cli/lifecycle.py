@@ -133,9 +133,14 @@ def history(
     catalogue: CatalogueOption = None,
 ) -> int:
     """A service's timeline from git: every stage move, other edits, time in each stage."""
-    from pmoctl.lifecycle.commands import history_command
+    from pmoctl.lifecycle.history import history_text, service_history
 
-    return history_command(service, output_format=output_format.value, catalogue=catalogue)
+    result = service_history(catalogue_root(catalogue), service)
+    if output_format is ViewFormat.json:
+        report.write_json(result)
+    else:
+        report.info(history_text(result))
+    return EXIT_OK
 
 
 @app.command()

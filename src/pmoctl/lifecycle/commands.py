@@ -1,4 +1,4 @@
-"""The bodies of `pmoctl transition` and `pmoctl history` once their options are read."""
+"""The body of `pmoctl transition` once its options are read, and how a refusal is shown."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from pathlib import Path
 
 from pmoctl.catalogue.files import find_root
 from pmoctl.errors import EXIT_OK, PmoctlError, UserError
-from pmoctl.lifecycle.history import history_text, service_history
 from pmoctl.lifecycle.transition import Evidence, transition
 from pmoctl.output import report
 
@@ -68,16 +67,4 @@ def transition_command(
     report.info(f"committed {(outcome.commit or '')[:12]}")
     for line in outcome.notes:
         report.error_line(f"note: {line}")
-    return EXIT_OK
-
-
-def history_command(
-    service: str, *, output_format: str = "text", catalogue: Path | None = None
-) -> int:
-    """`pmoctl history` once its options are read (see its --help)."""
-    result = service_history(_root(catalogue), service)
-    if output_format == "json":
-        report.write_json(result)
-    else:
-        report.info(history_text(result))
     return EXIT_OK

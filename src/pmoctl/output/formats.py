@@ -8,9 +8,8 @@ asked for, so that the fast paths (``transition``, ``history``) do not pay for i
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from html import escape
 from typing import Any
-from xml.sax.saxutils import escape as xml_escape
-from xml.sax.saxutils import quoteattr
 
 from pmoctl._version import __version__
 from pmoctl.findings import Finding, Severity
@@ -119,10 +118,10 @@ def as_junit(findings: Sequence[Finding], files: int, suite: str) -> str:
             first = _xml_attribute(errors[0].message)
             content = (
                 f"<failure message={first} type={_xml_attribute(errors[0].rule)}>"
-                f"{xml_escape(_xml_text(body))}</failure>"
+                f"{escape(_xml_text(body), quote=False)}</failure>"
             )
         else:
-            content = f"<{tag}>{xml_escape(_xml_text(body))}</{tag}>"
+            content = f"<{tag}>{escape(_xml_text(body), quote=False)}</{tag}>"
         cases.append(
             f'  <testcase classname="pmoctl" name={_xml_attribute(path)}>{content}</testcase>'
         )
@@ -136,7 +135,7 @@ def as_junit(findings: Sequence[Finding], files: int, suite: str) -> str:
 
 def _xml_attribute(text: str) -> str:
     """One line, quoted, as an attribute value (a test's name, a failure's message)."""
-    return quoteattr(_xml_text(printable(text)))
+    return '"' + escape(_xml_text(printable(text)), quote=True) + '"'
 
 
 def _xml_text(text: str) -> str:

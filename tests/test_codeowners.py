@@ -32,6 +32,11 @@ def test_each_file_is_owned_by_the_right_people(example_repo: Path) -> None:
     assert rules["/handbook.yaml"] == rules["/procedures/"] == ["@mlindqvist"]  # handbook owner
     assert rules["/strategy.yaml"] == rules["*"] == ["@hachebe"]  # strategy owner
     assert rules["/.github/CODEOWNERS"] == ["@hachebe"]
+    from pmoctl.catalogue.kinds import KINDS
+
+    for kind in KINDS:  # every kind with owners of its own is named
+        named = any(p.startswith(f"/{kind.place}") for p in rules)
+        assert named == kind.owned, kind.name
     services = sorted(p.stem for p in (example_repo / "services").glob("*.yaml"))
     assert [p for p in rules if p.startswith("/services/")] == [
         f"/services/{s}.yaml" for s in services

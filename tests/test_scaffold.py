@@ -64,6 +64,27 @@ def test_init_writes_a_catalogue_that_validates_clean_in_a_new_git_repo(tmp_path
     assert "North Pmo" in (initialised / "organisation.yaml").read_text(encoding="utf-8")
 
 
+def test_init_writes_a_file_of_every_kind_from_its_template(initialised: Path) -> None:
+    """Every kind of the registry has its model, template and schema, and init starts one."""
+    from dataclasses import fields
+
+    from pmoctl.catalogue.files import Catalogue, kind_of
+    from pmoctl.catalogue.kinds import KINDS
+    from pmoctl.catalogue.models import MODELS_BY_KIND
+    from pmoctl.resources import template_text
+
+    catalogue_fields = {field.name for field in fields(Catalogue)}
+    for kind in KINDS:
+        assert MODELS_BY_KIND[kind.name].__name__ == kind.model
+        assert "{{ schema }}" in template_text(f"scaffold/{kind.template}")
+        assert (REPO_ROOT / "schemas" / kind.schema).is_file()
+        assert kind.attribute in catalogue_fields
+        if kind.collection:
+            assert kind.ids_attribute in catalogue_fields
+    kinds = [kind_of(rel) for rel in list_files(initialised)]
+    assert kinds == [kind.name for kind in KINDS]
+
+
 def test_init_ships_the_schemas_and_every_file_points_at_one(initialised: Path) -> None:
     for schema in (REPO_ROOT / "schemas").iterdir():
         assert (initialised / "schemas" / schema.name).read_bytes() == schema.read_bytes()

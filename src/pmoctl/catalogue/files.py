@@ -19,20 +19,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pmoctl.catalogue.kinds import COLLECTION_KINDS, KIND, SINGLETON_KINDS
 from pmoctl.errors import NotACatalogueError, RepoStateError
 
 if TYPE_CHECKING:
     from pmoctl.catalogue.models import Config, Handbook, Organisation, Procedure, Service, Strategy
 
-CONFIG_FILE = "pmoctl.yaml"
-SINGLETONS = {
-    CONFIG_FILE: "config",
-    "organisation.yaml": "organisation",
-    "strategy.yaml": "strategy",
-    "handbook.yaml": "handbook",
-}
+CONFIG_FILE = KIND["config"].place
+#: file -> kind of every single-file document
+SINGLETONS = {kind.place: kind.name for kind in SINGLETON_KINDS}
 #: folder -> kind of every ``*.yaml`` file directly inside it
-COLLECTIONS = {"services": "service", "procedures": "procedure"}
+COLLECTIONS = {kind.place: kind.name for kind in COLLECTION_KINDS}
 #: stems Windows refuses as file names, whatever the extension
 WINDOWS_RESERVED = frozenset(
     {"con", "prn", "aux", "nul"}
@@ -153,16 +150,12 @@ class Catalogue:
 
     def path_of(self, kind: str, ident: str = "") -> str:
         """Relative path of a document (singletons by kind alone)."""
-        if kind in COLLECTIONS.values():
-            return self.paths.get((kind, ident), f"{_folder(kind)}/{ident}.yaml")
-        return next(name for name, value in SINGLETONS.items() if value == kind)
+        if KIND[kind].collection:
+            return self.paths.get((kind, ident), KIND[kind].path(ident))
+        return KIND[kind].place
 
     @property
     def people(self) -> dict[str, object]:
         if self.organisation is None:
             return {}
         return {person.id: person for person in self.organisation.people}
-
-
-def _folder(kind: str) -> str:
-    return next(folder for folder, value in COLLECTIONS.items() if value == kind)

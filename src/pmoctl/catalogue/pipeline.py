@@ -24,6 +24,7 @@ from pmoctl.catalogue.files import (
     kind_of,
     list_files,
 )
+from pmoctl.catalogue.kinds import KIND
 from pmoctl.catalogue.models import ID_PATTERN, MODELS_BY_KIND, Config
 from pmoctl.catalogue.schema_errors import MAX_FINDINGS, validate
 from pmoctl.catalogue.slim import forget_shared, share_field_sets
@@ -182,22 +183,22 @@ def _bad_name(rel: str) -> LoadedFile:
 def build_catalogue(root: Path, loaded: list[LoadedFile]) -> Catalogue:
     catalogue = Catalogue(root=root)
     for item in loaded:
-        stem = Path(item.rel).stem
-        if item.kind == "service":
-            catalogue.service_ids.add(stem)
-        elif item.kind == "procedure":
-            catalogue.procedure_ids.add(stem)
+        kind = KIND.get(item.kind)  # none for a file of no kind (badly named, a linked folder)
+        if kind is not None and kind.collection:
+            getattr(catalogue, kind.ids_attribute).add(Path(item.rel).stem)
         if item.model is None:
             catalogue.broken.add(item.rel)
             continue
-        if item.kind in ("service", "procedure"):
-            ident = getattr(item.model, "id")  # noqa: B009 - both models have an id
-            store = catalogue.services if item.kind == "service" else catalogue.procedures
+        if kind is None:
+            continue
+        if kind.collection:
+            ident = getattr(item.model, "id")  # noqa: B009 - every collection's model has an id
+            store = getattr(catalogue, kind.attribute)
             if ident not in store:
-                store[ident] = item.model  # type: ignore[assignment]
+                store[ident] = item.model
                 catalogue.paths[(item.kind, ident)] = item.rel
         else:
-            setattr(catalogue, item.kind, item.model)
+            setattr(catalogue, kind.attribute, item.model)
     return catalogue
 
 

@@ -19,15 +19,14 @@ from pathlib import Path
 
 from pmoctl import gitrepo
 from pmoctl.catalogue.files import (
-    COLLECTIONS,
     CONFIG_FILE,
-    SINGLETONS,
     WINDOWS_RESERVED,
     collision_key,
     find_root,
     kind_of,
     list_files,
 )
+from pmoctl.catalogue.kinds import KIND
 from pmoctl.catalogue.models import ID_PATTERN, MODELS_BY_KIND
 from pmoctl.errors import UserError
 from pmoctl.resources import data_dir, template_text
@@ -35,7 +34,6 @@ from pmoctl.yaml.loader import LoadError, parse
 
 _PLACEHOLDER = re.compile(r"\{\{ (\w+) \}\}")
 _ID = re.compile(ID_PATTERN)
-_FOLDER_OF = {kind: folder for folder, kind in COLLECTIONS.items()}
 #: the service and procedure a new catalogue starts with
 STARTER_SERVICE = ("portfolio-reporting", "Portfolio reporting")
 STARTER_PROCEDURE = ("produce-portfolio-report", "Produce the portfolio report")
@@ -66,15 +64,15 @@ def init_catalogue(directory: Path, *, name: str | None = None) -> Written:
     procedure_id, procedure_name = STARTER_PROCEDURE
     values: dict[str, dict[str, str]] = {
         CONFIG_FILE: {"catalogue_name": _scalar(f"{organisation} PMO service catalogue")},
-        "organisation.yaml": {"organisation_name": _scalar(organisation)},
-        "strategy.yaml": {},
-        "handbook.yaml": {},
-        f"services/{service_id}.yaml": {
+        KIND["organisation"].path(): {"organisation_name": _scalar(organisation)},
+        KIND["strategy"].path(): {},
+        KIND["handbook"].path(): {},
+        KIND["service"].path(service_id): {
             "id": service_id,
             "name": _scalar(service_name),
             "pmo": "corporate-pmo",
         },
-        f"procedures/{procedure_id}.yaml": {
+        KIND["procedure"].path(procedure_id): {
             "id": procedure_id,
             "name": _scalar(procedure_name),
             "services": f"[{service_id}]",
@@ -82,10 +80,9 @@ def init_catalogue(directory: Path, *, name: str | None = None) -> Written:
     }
     rendered = {}
     for rel, fields in values.items():
-        kind = kind_of(rel) or ""
-        template = rel if rel in SINGLETONS else f"{kind}.yaml"
-        schema = "../" * rel.count("/") + f"schemas/{kind}.schema.json"
-        rendered[rel] = _render(template, kind, schema, fields)
+        kind = KIND[kind_of(rel) or ""]
+        schema = "../" * rel.count("/") + f"schemas/{kind.schema}"
+        rendered[rel] = _render(kind.name, schema, fields)
     root.mkdir(parents=True, exist_ok=True)
     in_repository = gitrepo.discover(root) is not None
     written = [_write_new(root, rel, text) for rel, text in rendered.items()]
@@ -107,15 +104,15 @@ def new_document(
     """Write ``services/<ident>.yaml`` (stage proposed) or ``procedures/<ident>.yaml``."""
     check_id(ident)
     root = find_root(catalogue or Path.cwd())
-    folder = _FOLDER_OF[kind]
-    rel = f"{folder}/{ident}.yaml"
+    folder = KIND[kind].place
+    rel = KIND[kind].path(ident)
     _refuse_taken(root, folder, ident)
     values = {"id": ident, "name": _scalar(_text_value(name or _title(ident), "--name"))}
     if kind == "service":
         values["pmo"] = _delivering_pmo(root, pmo)
     else:
         values["services"] = "[]"
-    text = _render(f"{kind}.yaml", kind, _schema_ref(root, folder, kind), values)
+    text = _render(kind, _schema_ref(root, folder, kind), values)
     return Written(root, [_write_new(root, rel, text)])
 
 
@@ -139,9 +136,9 @@ def fill(template: str, values: Mapping[str, str]) -> str:
     return _PLACEHOLDER.sub(value, template)
 
 
-def _render(template: str, kind: str, schema: str, values: Mapping[str, str]) -> str:
-    """The filled-in template, checked against its model (a failure is a bug in pmoctl)."""
-    text = fill(template_text(f"scaffold/{template}"), {**values, "schema": schema})
+def _render(kind: str, schema: str, values: Mapping[str, str]) -> str:
+    """The kind's filled-in template, checked against its model (a failure is a bug in pmoctl)."""
+    text = fill(template_text(f"scaffold/{KIND[kind].template}"), {**values, "schema": schema})
     MODELS_BY_KIND[kind].model_validate(parse(text))
     return text
 
@@ -185,7 +182,7 @@ def _delivering_pmo(root: Path, pmo: str | None) -> str:
     from pmoctl.catalogue.models import Organisation
     from pmoctl.catalogue.pipeline import load_file
 
-    organisation = load_file(root, "organisation.yaml", "organisation").model
+    organisation = load_file(root, KIND["organisation"].path(), "organisation").model
     known = (
         [unit.id for unit in organisation.pmos] if isinstance(organisation, Organisation) else []
     )
@@ -213,7 +210,7 @@ def _schema_ref(root: Path, folder: str, kind: str) -> str:
     (like pmoctl's own example) may use the repository's. The search stops at the top of
     the git work tree.
     """
-    name = f"{kind}.schema.json"
+    name = KIND[kind].schema
     here = root / folder
     repository = gitrepo.discover(root)
     top = repository.top if repository is not None else root

@@ -46,6 +46,7 @@ def default_path(root: Path) -> Path:
 
 def build(root: Path, out: Path) -> Ownership:
     """The CODEOWNERS file for the catalogue at ``root``, to be written at ``out``."""
+    from pmoctl.catalogue.kinds import KIND
     from pmoctl.catalogue.pipeline import load_catalogue
 
     catalogue, findings, _ = load_catalogue(root)
@@ -91,12 +92,12 @@ def build(root: Path, out: Path) -> Ownership:
     except ValueError:
         pass  # written outside the repository
     if catalogue.strategy is not None:
-        own(f"{prefix}/strategy.yaml", director)
+        own(f"{prefix}/{KIND['strategy'].place}", director)
     if catalogue.handbook is not None:
         keeper = handles("handbook owner", [catalogue.handbook.owner])
         lines.append("\n# the handbook and its procedures: the handbook's owner")
-        own(f"{prefix}/handbook.yaml", keeper)
-        own(f"{prefix}/procedures/", keeper)
+        own(f"{prefix}/{KIND['handbook'].place}", keeper)
+        own(f"{prefix}/{KIND['procedure'].place}/", keeper)
     lines.append("\n# each service: its Service Owner and Service Managers")
     for ident in sorted(catalogue.services):
         service = catalogue.services[ident]

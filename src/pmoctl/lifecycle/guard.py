@@ -43,6 +43,7 @@ def guard(
     report those.
     """
     from pmoctl.catalogue.files import list_files
+    from pmoctl.catalogue.kinds import KIND
     from pmoctl.catalogue.pipeline import (
         LoadedFile,
         apply_settings,
@@ -63,8 +64,8 @@ def guard(
         item.waivers = list(waivers_in(rel, text))
         loaded.append(item)
     catalogue = build_catalogue(root, loaded)
-    catalogue.service_ids |= known["service"]
-    catalogue.procedure_ids |= known["procedure"]
+    for kind, ids in known.items():
+        getattr(catalogue, KIND[kind].ids_attribute).update(ids)
     # Only the rules that can judge this partial catalogue run (each rule says whether it
     # can: rules.Partial); those that go through file names get every name and the moved
     # files, and look only at what can concern the moved files.
@@ -96,10 +97,11 @@ def guard_inputs(
     move), as (path, kind); and the ids of the services and procedures it knows by file
     name only (see :func:`guard`)."""
     from pmoctl.catalogue.files import kind_of
+    from pmoctl.catalogue.kinds import COLLECTION_KINDS
 
     named = set(re.findall(r"[a-z0-9][a-z0-9-]*", " ".join(texts.values())))
     needles = [rel.rpartition("/")[2].removesuffix(".yaml").encode() for rel in texts]
-    known: dict[str, set[str]] = {"service": set(), "procedure": set()}
+    known: dict[str, set[str]] = {kind.name: set() for kind in COLLECTION_KINDS}
     to_load: list[tuple[str, str]] = []
     for rel in files:
         kind = kind_of(rel)

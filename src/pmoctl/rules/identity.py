@@ -16,6 +16,7 @@ from pmoctl.catalogue.files import (
     kind_of,
     list_files,
 )
+from pmoctl.catalogue.kinds import COLLECTION_KINDS, KIND
 from pmoctl.catalogue.models import ID_PATTERN
 from pmoctl.findings import DocPath, Pending, Severity
 from pmoctl.rules import Partial, Rule
@@ -30,9 +31,10 @@ _FOLDERS = {kind: folder for folder, kind in COLLECTIONS.items()}
 
 def _id_filename(catalogue: Catalogue) -> Iterator[Pending]:
     loaded = set(catalogue.paths.values())
-    for kind, folder in (("service", "services"), ("procedure", "procedures")):
+    for collection in COLLECTION_KINDS:
+        kind, folder = collection.name, collection.place
         yield from _id_differs(catalogue, kind)
-        ids = catalogue.service_ids if kind == "service" else catalogue.procedure_ids
+        ids: set[str] = getattr(catalogue, collection.ids_attribute)
         for stem in sorted(ids):
             yield from _id_taken(catalogue, loaded, kind, f"{folder}/{stem}.yaml")
 
@@ -58,7 +60,7 @@ def _id_filename_of(
 
 def _id_differs(catalogue: Catalogue, kind: str) -> Iterator[Pending]:
     """Loaded documents whose id is not their file name."""
-    store: dict[str, Any] = catalogue.services if kind == "service" else catalogue.procedures
+    store: dict[str, Any] = getattr(catalogue, KIND[kind].attribute)
     for ident in store:
         path = catalogue.path_of(kind, ident)
         stem = Path(path).stem

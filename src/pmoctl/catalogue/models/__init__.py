@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from pmoctl.catalogue.kinds import KINDS
 from pmoctl.catalogue.models.common import FORMAT_VERSION, ID_PATTERN, ClosureReason, JobRole, Stage
 from pmoctl.catalogue.models.config import Config
 from pmoctl.catalogue.models.handbook import Activity, Handbook, Procedure
@@ -16,15 +17,8 @@ from pmoctl.catalogue.models.organisation import Organisation, Person, Pmo
 from pmoctl.catalogue.models.service import Kpi, Move, Process, Service
 from pmoctl.catalogue.models.strategy import Strategy
 
-#: document kind -> model; the kind is also the schema file name (``<kind>.schema.json``)
-MODELS_BY_KIND: dict[str, type[BaseModel]] = {
-    "config": Config,
-    "organisation": Organisation,
-    "strategy": Strategy,
-    "handbook": Handbook,
-    "service": Service,
-    "procedure": Procedure,
-}
+#: document kind -> model, for every kind of the registry (``pmoctl.catalogue.kinds``)
+MODELS_BY_KIND: dict[str, type[BaseModel]] = {kind.name: globals()[kind.model] for kind in KINDS}
 
 __all__ = [
     "FORMAT_VERSION",

@@ -800,3 +800,19 @@ def test_a_read_only_folder_refuses_the_move_and_changes_nothing(
     assert "internal error" not in result.stderr
     assert snapshot(top) == before
     assert _stray_temporaries(top) == []
+
+
+def test_the_rollout_and_stage_choices_are_the_formats_own() -> None:
+    """The command line offers the enums the models validate with: one declaration each."""
+    import re
+    import typing
+
+    from pmoctl.catalogue.models import ID_PATTERN, Move, Service, Stage
+    from pmoctl.catalogue.vocabulary import Rollout
+
+    rollout = Move.model_fields["rollout"].annotation
+    literal = next(arg for arg in typing.get_args(rollout) if arg is not type(None))
+    assert typing.get_args(literal) == tuple(Rollout)
+    assert Service.model_fields["lifecycle"].annotation.model_fields["stage"].annotation is Stage
+    # a stage is written in commit trailers, which read back names shaped like ids
+    assert all(re.match(ID_PATTERN, stage) for stage in Stage)

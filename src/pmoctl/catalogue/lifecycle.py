@@ -25,6 +25,8 @@ Approver = Literal["pmo-director", "service-owner"]
 PIPELINE = (Stage.PROPOSED, Stage.DESIGN, Stage.PILOT, Stage.TRANSITION)
 CATALOGUE = (Stage.RUNNING,)
 RETIRED = (Stage.CLOSING, Stage.CLOSED)
+#: Decided and not closed: the stages in which a service takes the capacity it needs.
+COMMITTED = tuple(stage for stage in Stage if stage not in (Stage.PROPOSED, Stage.CLOSED))
 
 CLOSURE_REASONS = tuple(reason.value for reason in ClosureReason)
 #: evidence fields of a move record (:class:`pmoctl.catalogue.models.service.Move`)

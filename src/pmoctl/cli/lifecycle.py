@@ -7,24 +7,10 @@ from typing import Annotated
 
 import typer
 
+from pmoctl.catalogue.vocabulary import Rollout, Stage
 from pmoctl.cli.common import CatalogueOption, Settings, app, catalogue_root
 from pmoctl.errors import EXIT_OK, PmoctlError
 from pmoctl.output import report
-
-
-class LifecycleStage(StrEnum):
-    proposed = "proposed"
-    design = "design"
-    pilot = "pilot"
-    transition = "transition"
-    running = "running"
-    closing = "closing"
-    closed = "closed"
-
-
-class Rollout(StrEnum):
-    phased = "phased"
-    big_bang = "big-bang"
 
 
 class ListFormat(StrEnum):
@@ -54,7 +40,7 @@ def _print_refusal(problem: PmoctlError) -> None:
 @app.command(name="transition")
 def transition_command(  # noqa: PLR0917 - typer passes options positionally
     services: Annotated[list[str], typer.Argument(help="The service ids to move (one commit).")],
-    to: Annotated[LifecycleStage, typer.Option("--to", help="The stage to move to.")],
+    to: Annotated[Stage, typer.Option("--to", help="The stage to move to.")],
     approved_by: Annotated[
         str, typer.Option("--approved-by", help="Person id of the approver (organisation.yaml).")
     ],
@@ -146,7 +132,7 @@ def history(
 @app.command()
 def status(
     stage: Annotated[
-        list[LifecycleStage] | None, typer.Option("--stage", help="Only these stages (repeatable).")
+        list[Stage] | None, typer.Option("--stage", help="Only these stages (repeatable).")
     ] = None,
     pmo: Annotated[str | None, typer.Option(help="Only services this PMO delivers.")] = None,
     owner: Annotated[str | None, typer.Option(help="Only services this person owns.")] = None,

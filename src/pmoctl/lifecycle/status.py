@@ -17,6 +17,7 @@ from pmoctl.catalogue.pipeline import load_catalogue, load_file
 from pmoctl.catalogue.suggest import unknown_service
 from pmoctl.gitrepo import check_ids
 from pmoctl.lifecycle.transition import MoveRefusedError
+from pmoctl.catalogue.lifecycle import CATALOGUE, PIPELINE, RETIRED
 from pmoctl.output.report import printable
 from pmoctl.yaml.loader import LoadError, read_bytes
 
@@ -26,9 +27,8 @@ if TYPE_CHECKING:
     from pmoctl.catalogue.models import Service
 
 GROUPS = {
-    "pipeline": ("proposed", "design", "pilot", "transition"),
-    "catalogue": ("running",),
-    "retired": ("closing", "closed"),
+    name: tuple(stage.value for stage in stages)
+    for name, stages in (("pipeline", PIPELINE), ("catalogue", CATALOGUE), ("retired", RETIRED))
 }
 _GROUP_OF = {stage: group for group, stages in GROUPS.items() for stage in stages}
 _ORDER = [stage for stages in GROUPS.values() for stage in stages]

@@ -10,12 +10,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pmoctl.catalogue.files import Catalogue
+from pmoctl.catalogue.lifecycle import COMMITTED
 from pmoctl.catalogue.models.common import Stage
 from pmoctl.render.directory import Directory, ServiceRef
 from pmoctl.render.service import ServiceView, ref
 
 #: stages whose services hold capacity (decided and not yet closed)
-COMMITTED = (Stage.DESIGN, Stage.PILOT, Stage.TRANSITION, Stage.RUNNING, Stage.CLOSING)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from pmoctl.catalogue.lifecycle import COMMITTED
 from pmoctl.catalogue.models import Stage
 from pmoctl.findings import Pending, Severity
 from pmoctl.rules import Partial, Rule
@@ -15,7 +16,6 @@ if TYPE_CHECKING:
     from pmoctl.catalogue.files import Catalogue
 
 #: stages in which a service's capacity is committed (decided and not yet closed)
-COMMITTED = frozenset(Stage) - {Stage.PROPOSED, Stage.CLOSED}
 
 
 def _capacity_fte(catalogue: Catalogue) -> Iterator[Pending]:
@@ -75,6 +75,11 @@ def _sourcing_supplier(catalogue: Catalogue) -> Iterator[Pending]:
             )
 
 
+def _listed(stages: tuple[Stage, ...]) -> str:
+    """``a, b and c``: stages in the prose of an explanation."""
+    return ", ".join(stages[:-1]) + " and " + stages[-1] if len(stages) > 1 else "".join(stages)
+
+
 RULES = [
     Rule(
         "CAPACITY-FTE",
@@ -82,8 +87,8 @@ RULES = [
         "Services commit more capacity than a PMO has",
         "Each service states the capacity it needs from each PMO (`needs.capacity`, in "
         "full-time equivalents). For every PMO, the needs of the services that have been "
-        "decided and are not closed (design, pilot, transition, running and closing; not "
-        "proposed) must fit in the PMO's `capacity_fte` in organisation.yaml. A new service is "
+        f"decided and are not closed ({_listed(COMMITTED)}; not {Stage.PROPOSED}) must fit "
+        "in the PMO's `capacity_fte` in organisation.yaml. A new service is "
         "not decided in isolation: with limited capacity, starting one may mean closing "
         "another. The finding is reported at the PMO's capacity.",
         _capacity_fte,

@@ -9,6 +9,7 @@ able to switch off the checks that judge it.
 
 from __future__ import annotations
 
+from pmoctl.catalogue.vocabulary import Stage
 from pmoctl.findings import Severity
 from pmoctl.rules import Rule
 
@@ -26,8 +27,8 @@ RULES = [
         "CHECK-SKIPPED-STAGE",
         Severity.ERROR,
         "A move skips a stage or is not an allowed move",
-        "Services move one step at a time along the lifecycle (proposed, design, pilot, "
-        "transition, running, closing, closed; pilot may go back to design; a service still "
+        f"Services move one step at a time along the lifecycle ({', '.join(Stage)}; "
+        "pilot may go back to design; a service still "
         "being set up may be abandoned to closing; a closed service may be proposed again). "
         "`pmoctl explain CHECK-SKIPPED-STAGE` and the README's diagram show every allowed "
         "move. Make the intermediate moves, each as its own commit.",

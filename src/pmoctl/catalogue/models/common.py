@@ -5,6 +5,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+# the stages are declared without pydantic, for the command line's choices
+from pmoctl.catalogue.vocabulary import Stage as Stage  # noqa: PLC0414 - re-exported
+
 FORMAT_VERSION = 1
 
 #: Every id in a catalogue: ASCII lower case, digits and inner hyphens, 1 to 64 characters.
@@ -47,18 +50,6 @@ class JobRole(StrEnum):
     EXECUTIVE = "executive"
     PROJECT_MANAGER = "project-manager"
     EXTERNAL = "external"
-
-
-class Stage(StrEnum):
-    """The lifecycle stages of a service, in order."""
-
-    PROPOSED = "proposed"
-    DESIGN = "design"
-    PILOT = "pilot"
-    TRANSITION = "transition"
-    RUNNING = "running"
-    CLOSING = "closing"
-    CLOSED = "closed"
 
 
 class ClosureReason(StrEnum):

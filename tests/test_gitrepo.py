@@ -279,6 +279,15 @@ def test_a_note_cannot_forge_trailers() -> None:
     assert parsed.approver_id == "x"
 
 
+@pytest.mark.parametrize(("source", "target"), [("on-hold", "running"), ("pilot", "go-live-2")])
+def test_a_hyphenated_stage_name_round_trips(source: str, target: str) -> None:
+    """A stage is named like an id: a hyphenated one is read back, not dropped."""
+    move = gitrepo.ServiceMove("a", source, target)
+    message = gitrepo.transition_message([move], approved_by="X", approver_id="x")
+    parsed = gitrepo.parse_trailers(message)
+    assert parsed is not None and parsed.moves == [move]
+
+
 @pytest.mark.parametrize(
     "message",
     ["plain commit", "subject\n\nbody only", "subject\n\nSigned-off-by: A <a@b>\n",

@@ -9,7 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 _TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*):[ \t]*(.*?)[ \t]*$")
-_MOVE_VALUE = re.compile(r"^([a-z0-9][a-z0-9-]*) ([a-z]+) -> ([a-z]+)$")
+#: a stage is named like an id (lower-case letters, digits, inner hyphens), whatever the
+#: stages are: a name the format allows is never dropped from a move
+_STAGE = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+_MOVE_VALUE = re.compile(rf"^([a-z0-9][a-z0-9-]*) ({_STAGE}) -> ({_STAGE})$")
 
 
 @dataclass(frozen=True)

@@ -321,6 +321,28 @@ def test_render_is_deterministic(example_catalogue: Path, tmp_path: Path, fmt: s
         assert (tmp_path / "one" / rel).read_bytes() == (tmp_path / "two" / rel).read_bytes(), rel
 
 
+@pytest.mark.parametrize("fmt", ["html", "markdown"])
+def test_every_page_of_the_site_map_is_rendered_and_in_the_navigation(
+    example_catalogue: Path, tmp_path: Path, fmt: str
+) -> None:
+    from pmoctl.render.sitemap import PAGES
+
+    ext = "html" if fmt == "html" else "md"
+    result = render_site(example_catalogue, tmp_path, fmt, with_history=False)  # type: ignore[arg-type]
+    service = next(rel for rel in result.written if rel.startswith("services/"))
+    for rel in ("index." + ext, service):
+        text = (tmp_path / rel).read_text(encoding="utf-8")
+        prefix = "../" * rel.count("/")
+        links = [
+            f'href="{prefix}{p.stem}.{ext}"' if fmt == "html" else f"]({prefix}{p.stem}.{ext})"
+            for p in PAGES
+        ]
+        positions = [text.find(link) for link in links]
+        assert -1 not in positions and positions == sorted(positions), (rel, links)
+    for page in PAGES:
+        assert f"{page.stem}.{ext}" in result.written
+
+
 def test_html_pages_and_links(example_catalogue: Path, tmp_path: Path) -> None:
     out = tmp_path / "site"
     result = render_site(example_catalogue, out)

@@ -11,17 +11,12 @@ import typer
 from pmoctl.cli.common import CatalogueOption, app, catalogue_root
 from pmoctl.errors import EXIT_OK
 from pmoctl.output import report
+from pmoctl.render.sitemap import Section
 
 
 class RenderFormat(StrEnum):
     html = "html"
     markdown = "markdown"
-
-
-class RenderSection(StrEnum):
-    catalogue = "catalogue"
-    handbook = "handbook"
-    strategy = "strategy"
 
 
 @app.command()
@@ -37,7 +32,7 @@ def render(
         ),
     ] = RenderFormat.html,
     only: Annotated[
-        RenderSection | None,
+        Section | None,
         typer.Option("--only", help="Render one part only.", show_default=False),
     ] = None,
     catalogue: CatalogueOption = None,

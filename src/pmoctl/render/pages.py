@@ -33,6 +33,7 @@ from pmoctl.render.environment import (
     builtin_templates,
 )
 from pmoctl.render.output import stage
+from pmoctl.render.sitemap import PAGES, SECTIONS, SERVICE_SECTION
 
 #: limits for catalogue-supplied templates (the sandbox bounds access, not resources)
 TEMPLATE_TIMEOUT_S = 60.0
@@ -55,21 +56,16 @@ class Page:
 def plan(site: SiteContext, fmt: Format, only: str | None) -> list[Page]:
     ext, suffix = EXTENSION[fmt], TEMPLATE_SUFFIX[fmt]
     pages: list[Page] = []
-    if only in (None, "catalogue"):
-        pages.append(
-            Page("catalogue" + suffix, f"index.{ext}", "catalogue", "Service catalogue", {})
-        )
-        pages.append(Page("map" + suffix, f"map.{ext}", "catalogue", "Service map", {}))
-        for view in site.services:
-            pages.append(Page("service" + suffix, view.page, "catalogue", view.name, {"svc": view}))
-    if only in (None, "handbook"):
-        pages.append(
-            Page("handbook" + suffix, f"handbook.{ext}", "handbook", "Operations handbook", {})
-        )
-    if only in (None, "strategy"):
-        pages.append(
-            Page("strategy" + suffix, f"strategy.{ext}", "strategy", "Service strategy", {})
-        )
+    for section in SECTIONS:
+        if only not in (None, section):
+            continue
+        for entry in PAGES:
+            if entry.section == section:
+                path = f"{entry.stem}.{ext}"
+                pages.append(Page(entry.template + suffix, path, section, entry.title, {}))
+        if section == SERVICE_SECTION:
+            for view in site.services:
+                pages.append(Page("service" + suffix, view.page, section, view.name, {"svc": view}))
     return pages
 
 

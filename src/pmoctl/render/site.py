@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from pmoctl.catalogue import lifecycle
-from pmoctl.catalogue.files import Catalogue
+from pmoctl.catalogue.files import COLLECTIONS, Catalogue
 from pmoctl.catalogue.models.common import Stage
 from pmoctl.catalogue.pipeline import check_all
 from pmoctl.errors import RefusedError, UserError
@@ -36,9 +36,8 @@ from pmoctl.render.output import MANIFEST, RenderResult
 from pmoctl.render.pages import plan, render_pages
 from pmoctl.render.service import rag_of
 from pmoctl.rules.settings import templates_folder_problem
+from pmoctl.render.site.sitemap import SECTIONS, navigation
 from pmoctl.runtime import gc_paused
-
-SECTIONS = ("catalogue", "handbook", "strategy")
 
 __all__ = [
     "MANIFEST",
@@ -87,11 +86,7 @@ def render_site(
     if only is not None and only not in SECTIONS:
         raise UserError(f"unknown section {only!r}", hint="use " + ", ".join(SECTIONS))
     root, out = root.absolute(), out.absolute()
-    if (
-        out == root
-        or root in out.parents
-        and out.relative_to(root).parts[0] in ("services", "procedures")
-    ):
+    if out == root or root in out.parents and out.relative_to(root).parts[0] in COLLECTIONS:
         raise UserError(
             f"{out} is inside the catalogue's own files", hint="render into another folder"
         )
@@ -147,6 +142,7 @@ def _render_loaded(
         "stages": [stage.value for stage in Stage],
         "moves": lifecycle.MOVES,
         "rag_of": rag_of,
+        "nav": navigation(EXTENSION[fmt]),
     }
     pages = plan(site, fmt, only)
     sections = {page.path: page.section for page in pages}

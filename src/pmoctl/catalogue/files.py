@@ -1,6 +1,6 @@
 """The catalogue on disk: where it is, which files it holds, and the loaded documents.
 
-Layout (version 1), relative to the catalogue root::
+Layout (version 1), relative to the catalogue root, as :mod:`pmoctl.catalogue.kinds` declares it::
 
     pmoctl.yaml                 config; its presence marks the root (like .git)
     organisation.yaml           PMOs, people, groups, glossary
@@ -130,7 +130,11 @@ def list_files(root: Path) -> list[str]:
 
 @dataclass
 class Catalogue:
-    """The documents that loaded and validated, plus what is known of those that did not."""
+    """The documents that loaded and validated, plus what is known of those that did not.
+
+    Each kind of :mod:`pmoctl.catalogue.kinds` has its field here (``Kind.attribute``), and a
+    collection its set of ids (``Kind.ids_attribute``): typed, for the rules that read them.
+    """
 
     root: Path
     config: Config | None = None

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pmoctl.catalogue.files import list_files
+from pmoctl.catalogue.lifecycle import CATALOGUE, PIPELINE, RETIRED
 from pmoctl.catalogue.pipeline import load_catalogue, load_file
 from pmoctl.catalogue.suggest import unknown_service
 from pmoctl.gitrepo import check_ids
 from pmoctl.lifecycle.transition import MoveRefusedError
-from pmoctl.catalogue.lifecycle import CATALOGUE, PIPELINE, RETIRED
 from pmoctl.output.report import printable
 from pmoctl.yaml.loader import LoadError, read_bytes
 

@@ -35,8 +35,8 @@ from pmoctl.render.helpers import Diagrams
 from pmoctl.render.output import MANIFEST, RenderResult
 from pmoctl.render.pages import plan, render_pages
 from pmoctl.render.service import rag_of
+from pmoctl.render.sitemap import SECTIONS, navigation
 from pmoctl.rules.settings import templates_folder_problem
-from pmoctl.render.site.sitemap import SECTIONS, navigation
 from pmoctl.runtime import gc_paused
 
 __all__ = [

@@ -17,10 +17,11 @@ import pytest
 
 from conftest import REPO_ROOT
 from pmoctl.catalogue.models import ID_PATTERN, Service
-from pmoctl.catalogue.pipeline import check_all, load_file
+from pmoctl.catalogue.pipeline import load_file
 from pmoctl.findings import Severity
 from pmoctl.lifecycle.guard import guard
 from pmoctl.rules import SETTINGS_RULES, Partial, all_rules, checks, partial_checks
+from pmoctl.rules.engine import check_all
 from pmoctl.yaml.loader import read_text
 from test_cases import build_case, case_names
 

@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 from conftest import EXAMPLE, Unprivileged, git, run_cli
 from lifecycle_support import DIRECTOR, make_repo
 from pmoctl.catalogue.pipeline import load_file
-from pmoctl.rules.yaml_truthy import truthy_findings
 from pmoctl.yaml.loader import MAX_BYTES, LoadError, decode, parse
+from pmoctl.yaml.truthy import truthy_findings
 
 #: the billion laughs: nine levels of nine aliases (9**9 leaves), padded by a final
 #: comment to the 441 bytes of the research report's file
@@ -981,7 +981,7 @@ def test_the_cap_counts_every_error_of_a_document_too_large_to_validate_whole(
 def test_the_rule_findings_of_a_file_are_placed_with_one_parse(
     example_catalogue: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pmoctl.catalogue.pipeline import check_all
+    from pmoctl.rules.engine import check_all
 
     path = example_catalogue / "services" / "pm-training.yaml"
     text = path.read_text(encoding="utf-8")

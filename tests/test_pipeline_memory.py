@@ -22,9 +22,10 @@ from conftest import EXAMPLE
 from pmoctl.catalogue import pipeline
 from pmoctl.catalogue.files import Catalogue
 from pmoctl.catalogue.models import service as service_models
-from pmoctl.catalogue.pipeline import apply_settings, load_catalogue, run_rules
+from pmoctl.catalogue.pipeline import load_catalogue
 from pmoctl.catalogue.slim import SLIM_FIELDS
 from pmoctl.findings import Finding
+from pmoctl.rules.engine import apply_settings, run_rules
 from pmoctl.rules.validate import validate_catalogue
 from test_cases import build_case, case_names
 

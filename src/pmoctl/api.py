@@ -34,7 +34,7 @@ def load(path: Path | str) -> tuple[Catalogue, list[Finding]]:
     (their findings say why).
     """
     from pmoctl.catalogue.files import find_root
-    from pmoctl.catalogue.pipeline import check_all
+    from pmoctl.rules.engine import check_all
 
     return check_all(find_root(Path(path)))
 

@@ -121,7 +121,7 @@ def check(
     judge = _Judge(repo, prefix, fork, head, result)
     judge.run()
     base_config = _config(judge.read(f"{base_sha}:{judge.git_path(CONFIG_FILE)}"))
-    from pmoctl.catalogue.pipeline import apply_settings
+    from pmoctl.rules.engine import apply_settings
 
     settled = apply_settings(judge.findings, base_config, [])
     result.findings = sorted([*validation.findings, *settled], key=Finding.sort_key)

@@ -44,15 +44,9 @@ def guard(
     """
     from pmoctl.catalogue.files import list_files
     from pmoctl.catalogue.kinds import KIND
-    from pmoctl.catalogue.pipeline import (
-        LoadedFile,
-        apply_settings,
-        build_catalogue,
-        load_file,
-        locate_pending,
-        waivers_in,
-    )
+    from pmoctl.catalogue.pipeline import LoadedFile, build_catalogue, load_file, waivers_in
     from pmoctl.rules import Partial, all_rules, partial_checks
+    from pmoctl.rules.engine import apply_settings, locate_pending
 
     loaded: list[LoadedFile] = list(preloaded)
     done = {item.rel for item in loaded}

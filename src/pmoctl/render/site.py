@@ -24,7 +24,6 @@ from typing import Any
 from pmoctl.catalogue import lifecycle
 from pmoctl.catalogue.files import COLLECTIONS, Catalogue
 from pmoctl.catalogue.models.common import Stage
-from pmoctl.catalogue.pipeline import check_all
 from pmoctl.errors import RefusedError, UserError
 from pmoctl.findings import Finding, Severity
 from pmoctl.lifecycle import history
@@ -36,6 +35,7 @@ from pmoctl.render.output import MANIFEST, RenderResult
 from pmoctl.render.pages import plan, render_pages
 from pmoctl.render.service import rag_of
 from pmoctl.render.sitemap import SECTIONS, navigation
+from pmoctl.rules.engine import check_all
 from pmoctl.rules.settings import templates_folder_problem
 from pmoctl.runtime import gc_paused
 

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pmoctl.catalogue.files import list_files
-from pmoctl.catalogue.pipeline import SLIM_THRESHOLD, check_all
+from pmoctl.catalogue.pipeline import SLIM_THRESHOLD
 from pmoctl.findings import Finding, Severity
 from pmoctl.rules import result_cache
+from pmoctl.rules.engine import check_all
 from pmoctl.runtime import gc_paused
 
 if TYPE_CHECKING:

@@ -190,3 +190,53 @@ def test_check_jsonschema_accepts_the_schema_and_the_example(kind: str) -> None:
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _all_models() -> dict[str, type[Any]]:
+    """Every model class reachable from a document kind's model, by name."""
+    import typing
+
+    from pydantic import BaseModel
+
+    found: dict[str, type[Any]] = {}
+
+    def visit(annotation: Any) -> None:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            name = f"{annotation.__module__}.{annotation.__qualname__}"
+            if name not in found:
+                found[name] = annotation
+                for field in annotation.model_fields.values():
+                    visit(field.annotation)
+            return
+        for argument in typing.get_args(annotation):
+            visit(argument)
+
+    for model in MODELS_BY_KIND.values():
+        visit(model)
+    return found
+
+
+def test_every_key_of_every_kind_has_a_one_sentence_description() -> None:
+    """The description is the editor's hover and completion text and the docs' meaning."""
+    models = _all_models()
+    assert len(models) > len(MODELS_BY_KIND), "the walk found no nested models"
+    bare = [
+        f"{name}.{field_name}"
+        for name, model in models.items()
+        for field_name, field in model.model_fields.items()
+        if not (field.description or "").strip().endswith(".")
+    ]
+    assert bare == [], "keys without a description (Field(description=...)): " + ", ".join(bare)
+
+
+@pytest.mark.parametrize("name", sorted(f"{kind}.schema.json" for kind in MODELS_BY_KIND))
+def test_every_schema_property_carries_its_description(name: str) -> None:
+    schema = json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
+    nodes = [schema, *schema.get("$defs", {}).values()]
+    missing = [
+        f"{node.get('title', 'root')}.{key}"
+        for node in nodes
+        for key, child in node.get("properties", {}).items()
+        if not child.get("description")
+    ]
+    assert missing == []

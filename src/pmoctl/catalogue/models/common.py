@@ -26,6 +26,10 @@ Url = Annotated[str, StringConstraints(pattern=r"^(https?://|mailto:)[^\s<>]+$",
 Fte = Annotated[float, Field(ge=0, le=10_000)]
 FormatVersion = Literal[1]
 
+#: the meaning of the two keys every document kind starts with
+FORMAT_HELP = "The catalogue format version of this file. Always `1` in this version."
+KIND_HELP = "What the file is; must match its place in the catalogue."
+
 
 class Model(BaseModel):
     """Base of every catalogue model: unknown keys are errors, inputs never echoed."""

@@ -4,28 +4,50 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from pmoctl.catalogue.models.common import FormatVersion, Model, ShortText
+from pmoctl.catalogue.models.common import FORMAT_HELP, KIND_HELP, FormatVersion, Model, ShortText
 
 RuleId = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9-]{1,40}$")]
 
 
 class RuleSetting(Model):
-    severity: Literal["error", "warning", "off"]
+    severity: Literal["error", "warning", "off"] = Field(
+        description="The severity of that rule's findings in this catalogue."
+    )
 
 
 class RenderSettings(Model):
     templates: str | None = Field(
         default=None,
         pattern=r"^[A-Za-z0-9._-][A-Za-z0-9._/-]*$",
-        description="A folder (relative to the catalogue) whose templates override the built-ins.",
+        description=(
+            "A folder, relative to the catalogue, whose templates replace the built-in ones of "
+            "the same name."
+        ),
     )
-    title: ShortText | None = None
+    title: ShortText | None = Field(
+        default=None, description="The title of the rendered site (default: `name`)."
+    )
 
 
 class Config(Model):
-    format: FormatVersion
-    kind: Literal["config"]
-    name: ShortText
-    rules: dict[RuleId, RuleSetting | Literal["off", "error", "warning"]] = {}
-    render: RenderSettings = RenderSettings()
-    max_file_bytes: int = Field(default=262_144, ge=1024, le=4_194_304)
+    format: FormatVersion = Field(description=FORMAT_HELP)
+    kind: Literal["config"] = Field(description=KIND_HELP)
+    name: ShortText = Field(
+        description="The catalogue's name, shown in reports and on the rendered site."
+    )
+    rules: dict[RuleId, RuleSetting | Literal["off", "error", "warning"]] = Field(
+        default={},
+        description=(
+            "Severity overrides by rule id (`pmoctl rules` lists them): `error`, `warning` or "
+            "`off`, or a mapping with `severity`."
+        ),
+    )
+    render: RenderSettings = Field(
+        default=RenderSettings(), description="Settings of `pmoctl render`."
+    )
+    max_file_bytes: int = Field(
+        default=262_144,
+        ge=1024,
+        le=4_194_304,
+        description="The largest file pmoctl reads, in bytes (finding FILE-SIZE).",
+    )

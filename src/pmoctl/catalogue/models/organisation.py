@@ -6,6 +6,8 @@ from typing import Literal
 from pydantic import Field
 
 from pmoctl.catalogue.models.common import (
+    FORMAT_HELP,
+    KIND_HELP,
     Email,
     FormatVersion,
     Fte,
@@ -27,54 +29,92 @@ class PmoKind(StrEnum):
 
 
 class Pmo(Model):
-    id: Id
-    name: ShortText
-    kind: PmoKind
-    structure: Literal["centralised", "decentralised"]
-    capacity_fte: Fte = Field(description="Capacity of the PMO in full-time equivalents.")
+    id: Id = Field(description="The PMO's id, used in services and by people.")
+    name: ShortText = Field(description="The PMO's name.")
+    kind: PmoKind = Field(description="What sort of office it is.")
+    structure: Literal["centralised", "decentralised"] = Field(
+        description=(
+            "Whether its people report to it (centralised) or to the departments they serve "
+            "(decentralised)."
+        )
+    )
+    capacity_fte: Fte = Field(
+        description=(
+            "What the PMO can commit to its services, in full-time equivalents; the services' "
+            "`needs.capacity` must fit in it."
+        )
+    )
     parent: Id | None = Field(default=None, description="The PMO this one reports to.")
-    description: Text | None = None
+    description: Text | None = Field(default=None, description="What the PMO is for.")
 
 
 class GitIdentity(Model):
-    name: ShortText
-    email: Email
+    name: ShortText = Field(description="`user.name` in git.")
+    email: Email = Field(description="`user.email` in git.")
 
 
 class Person(Model):
-    id: Id
-    name: ShortText
-    role: JobRole
-    pmo: Id | None = Field(default=None, description="The PMO the person works in, if any.")
-    email: Email | None = None
+    id: Id = Field(description="The person's id, used everywhere else in the catalogue.")
+    name: ShortText = Field(description="Full name.")
+    role: JobRole = Field(
+        description=(
+            "Job role; decides which service roles and lifecycle approvals the person may hold."
+        )
+    )
+    pmo: Id | None = Field(
+        default=None, description="The PMO the person works in; none for people outside the PMOs."
+    )
+    email: Email | None = Field(default=None, description="E-mail address.")
     git: GitIdentity | None = Field(
-        default=None, description="The git identity used for commits and approvals."
+        default=None,
+        description=(
+            "The git identity of the person's commits, so that commits and approvals can be tied "
+            "to them."
+        ),
     )
     handle: str | None = Field(
         default=None,
         pattern=r"^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9._-]+)?$",
-        description="Code-hosting handle (@user or @org/team), used by `pmoctl codeowners`.",
+        description=(
+            "Handle on the code-hosting site (`@user` or `@org/team`), used by `pmoctl "
+            "codeowners`. Quote it: `@` starts no plain YAML value."
+        ),
     )
 
 
 class Group(Model):
-    id: Id
-    name: ShortText
-    kind: Literal["customer", "stakeholder", "both"]
-    description: Text | None = None
+    id: Id = Field(description="The group's id.")
+    name: ShortText = Field(description="The group's name.")
+    kind: Literal["customer", "stakeholder", "both"] = Field(
+        description="Whether services may list it as customer, stakeholder or both."
+    )
+    description: Text | None = Field(default=None, description="Who is in the group.")
 
 
 class GlossaryTerm(Model):
-    term: ShortText
-    definition: Text
-    aliases: list[ShortText] = []
+    term: ShortText = Field(description="The term.")
+    definition: Text = Field(description="What it means here.")
+    aliases: list[ShortText] = Field(default=[], description="Other words for the same thing.")
 
 
 class Organisation(Model):
-    format: FormatVersion
-    kind: Literal["organisation"]
-    name: ShortText
-    pmos: list[Pmo] = Field(min_length=1)
-    people: list[Person] = Field(min_length=1)
-    groups: list[Group] = []
-    glossary: list[GlossaryTerm] = []
+    format: FormatVersion = Field(description=FORMAT_HELP)
+    kind: Literal["organisation"] = Field(description=KIND_HELP)
+    name: ShortText = Field(description="The organisation's name.")
+    pmos: list[Pmo] = Field(
+        min_length=1,
+        description="The PMOs (and SMOs, Centres of Excellence ...) that deliver services.",
+    )
+    people: list[Person] = Field(
+        min_length=1,
+        description=(
+            "Everyone named anywhere in the catalogue: owners, managers, operatives, approvers, "
+            "RACI parties."
+        ),
+    )
+    groups: list[Group] = Field(
+        default=[], description="Customer and stakeholder groups, named by services."
+    )
+    glossary: list[GlossaryTerm] = Field(
+        default=[], description="The shared vocabulary of the PMOs and SMOs."
+    )

@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import Field, StrictBool
 
 from pmoctl.catalogue.models.common import (
+    FORMAT_HELP,
+    KIND_HELP,
     ClosureReason,
     FormatVersion,
     Fte,
@@ -28,116 +30,184 @@ class Scope(StrEnum):
 
 
 class Sourcing(Model):
-    model: Literal["internal", "partly-outsourced", "outsourced"]
-    supplier: ShortText | None = Field(default=None, description="Who the work is outsourced to.")
-    outsourced_part: Text | None = None
+    model: Literal["internal", "partly-outsourced", "outsourced"] = Field(
+        description="Internal, partly or wholly outsourced."
+    )
+    supplier: ShortText | None = Field(
+        default=None, description="Who it is outsourced to (required unless internal)."
+    )
+    outsourced_part: Text | None = Field(default=None, description="Which part is outsourced.")
 
 
 class Delivery(Model):
-    pmos: list[Id] = Field(min_length=1, description="The PMOs that deliver the service.")
-    sourcing: Sourcing = Sourcing(model="internal")
+    pmos: list[Id] = Field(min_length=1, description="The PMOs that deliver it (ids).")
+    sourcing: Sourcing = Field(
+        default=Sourcing(model="internal"), description="Whether any of it is outsourced."
+    )
 
 
 class Manager(Model):
-    person: Id
-    pmo: Id | None = None
+    person: Id = Field(
+        description="The manager (person id); typically a PMO Manager or PMO Analyst."
+    )
+    pmo: Id | None = Field(
+        default=None, description="The PMO this manager manages it for (one of `delivery.pmos`)."
+    )
 
 
 class Roles(Model):
-    owner: Id | None = None
-    managers: list[Manager] = []
-    operatives: list[Id] = []
+    owner: Id | None = Field(
+        default=None,
+        description=(
+            "Service Owner (person id): accountable for setting up, running and closing it; "
+            "typically a PMO Director or PMO Manager. Approves most lifecycle moves."
+        ),
+    )
+    managers: list[Manager] = Field(
+        default=[],
+        description=(
+            "Service Managers: run it day to day and report its KPIs; one per delivering PMO when"
+            " several deliver it."
+        ),
+    )
+    operatives: list[Id] = Field(
+        default=[], description="Service Operatives (person ids): carry out its processes."
+    )
 
 
 class CapacityNeed(Model):
-    pmo: Id
-    fte: Fte
+    pmo: Id = Field(description="The PMO (id).")
+    fte: Fte = Field(description="Full-time equivalents committed by that PMO.")
 
 
 class Needs(Model):
-    competence: list[ShortText] = []
-    governance: list[ShortText] = []
-    infrastructure: list[ShortText] = []
-    capacity: list[CapacityNeed] = []
+    competence: list[ShortText] = Field(default=[], description="Competences needed.")
+    governance: list[ShortText] = Field(default=[], description="Governance needed.")
+    infrastructure: list[ShortText] = Field(
+        default=[], description="Tools and infrastructure needed."
+    )
+    capacity: list[CapacityNeed] = Field(default=[], description="Capacity needed from each PMO.")
 
 
 class Funding(Model):
-    model: Literal["central", "recharged", "project-funded", "mixed"]
-    annual_budget: float | None = Field(default=None, ge=0)
-    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
-    recharge_basis: Text | None = None
+    model: Literal["central", "recharged", "project-funded", "mixed"] = Field(
+        description="Central, recharged, funded by projects, or a mix."
+    )
+    annual_budget: float | None = Field(
+        default=None, ge=0, description="Annual budget, in `currency`."
+    )
+    currency: str | None = Field(
+        default=None, pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. `GBP`."
+    )
+    recharge_basis: Text | None = Field(default=None, description="How recharges are worked out.")
 
 
 class Temporary(Model):
-    supports: Id | None = Field(default=None, description="The service this one supports.")
-    end_date: dt.date | None = None
+    supports: Id | None = Field(default=None, description="The service it supports (id).")
+    end_date: dt.date | None = Field(default=None, description="When it is agreed to stop.")
 
 
 class StrategyFit(Model):
-    objectives: list[Id] = []
-    scores: dict[Id, int] = Field(default={}, description="Criterion id to a score from 1.")
+    objectives: list[Id] = Field(
+        default=[], description="Objectives it serves (ids from strategy.yaml)."
+    )
+    scores: dict[Id, int] = Field(
+        default={}, description="Criterion id to a score from 1 to the strategy's `scale`."
+    )
 
 
 class ServiceLevel(Model):
-    name: ShortText
-    target: ShortText
+    name: ShortText = Field(description="What is promised.")
+    target: ShortText = Field(description="The level, in words.")
 
 
 class InputSource(Model):
-    service: Id
-    output: ShortText
+    service: Id = Field(description="The service that produces it (id).")
+    output: ShortText = Field(
+        description="The `name` of an output of one of that service's processes."
+    )
 
 
 class ProcessInput(Model):
-    name: ShortText
-    quality: list[ShortText] = []
-    trigger: StrictBool = False
+    name: ShortText = Field(description="The input.")
+    quality: list[ShortText] = Field(default=[], description="Quality criteria of the input.")
+    trigger: StrictBool = Field(default=False, description="Whether this input starts the process.")
     source: InputSource | None = Field(
-        default=None, description="Another service's process output that feeds this input."
+        default=None,
+        description=(
+            "Another service's output that is this input; these links form the dependency graph, "
+            "which must have no cycles."
+        ),
     )
 
 
 class ProcessOutput(Model):
-    name: ShortText
-    quality: list[ShortText] = []
+    name: ShortText = Field(
+        description="The output; other services' inputs refer to it by this name."
+    )
+    quality: list[ShortText] = Field(default=[], description="Quality criteria of the output.")
 
 
 class Process(Model):
     """One SIPOC row."""
 
-    id: Id
-    name: ShortText
-    suppliers: list[ShortText] = Field(min_length=1)
-    inputs: list[ProcessInput] = Field(min_length=1)
-    steps: list[ShortText] = Field(min_length=1)
-    outputs: list[ProcessOutput] = Field(min_length=1)
-    customers: list[ShortText] = Field(min_length=1)
+    id: Id = Field(description="The process's id, unique in the service.")
+    name: ShortText = Field(description="The process.")
+    suppliers: list[ShortText] = Field(
+        min_length=1, description="Roles or systems that provide its inputs."
+    )
+    inputs: list[ProcessInput] = Field(
+        min_length=1, description="What it transforms, consumes or uses."
+    )
+    steps: list[ShortText] = Field(min_length=1, description="The steps, in order.")
+    outputs: list[ProcessOutput] = Field(min_length=1, description="What the process creates.")
+    customers: list[ShortText] = Field(
+        min_length=1, description="Roles or systems that receive its outputs."
+    )
 
 
 class Thresholds(Model):
     """Red/amber/green: at or beyond ``green`` is green, at or beyond ``amber`` amber."""
 
-    green: float
-    amber: float
+    green: float = Field(description="At or beyond this value the KPI is green.")
+    amber: float = Field(
+        description="At or beyond this value (and short of green) it is amber; otherwise red."
+    )
 
 
 class Reading(Model):
-    date: dt.date
-    value: float
-    note: ShortText | None = None
+    date: dt.date = Field(description="The end of the period the value is for.")
+    value: float = Field(description="The value, in `unit`.")
+    note: ShortText | None = Field(default=None, description="A short comment.")
 
 
 class Kpi(Model):
-    id: Id
-    name: ShortText
-    measure: Text
-    unit: ShortText
-    target: float | None = None
-    direction: Literal["higher-is-better", "lower-is-better"]
-    frequency: Literal["weekly", "monthly", "quarterly", "annually"]
-    thresholds: Thresholds | None = None
-    reported_by: Id | None = None
-    readings: list[Reading] = []
+    id: Id = Field(description="The KPI's id, unique in the service.")
+    name: ShortText = Field(description="The KPI.")
+    measure: Text = Field(description="What is measured and how.")
+    unit: ShortText = Field(
+        description="The unit of the values, e.g. `%` (quote it) or `working days`."
+    )
+    target: float | None = Field(
+        default=None, description="The target value; required for every KPI of a running service."
+    )
+    direction: Literal["higher-is-better", "lower-is-better"] = Field(
+        description="Whether higher or lower values are better."
+    )
+    frequency: Literal["weekly", "monthly", "quarterly", "annually"] = Field(
+        description="How often it is reported."
+    )
+    thresholds: Thresholds | None = Field(
+        default=None,
+        description=(
+            "Where green and amber start: for higher-is-better, `green` >= `amber`; for "
+            "lower-is-better, `green` <= `amber`."
+        ),
+    )
+    reported_by: Id | None = Field(
+        default=None, description="Who reports it (person id), usually a Service Manager."
+    )
+    readings: list[Reading] = Field(default=[], description="Reported values over time.")
 
 
 class Level(StrEnum):
@@ -147,91 +217,139 @@ class Level(StrEnum):
 
 
 class Risk(Model):
-    id: Id
-    title: ShortText
-    likelihood: Level
-    impact: Level
-    status: Literal["open", "mitigating", "closed"]
-    owner: Id | None = None
-    mitigation: Text | None = None
-    escalated_to: Literal["operations", "management", "ownership"] | None = None
+    id: Id = Field(description="The risk's id, unique in the service.")
+    title: ShortText = Field(description="The risk.")
+    likelihood: Level = Field(description="How likely it is.")
+    impact: Level = Field(description="How bad it would be.")
+    status: Literal["open", "mitigating", "closed"] = Field(description="Where it stands.")
+    owner: Id | None = Field(default=None, description="Who manages it (person id).")
+    mitigation: Text | None = Field(default=None, description="What is being done about it.")
+    escalated_to: Literal["operations", "management", "ownership"] | None = Field(
+        default=None,
+        description=(
+            "How far it has been escalated: service operations, service management, service "
+            "ownership."
+        ),
+    )
 
 
 class Issue(Model):
-    id: Id
-    title: ShortText
-    raised: dt.date
-    status: Literal["open", "resolved"]
-    owner: Id | None = None
-    escalated_to: Literal["operations", "management", "ownership"] | None = None
+    id: Id = Field(description="The issue's id, unique in the service.")
+    title: ShortText = Field(description="The issue.")
+    raised: dt.date = Field(description="When it was raised.")
+    status: Literal["open", "resolved"] = Field(description="Open or resolved.")
+    owner: Id | None = Field(default=None, description="Who deals with it (person id).")
+    escalated_to: Literal["operations", "management", "ownership"] | None = Field(
+        default=None, description="How far it has been escalated."
+    )
 
 
 class ChangeRequest(Model):
-    id: Id
-    title: ShortText
-    requested_by: Id
-    date: dt.date
-    status: Literal["proposed", "approved", "rejected", "implemented"]
-    approved_by: Id | None = None
+    id: Id = Field(description="The request's id, unique in the service.")
+    title: ShortText = Field(description="The change asked for.")
+    requested_by: Id = Field(description="Who asked (person id).")
+    date: dt.date = Field(description="When it was asked.")
+    status: Literal["proposed", "approved", "rejected", "implemented"] = Field(
+        description="Where it stands."
+    )
+    approved_by: Id | None = Field(
+        default=None, description="Who agreed it (person id): the Service Owner."
+    )
 
 
 class ArtefactReview(Model):
-    reviewed_by: Id
-    kept: list[ShortText] = []
-    discarded: list[ShortText] = []
+    reviewed_by: Id = Field(description="Who reviewed them (person id).")
+    kept: list[ShortText] = Field(default=[], description="Artefacts kept for future use.")
+    discarded: list[ShortText] = Field(default=[], description="Artefacts discarded.")
 
 
 class Move(Model):
     """One lifecycle move, written by `pmoctl transition`."""
 
-    from_: Stage = Field(alias="from")
-    to: Stage
-    date: dt.date
-    approved_by: Id
-    reason: str | None = Field(default=None, pattern=r"^[a-z0-9-]{1,64}$")
-    note: Text | None = None
-    rollout: Literal["phased", "big-bang"] | None = None
-    readiness: Text | None = Field(default=None, description="Organisation readiness assessment.")
-    success_criteria_met: StrictBool | None = None
-    artefact_review: ArtefactReview | None = None
+    from_: Stage = Field(alias="from", description="The stage moved from.")
+    to: Stage = Field(description="The stage moved to.")
+    date: dt.date = Field(description="When the move was approved.")
+    approved_by: Id = Field(
+        description=(
+            "Who approved it (person id): the PMO Director or the Service Owner, depending on the"
+            " move."
+        )
+    )
+    reason: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9-]{1,64}$",
+        description="Why: on a move to closing, one of the closure reasons.",
+    )
+    note: Text | None = Field(default=None, description="The decision, or what the pilot showed.")
+    rollout: Literal["phased", "big-bang"] | None = Field(
+        default=None, description="How the service goes into business as usual."
+    )
+    readiness: Text | None = Field(
+        default=None, description="The organisation readiness assessment."
+    )
+    success_criteria_met: StrictBool | None = Field(
+        default=None,
+        description=(
+            "Testing confirmed the success criteria agreed with customers are met; must be `true`"
+            " on pilot -> transition."
+        ),
+    )
+    artefact_review: ArtefactReview | None = Field(
+        default=None, description="The review of the service's artefacts on closing."
+    )
 
 
 class Lifecycle(Model):
-    stage: Stage
-    moves: list[Move] = []
+    stage: Stage = Field(description="The current stage.")
+    moves: list[Move] = Field(
+        default=[],
+        description="Every move so far, oldest first, as `pmoctl transition` records them.",
+    )
 
 
 class Service(Model):
-    format: FormatVersion
-    kind: Literal["service"]
-    id: Id
-    name: ShortText
-    category: ShortText
-    summary: ShortText
-    description: Text | None = None
-    outputs: list[ShortText] = []
-    outcome: Text | None = None
-    customers: list[Id] = []
-    stakeholders: list[Id] = []
-    scope: Scope
-    delivery: Delivery
-    roles: Roles = Roles()
-    needs: Needs = Needs()
-    funding: Funding | None = None
-    temporary: Temporary | None = Field(
-        default=None, description="Present when this is a temporary supporting service."
+    format: FormatVersion = Field(description=FORMAT_HELP)
+    kind: Literal["service"] = Field(description=KIND_HELP)
+    id: Id = Field(description="The service's id; the file is `services/<id>.yaml`.")
+    name: ShortText = Field(description="The service's name.")
+    category: ShortText = Field(description="A category to group services in the catalogue.")
+    summary: ShortText = Field(description="What the service gives its customers, in a sentence.")
+    description: Text | None = Field(default=None, description="More about it.")
+    outputs: list[ShortText] = Field(default=[], description="What the service produces.")
+    outcome: Text | None = Field(default=None, description="What the organisation gets from it.")
+    customers: list[Id] = Field(
+        default=[], description="Customer groups (ids from organisation.yaml)."
     )
-    strategy: StrategyFit = StrategyFit()
+    stakeholders: list[Id] = Field(default=[], description="Stakeholder groups (ids).")
+    scope: Scope = Field(description="What the service covers.")
+    delivery: Delivery = Field(description="Who delivers the service.")
+    roles: Roles = Field(default=Roles(), description="The service roles.")
+    needs: Needs = Field(default=Needs(), description="What the service needs to be delivered.")
+    funding: Funding | None = Field(default=None, description="How the service is paid for.")
+    temporary: Temporary | None = Field(
+        default=None, description="Present only on a temporary supporting service."
+    )
+    strategy: StrategyFit = Field(
+        default=StrategyFit(), description="How the service fits the strategy, for decisions on it."
+    )
     request: Text | None = Field(default=None, description="How a customer requests the service.")
-    links: list[Url] = []
-    service_levels: list[ServiceLevel] = []
-    processes: list[Process] = []
-    kpis: list[Kpi] = []
-    risks: list[Risk] = []
-    issues: list[Issue] = []
-    change_requests: list[ChangeRequest] = []
-    supersedes: list[Id] = []
-    lifecycle: Lifecycle
+    links: list[Url] = Field(default=[], description="Further reading (`https://` or `mailto:`).")
+    service_levels: list[ServiceLevel] = Field(
+        default=[], description="The service levels customers can expect."
+    )
+    processes: list[Process] = Field(
+        default=[], description="The processes that underpin the service, each a SIPOC row."
+    )
+    kpis: list[Kpi] = Field(default=[], description="Key performance indicators.")
+    risks: list[Risk] = Field(default=[], description="Risks to the service.")
+    issues: list[Issue] = Field(default=[], description="Issues affecting the service.")
+    change_requests: list[ChangeRequest] = Field(
+        default=[], description="Formal requests to change the service."
+    )
+    supersedes: list[Id] = Field(default=[], description="Services this one replaces (ids).")
+    lifecycle: Lifecycle = Field(
+        description="Where the service is in its lifecycle, and how it got there."
+    )
 
 
 ClosureReasons = frozenset(reason.value for reason in ClosureReason)

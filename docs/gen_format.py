@@ -35,10 +35,11 @@ def _without(node: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 def _alternatives(schema: dict[str, Any], node: dict[str, Any]) -> list[dict[str, Any]]:
-    """The non-null alternatives of a node (an optional value is `anyOf [X, null]`)."""
+    """The non-null alternatives of a node (an optional value is `oneOf [X, null]`)."""
     node = _resolve(schema, node)
-    if "anyOf" in node:
-        return [_resolve(schema, alt) for alt in node["anyOf"] if alt.get("type") != "null"]
+    for key in ("anyOf", "oneOf"):
+        if key in node:
+            return [_resolve(schema, alt) for alt in node[key] if alt.get("type") != "null"]
     return [node]
 
 

@@ -240,3 +240,56 @@ def test_every_schema_property_carries_its_description(name: str) -> None:
         if not child.get("description")
     ]
     assert missing == []
+
+
+def _nodes(node: Any) -> list[dict[str, Any]]:
+    """Every schema object inside a schema document."""
+    found = []
+    if isinstance(node, dict):
+        found.append(node)
+        for value in node.values():
+            found.extend(_nodes(value))
+    elif isinstance(node, list):
+        for value in node:
+            found.extend(_nodes(value))
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(f"{kind}.schema.json" for kind in MODELS_BY_KIND))
+def test_schemas_speak_plainly_to_the_editor(name: str) -> None:
+    """Readable pattern messages, one hover title per optional key, closed maps."""
+    nodes = _nodes(json.loads((SCHEMAS / name).read_text(encoding="utf-8")))
+    for node in nodes:
+        if isinstance(node.get("pattern"), str):
+            assert node.get("patternErrorMessage", "").startswith("Expected "), node
+            assert node["pattern"] not in node["patternErrorMessage"]
+        # the language server joins the titles of anyOf's branches on hover ("X || X")
+        assert {"type": "null"} not in node.get("anyOf", []), node
+        if "patternProperties" in node:
+            assert "propertyNames" in node, node
+
+
+@pytest.mark.parametrize(
+    ("day", "valid"),
+    [("2024-02-29", True), ("2023-02-28", True), ("2024-02-30", False), ("2024-04-31", False),
+     ("2024-12-31", True), ("2024-13-01", False), ("2024-1-05", False)],
+)  # fmt: skip
+def test_the_schemas_date_refuses_days_a_month_does_not_have(day: str, valid: bool) -> None:
+    """Editors check ``format: date`` by a loose regex; the schema's pattern is the check."""
+    schema = json.loads((SCHEMAS / "service.schema.json").read_text(encoding="utf-8"))
+    without_format_check = jsonschema.validators.validator_for(schema)(schema)
+    service = _example_data("services/portfolio-reporting.yaml")
+    service["lifecycle"]["moves"][0]["date"] = day
+    errors = list(without_format_check.iter_errors(service))
+    assert (not errors) == valid, errors
+
+
+def test_a_quoted_number_is_refused_by_the_schema_and_by_pmoctl() -> None:
+    """Editor and CI agree: in YAML, "0.6" is text, not a number."""
+    from pydantic import ValidationError
+
+    service = _example_data("services/portfolio-reporting.yaml")
+    service["needs"]["capacity"][0]["fte"] = "0.6"
+    assert list(_validator("service").iter_errors(service))
+    with pytest.raises(ValidationError):
+        MODELS_BY_KIND["service"].model_validate(service)

@@ -211,11 +211,14 @@ SCHEMA_BASE_URI = "https://pmoctl.example/schemas/v1/"
 def schema_documents() -> dict[str, dict[str, Any]]:
     """One JSON Schema per document kind, keyed by file name."""
     from pmoctl.catalogue.kinds import KIND
+    from pmoctl.catalogue.editor_schema import EditorSchema
     from pmoctl.catalogue.models import MODELS_BY_KIND
 
     documents = {}
     for kind, model in MODELS_BY_KIND.items():
-        schema = model.model_json_schema(by_alias=True, mode="validation")
+        schema = model.model_json_schema(
+            by_alias=True, mode="validation", schema_generator=EditorSchema
+        )
         name = KIND[kind].schema
         documents[name] = {
             "$schema": "https://json-schema.org/draft/2020-12/schema",

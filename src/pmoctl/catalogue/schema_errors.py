@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from pmoctl.catalogue.models.common import PATTERN_HELP, Model
 from pmoctl.findings import DocPath, Finding, Severity
 from pmoctl.yaml.loader import Locator
 
@@ -88,7 +89,7 @@ def _findings(
         findings.append(
             Finding(rel, line, column, Severity.ERROR, rule, message, hint, doc_path=loc)
         )
-    findings = _one_finding_per_typo(findings)
+    findings = _one_finding_per_union(_one_finding_per_typo(findings))
     more = count - len(items) + len(findings) - MAX_FINDINGS
     if more <= 0:
         return findings
@@ -111,6 +112,25 @@ def _findings(
         )
     )
     return shown
+
+
+def _one_finding_per_union(findings: list[Finding]) -> list[Finding]:
+    """A value that fits no branch of a union fails each branch: keep the telling ones.
+
+    When the value is of the right type for some branch (a severity word that is not one of
+    the allowed words), the other branches' "must be a mapping" says nothing useful.
+    """
+    groups: dict[tuple[str, DocPath], list[Finding]] = {}
+    for finding in findings:
+        path = finding.doc_path or ()
+        cut = next((index for index, element in enumerate(path) if _is_branch(element)), None)
+        if cut is not None:
+            groups.setdefault((finding.path, path[:cut]), []).append(finding)
+    dropped: set[int] = set()
+    for group in groups.values():
+        if any(finding.rule != "SCHEMA-TYPE" for finding in group):
+            dropped.update(id(finding) for finding in group if finding.rule == "SCHEMA-TYPE")
+    return [finding for finding in findings if id(finding) not in dropped]
 
 
 def _one_finding_per_typo(findings: list[Finding]) -> list[Finding]:
@@ -163,6 +183,10 @@ def _describe(item: Any, model: type[BaseModel], loc: DocPath) -> tuple[str, str
         )
     if kind in ("literal_error", "enum"):
         expected = str(ctx.get("expected", ""))
+        if value is None:
+            return "SCHEMA-VALUE", f"{where} has no value", f"write one of {expected}", False
+        if isinstance(value, (dict, list)):
+            return "SCHEMA-TYPE", f"{where} must be one of {expected}", "", False
         options = [
             part.strip(" '") for part in expected.replace(" or ", ",").split(",") if part.strip()
         ]
@@ -175,19 +199,9 @@ def _describe(item: Any, model: type[BaseModel], loc: DocPath) -> tuple[str, str
             False,
         )
     if kind == "string_pattern_mismatch":
-        if "[a-z0-9]" in str(ctx.get("pattern", "")) and "[A-Z]" not in str(ctx.get("pattern", "")):
-            return (
-                "SCHEMA-VALUE",
-                f"{shown(value)} is not a valid id for {where}",
-                "ids use lower-case letters, digits and inner hyphens, 1 to 64 characters",
-                False,
-            )
-        return (
-            "SCHEMA-VALUE",
-            f"{shown(value)} does not have the form {where} needs",
-            f"pattern: {ctx.get('pattern')}",
-            False,
-        )
+        name, form = PATTERN_HELP.get(str(ctx.get("pattern", "")), ("valid", "the documented form"))
+        on_key = bool(loc) and loc[-1] == "[key]"
+        return "SCHEMA-VALUE", f"{shown(value)} is not {name} for {where}", f"write {form}", on_key
     if kind in ("string_too_short", "too_short"):
         return "SCHEMA-VALUE", f"{where} must not be empty", "", False
     if kind in ("string_too_long", "too_long"):
@@ -205,6 +219,8 @@ def _describe(item: Any, model: type[BaseModel], loc: DocPath) -> tuple[str, str
             )
         elif kind == "bool_type":
             hint = "write true or false without quotes"
+        elif kind in ("float_type", "int_type") and isinstance(value, str) and _number(value):
+            hint = f"remove the quotes: {value.strip()} (quoted, it is text)"
         if not hint:
             hint = f"write {expected} here"
         return "SCHEMA-TYPE", f"{where} must be {expected}", hint, False
@@ -221,9 +237,41 @@ def shown(value: Any, limit: int = 40) -> str:
     return repr(text)
 
 
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return text.strip().lower() not in ("nan", "inf", "-inf", "+inf", "infinity")
+
+
+#: how pydantic names the branch of a union in an error's location: the branch's schema
+#: (``literal['off','error','warning']``) or a model's class name (``RuleSetting``)
+_SCHEMA_BRANCH = re.compile(r"^[a-z-]+\[.*\]$")
+
+
+@cache
+def _model_names() -> frozenset[str]:
+    names: set[str] = set()
+    todo: list[type[Model]] = [Model]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            names.add(sub.__name__)
+            todo.append(sub)
+    return frozenset(names)
+
+
+def _is_branch(element: str | int) -> bool:
+    return isinstance(element, str) and (
+        bool(_SCHEMA_BRANCH.match(element)) or element in _model_names()
+    )
+
+
 def _dotted(loc: DocPath) -> str:
     parts: list[str] = []
     for element in loc:
+        if _is_branch(element):
+            continue
         if isinstance(element, int):
             parts.append(f"[{element}]")
         elif element == "[key]":

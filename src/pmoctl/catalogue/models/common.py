@@ -3,7 +3,7 @@
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StringConstraints
 
 # the stages are declared without pydantic, for the command line's choices
 from pmoctl.catalogue.vocabulary import Stage as Stage  # noqa: PLC0414 - re-exported
@@ -23,8 +23,54 @@ Email = Annotated[
 # no backslash before the quote: JSON Schema patterns are ECMA-262 regexes (editors,
 # check-jsonschema), where that escape is invalid
 Url = Annotated[str, StringConstraints(pattern=r"^(https?://|mailto:)[^\s<>]+$", max_length=2000)]
-Fte = Annotated[float, Field(ge=0, le=10_000)]
+Fte = Annotated[StrictFloat, Field(ge=0, le=10_000)]
 FormatVersion = Literal[1]
+
+#: A calendar date as the editor checks it (beside ``format: date``): the day must exist in
+#: its month, except that 29 February is accepted in every year. pmoctl parses the date
+#: itself, so it is the stricter side in that one case.
+DATE_PATTERN = (
+    r"^[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+    r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-9]))$"
+)
+
+#: Every pattern of the format -> (what a matching value is, the form it takes). The JSON
+#: Schemas turn it into the editor's message (``patternErrorMessage``) and pmoctl into its
+#: finding, so neither shows a raw regular expression. Exporting a schema with a pattern
+#: missing here fails (pmoctl.catalogue.editor_schema).
+PATTERN_HELP: dict[str, tuple[str, str]] = {
+    ID_PATTERN: (
+        "a valid id",
+        "lower-case letters, digits and inner hyphens, 1 to 64 characters, e.g. weekly-report",
+    ),
+    r"^(R|A|C|I|AR|RA)$": ("a RACI code", "R, A, C, I or AR"),
+    r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$": (
+        "an e-mail address",
+        "name@example.org, without spaces or angle brackets",
+    ),
+    r'^(https?://|mailto:)[^\s<>"]+$': (
+        "a link",
+        "an address starting with https://, http:// or mailto:, without spaces",
+    ),
+    r"^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9._-]+)?$": (
+        "a handle",
+        "@user or @org/team, in quotes",
+    ),
+    r"^[A-Z]{3}$": ("a currency code", "three capital letters (ISO 4217), e.g. GBP"),
+    r"^[A-Z][A-Z0-9-]{1,40}$": (
+        "a rule id",
+        "capital letters, digits and hyphens, e.g. KPI-THRESHOLDS (`pmoctl rules` lists them)",
+    ),
+    r"^[A-Za-z0-9._-][A-Za-z0-9._/-]*$": (
+        "a folder inside the catalogue",
+        "a relative path of letters, digits, '.', '_', '-' and '/'",
+    ),
+    r"^[a-z0-9-]{1,64}$": (
+        "a code",
+        "lower-case letters, digits and hyphens, e.g. objective-achieved",
+    ),
+    DATE_PATTERN: ("a calendar date", "YYYY-MM-DD, a day that exists, e.g. 2024-03-31"),
+}
 
 #: the meaning of the two keys every document kind starts with
 FORMAT_HELP = "The catalogue format version of this file. Always `1` in this version."

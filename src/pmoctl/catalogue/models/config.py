@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StrictInt, StringConstraints
 
 from pmoctl.catalogue.models.common import FORMAT_HELP, KIND_HELP, FormatVersion, Model, ShortText
 
@@ -35,7 +35,7 @@ class Config(Model):
     name: ShortText = Field(
         description="The catalogue's name, shown in reports and on the rendered site."
     )
-    rules: dict[RuleId, RuleSetting | Literal["off", "error", "warning"]] = Field(
+    rules: dict[RuleId, Literal["off", "error", "warning"] | RuleSetting] = Field(
         default={},
         description=(
             "Severity overrides by rule id (`pmoctl rules` lists them): `error`, `warning` or "
@@ -45,7 +45,7 @@ class Config(Model):
     render: RenderSettings = Field(
         default=RenderSettings(), description="Settings of `pmoctl render`."
     )
-    max_file_bytes: int = Field(
+    max_file_bytes: StrictInt = Field(
         default=262_144,
         ge=1024,
         le=4_194_304,

@@ -4,7 +4,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import Field, StrictBool
+from pydantic import Field, StrictBool, StrictFloat, StrictInt
 
 from pmoctl.catalogue.models.common import (
     FORMAT_HELP,
@@ -93,7 +93,7 @@ class Funding(Model):
     model: Literal["central", "recharged", "project-funded", "mixed"] = Field(
         description="Central, recharged, funded by projects, or a mix."
     )
-    annual_budget: float | None = Field(
+    annual_budget: StrictFloat | None = Field(
         default=None, ge=0, description="Annual budget, in `currency`."
     )
     currency: str | None = Field(
@@ -111,7 +111,7 @@ class StrategyFit(Model):
     objectives: list[Id] = Field(
         default=[], description="Objectives it serves (ids from strategy.yaml)."
     )
-    scores: dict[Id, int] = Field(
+    scores: dict[Id, StrictInt] = Field(
         default={}, description="Criterion id to a score from 1 to the strategy's `scale`."
     )
 
@@ -169,15 +169,15 @@ class Process(Model):
 class Thresholds(Model):
     """Red/amber/green: at or beyond ``green`` is green, at or beyond ``amber`` amber."""
 
-    green: float = Field(description="At or beyond this value the KPI is green.")
-    amber: float = Field(
+    green: StrictFloat = Field(description="At or beyond this value the KPI is green.")
+    amber: StrictFloat = Field(
         description="At or beyond this value (and short of green) it is amber; otherwise red."
     )
 
 
 class Reading(Model):
     date: dt.date = Field(description="The end of the period the value is for.")
-    value: float = Field(description="The value, in `unit`.")
+    value: StrictFloat = Field(description="The value, in `unit`.")
     note: ShortText | None = Field(default=None, description="A short comment.")
 
 
@@ -188,7 +188,7 @@ class Kpi(Model):
     unit: ShortText = Field(
         description="The unit of the values, e.g. `%` (quote it) or `working days`."
     )
-    target: float | None = Field(
+    target: StrictFloat | None = Field(
         default=None, description="The target value; required for every KPI of a running service."
     )
     direction: Literal["higher-is-better", "lower-is-better"] = Field(

@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from pydantic import Field, StrictBool
+from pydantic import Field, StrictBool, StrictFloat, StrictInt
 
 from pmoctl.catalogue.models.common import (
     FORMAT_HELP,
@@ -24,7 +24,7 @@ class Objective(Model):
 class Criterion(Model):
     id: Id = Field(description="The criterion's id, a key of services' `strategy.scores`.")
     name: ShortText = Field(description="The criterion.")
-    weight: float = Field(gt=0, le=100, description="Its weight in the overall score.")
+    weight: StrictFloat = Field(gt=0, le=100, description="Its weight in the overall score.")
     description: Text | None = Field(default=None, description="How to score it.")
 
 
@@ -32,7 +32,9 @@ class Prioritisation(Model):
     criteria: list[Criterion] = Field(
         min_length=1, description="The criteria a requested service is scored on."
     )
-    scale: int = Field(default=5, ge=2, le=10, description="Scores run from 1 to this number.")
+    scale: StrictInt = Field(
+        default=5, ge=2, le=10, description="Scores run from 1 to this number."
+    )
     notes: Text | None = Field(default=None, description="How and when prioritisation is done.")
 
 

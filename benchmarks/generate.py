@@ -1149,6 +1149,7 @@ def build_strategy(org: Org) -> dict[str, Any]:
 
 def render_config(services: int, largest_file: int) -> str:
     text = (
+        "# yaml-language-server: $schema=schemas/config.schema.json\n"
         "# The catalogue's settings; this file marks the catalogue root.\n"
         "format: 1\nkind: config\n"
         f"name: Synthetic catalogue of {services} services\n\n"
@@ -1213,6 +1214,7 @@ def render_organisation(org: Org) -> str:
 
 def render_strategy(strategy: dict[str, Any]) -> str:
     lines = [
+        "# yaml-language-server: $schema=schemas/strategy.schema.json",
         "# The PMO Service Strategy.",
         "format: 1",
         "kind: strategy",
@@ -1253,6 +1255,7 @@ def render_handbook(org: Org) -> str:
     manager = org.pmos[0].manager
     assert manager is not None
     return (
+        "# yaml-language-server: $schema=schemas/handbook.schema.json\n"
         "# The PMO Operations Handbook's front matter; procedures are in procedures/.\n"
         "format: 1\nkind: handbook\ntitle: PMO Operations Handbook\n"
         f"owner: {manager.id}\n"

@@ -231,7 +231,9 @@ def test_validate_takes_the_catalogue_option(
 def test_fail_on_levels(tmp_path: Path) -> None:
     # only warnings: the missing files made warnings by the catalogue's own settings
     (tmp_path / "pmoctl.yaml").write_text(
-        "format: 1\nkind: config\nname: Bare\nrules:\n  FILE-MISSING: warning\n", encoding="utf-8"
+        "# yaml-language-server: $schema=schemas/config.schema.json\n"
+        "format: 1\nkind: config\nname: Bare\nrules:\n  FILE-MISSING: warning\n",
+        encoding="utf-8",
     )
     result = run_cli("validate", "--format", "json", "--no-cache", cwd=tmp_path)
     assert '"warnings": 3' in result.stdout and '"errors": 0' in result.stdout

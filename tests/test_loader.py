@@ -137,7 +137,8 @@ def test_the_alias_bomb_is_the_441_byte_one() -> None:
 
 
 def test_a_bom_at_the_start_is_accepted(tmp_path: Path) -> None:
-    rel = _write(tmp_path, "bom", b"\xef\xbb\xbf" + SERVICE_HEAD)
+    modeline = b"# yaml-language-server: $schema=../schemas/service.schema.json\n"
+    rel = _write(tmp_path, "bom", b"\xef\xbb\xbf" + modeline + SERVICE_HEAD)
     findings = load_file(tmp_path, rel, "service").findings
     assert {f.rule for f in findings} == {"SCHEMA-REQUIRED"}  # parsed: only keys are missing
 

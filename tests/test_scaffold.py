@@ -106,6 +106,37 @@ def test_init_makes_main_whatever_git_s_default_branch(tmp_path: Path) -> None:
     assert run_cli("check", cwd=root).returncode == 0  # the default base, main, is found
 
 
+def test_init_maps_every_schema_to_its_files_for_the_editor(initialised: Path) -> None:
+    """Files are checked in the editor even without their schema line."""
+    import fnmatch
+    import json
+
+    from pmoctl.catalogue.files import kind_of
+
+    settings = json.loads((initialised / ".vscode" / "settings.json").read_text(encoding="utf-8"))
+    mapping = settings["yaml.schemas"]
+    assert sorted(mapping) == sorted(
+        f"schemas/{path.name}" for path in (initialised / "schemas").iterdir()
+    )
+    for rel in list_files(initialised):
+        (schema,) = [name for name, globs in mapping.items() if any(
+            fnmatch.fnmatch(rel, glob) for glob in globs
+        )]  # fmt: skip
+        assert schema == f"schemas/{kind_of(rel)}.schema.json"
+
+
+def test_init_leaves_an_existing_editor_settings_file_and_says_so(tmp_path: Path) -> None:
+    settings = tmp_path / ".vscode" / "settings.json"
+    settings.parent.mkdir()
+    settings.write_text('{\n  // mine\n  "editor.tabSize": 2\n}\n', encoding="utf-8")
+    result = run_cli("init", ".", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert settings.read_text(encoding="utf-8") == '{\n  // mine\n  "editor.tabSize": 2\n}\n'
+    assert ".vscode/settings.json exists and was left as it is" in result.stdout
+    assert '"schemas/service.schema.json": ["services/*.yaml"]' in result.stdout
+    _assert_clean(tmp_path)
+
+
 def test_init_inside_an_existing_repository_does_not_run_git_init(tmp_path: Path) -> None:
     git(tmp_path, "init", "-q")
     result = run_cli("init", "catalogue", "--name", "Harbourside: Water & Power", cwd=tmp_path)
@@ -205,6 +236,7 @@ def test_new_file_points_at_the_repository_schemas_when_the_catalogue_has_none(
     shutil.copytree(EXAMPLE, tmp_path / "examples" / "catalogue")
     git(tmp_path, "init", "-q")
     catalogue = tmp_path / "examples" / "catalogue"
+    shutil.rmtree(catalogue / "schemas")  # the example carries its own; this one does not
 
     assert run_cli("new", "procedure", "review-pmo", "-C", catalogue).returncode == 0
 

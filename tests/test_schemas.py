@@ -108,8 +108,19 @@ def test_example_file_names_its_schema_on_the_first_line(rel: str) -> None:
     target = first.removeprefix(SCHEMA_LINE)
     assert not os.path.isabs(target), "the schema path must be relative (the repository moves)"
     schema = ((EXAMPLE / rel).parent / target).resolve()
-    assert schema == (SCHEMAS / f"{kind_of(rel)}.schema.json").resolve()
+    # the catalogue's own schemas/: a copy of the catalogue keeps working in the editor
+    assert schema == (EXAMPLE / "schemas" / f"{kind_of(rel)}.schema.json").resolve()
     assert schema.is_file()
+
+
+def test_the_example_catalogue_carries_the_current_schemas() -> None:
+    result = run_cli("schema", "--out", EXAMPLE / "schemas", "--check")
+    assert result.returncode == 0, (
+        result.stdout + "run `pmoctl schema --out examples/catalogue/schemas`"
+    )
+    assert sorted(path.name for path in (EXAMPLE / "schemas").iterdir()) == sorted(
+        path.name for path in SCHEMAS.iterdir()
+    )
 
 
 def test_schemas_reject_what_the_models_reject() -> None:

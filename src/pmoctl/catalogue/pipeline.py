@@ -32,6 +32,7 @@ from pmoctl.findings import Finding, Severity
 from pmoctl.runtime import gc_paused
 from pmoctl.yaml.loader import MAX_BYTES, LoadError, parse, read_text
 from pmoctl.yaml.truthy import with_truthy_findings
+from pmoctl.rules.modeline import modeline_findings
 
 #: below this many files a worker pool costs more than it saves
 POOL_THRESHOLD = 200
@@ -79,6 +80,7 @@ def load_file(root: Path, rel: str, kind: str, max_bytes: int = MAX_BYTES) -> Lo
     loaded.model, schema_findings = validate(MODELS_BY_KIND[kind], data, rel, text)
     loaded.findings.extend(schema_findings)
     loaded.findings = with_truthy_findings(rel, text, loaded.findings)
+    loaded.findings.extend(modeline_findings(rel, kind, text))
     return loaded
 
 

@@ -9,6 +9,7 @@ text is checked against its model before anything is written.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -50,6 +51,8 @@ class Written:
     root: Path
     files: list[str]
     git_initialised: bool = False
+    #: what the user should know about what was not written
+    notes: tuple[str, ...] = ()
 
 
 def init_catalogue(directory: Path, *, name: str | None = None) -> Written:
@@ -87,10 +90,39 @@ def init_catalogue(directory: Path, *, name: str | None = None) -> Written:
     in_repository = gitrepo.discover(root) is not None
     written = [_write_new(root, rel, text) for rel, text in rendered.items()]
     written.extend(_copy_schemas(root))
+    notes = _editor_settings(root, written)
     if not in_repository:
         # docs and `pmoctl check` take the base branch to be main, whatever git's default
         gitrepo.run(root, "init", "-q", "--initial-branch=main")
-    return Written(root, written, git_initialised=not in_repository)
+    return Written(root, written, git_initialised=not in_repository, notes=notes)
+
+
+EDITOR_SETTINGS = ".vscode/settings.json"
+
+
+def editor_schemas() -> dict[str, list[str]]:
+    """``yaml.schemas`` for the catalogue root: each schema and the files it checks.
+
+    The YAML language server then checks a file even when its schema line is missing.
+    """
+    mapping = {f"schemas/{kind}.schema.json": [name] for name, kind in SINGLETONS.items()}
+    for folder, kind in COLLECTIONS.items():
+        mapping[f"schemas/{kind}.schema.json"] = [f"{folder}/*.yaml"]
+    return mapping
+
+
+def _editor_settings(root: Path, written: list[str]) -> tuple[str, ...]:
+    """Write the workspace's yaml.schemas, unless a settings file is there (never touched)."""
+    text = json.dumps({"yaml.schemas": editor_schemas()}, indent=2) + "\n"
+    try:
+        written.append(_write_new(root, EDITOR_SETTINGS, text))
+    except (UserError, OSError):  # there already (or .vscode is a file): not ours to change
+        return (
+            f"{EDITOR_SETTINGS} exists and was left as it is; for checks without the "
+            'schema lines, add to it: "yaml.schemas": '
+            + json.dumps(editor_schemas(), separators=(", ", ": ")),
+        )
+    return ()
 
 
 def new_document(

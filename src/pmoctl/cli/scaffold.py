@@ -50,6 +50,8 @@ def init(
 
     written = init_catalogue(directory, name=name)
     _report_written(written.root, written.files)
+    for note in written.notes:
+        report.info(note)
     if written.git_initialised:
         report.info(f"initialised a git repository in {written.root}")
     report.info("next: edit organisation.yaml (your PMOs and people), then `pmoctl validate`")

@@ -254,6 +254,7 @@ SETTINGS_RULES = [
 #: a ``check`` that reads the catalogue.
 RULE_MODULES: list[str] = [
     "yaml_truthy",  # reported while loading (pipeline.load_file), no check of its own
+    "modeline",  # likewise
     "settings",
     "identity",
     "references",

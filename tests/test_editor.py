@@ -150,3 +150,29 @@ def test_the_workspace_settings_of_init_check_a_file_without_its_schema_line(
     finally:
         running.close()
     assert "Property summry is not allowed." in said
+
+
+def test_completion_offers_the_missing_keys_with_their_descriptions(
+    copy: Path, server: LanguageServer
+) -> None:
+    rel = "services/portfolio-reporting.yaml"
+    text = (copy / rel).read_text(encoding="utf-8")
+    assert "\ntemporary:" not in text, "the example now has temporary: pick another missing key"
+    path = copy / "services" / "zz-completion.yaml"
+    path.write_text(text.replace("kind: service\n", "kind: service\n\n", 1), encoding="utf-8")
+    try:
+        uri = server.open(path)
+        server.diagnostics_of(uri)
+        line = text[: text.index("kind: service\n")].count("\n") + 1
+        result = server.request(
+            "textDocument/completion",
+            {"textDocument": {"uri": uri}, "position": {"line": line, "character": 0}},
+        )
+    finally:
+        path.unlink()
+    items = {item["label"]: item for item in (result or {}).get("items", [])}
+    assert "temporary" in items, sorted(items)
+    documentation = items["temporary"].get("documentation", "")
+    if isinstance(documentation, dict):
+        documentation = documentation.get("value", "")
+    assert "Present only on a temporary supporting service." in documentation

@@ -304,3 +304,10 @@ def test_a_quoted_number_is_refused_by_the_schema_and_by_pmoctl() -> None:
     assert list(_validator("service").iter_errors(service))
     with pytest.raises(ValidationError):
         MODELS_BY_KIND["service"].model_validate(service)
+
+
+def test_the_readmes_hover_is_the_models_description() -> None:
+    from pmoctl.catalogue.models.service import Kpi
+
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"```text\nTarget\n\n{Kpi.model_fields['target'].description}\n```" in readme

@@ -96,8 +96,11 @@ def _string(node: dict[str, Any]) -> str:
         return "three capital letters"
     if pattern == "^[a-z0-9-]{1,64}$":
         return "code (lower-case letters, digits, hyphens)"
-    if pattern:
-        return f"text matching `{pattern}`"
+    if pattern:  # the words the editor and pmoctl use for it
+        from pmoctl.catalogue.models.common import PATTERN_HELP
+
+        name, form = PATTERN_HELP[pattern]
+        return f"{name.split(' ', 1)[1]}: {form}"
     if node.get("maxLength"):
         return f"text, up to {_num(node['maxLength'])} characters"
     return "text"

@@ -237,12 +237,12 @@ def shown(value: Any, limit: int = 40) -> str:
     return repr(text)
 
 
+#: text that YAML 1.2 reads as a number once its quotes are removed
+_NUMBER = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
+
+
 def _number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return text.strip().lower() not in ("nan", "inf", "-inf", "+inf", "infinity")
+    return bool(_NUMBER.match(text.strip()))
 
 
 #: how pydantic names the branch of a union in an error's location: the branch's schema

@@ -44,8 +44,9 @@ def init(
     ] = None,
 ) -> int:
     """Start a new catalogue: pmoctl.yaml, organisation, strategy, handbook, one service,
-    one procedure and the JSON Schemas, all valid. Runs `git init` unless DIRECTORY is
-    already inside a git repository. Refuses a folder that already holds catalogue files."""
+    one procedure and the JSON Schemas, all valid, and .vscode/settings.json for editors
+    (unless one exists). Runs `git init` unless DIRECTORY is already inside a git
+    repository. Refuses a folder that already holds catalogue files."""
     from pmoctl.catalogue.scaffold import init_catalogue
 
     written = init_catalogue(directory, name=name)

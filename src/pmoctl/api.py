@@ -210,8 +210,8 @@ SCHEMA_BASE_URI = "https://pmoctl.example/schemas/v1/"
 
 def schema_documents() -> dict[str, dict[str, Any]]:
     """One JSON Schema per document kind, keyed by file name."""
-    from pmoctl.catalogue.kinds import KIND
     from pmoctl.catalogue.editor_schema import EditorSchema
+    from pmoctl.catalogue.kinds import KIND
     from pmoctl.catalogue.models import MODELS_BY_KIND
 
     documents = {}

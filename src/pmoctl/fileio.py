@@ -20,7 +20,7 @@ import os
 import stat
 from typing import TYPE_CHECKING
 
-from pmoctl.yaml.errors import LoadError
+from pmoctl.findings import LoadError
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -64,3 +64,16 @@ class Pending:
     #: point at the key rather than the value (for unknown or misplaced keys)
     at_key: bool = False
     severity: Severity | None = None
+
+
+class LoadError(Exception):
+    """A file that cannot be read as a catalogue file: a finding about it, raised by the
+    reader (:mod:`pmoctl.fileio`) and the YAML loader. ``line``/``column`` are 1-based."""
+
+    def __init__(self, rule: str, message: str, line: int = 0, column: int = 0, hint: str = ""):
+        super().__init__(message)
+        self.rule = rule
+        self.message = message
+        self.line = line
+        self.column = column
+        self.hint = hint

@@ -25,6 +25,7 @@ from pmoctl.catalogue.files import (
     list_files,
 )
 from pmoctl.catalogue.kinds import KIND
+from pmoctl.catalogue.modeline import modeline_findings
 from pmoctl.catalogue.models import ID_PATTERN, MODELS_BY_KIND, Config
 from pmoctl.catalogue.schema_errors import validate
 from pmoctl.catalogue.slim import forget_shared, share_field_sets
@@ -32,7 +33,6 @@ from pmoctl.findings import Finding, Severity
 from pmoctl.runtime import gc_paused
 from pmoctl.yaml.loader import MAX_BYTES, LoadError, parse, read_text
 from pmoctl.yaml.truthy import with_truthy_findings
-from pmoctl.rules.modeline import modeline_findings
 
 #: below this many files a worker pool costs more than it saves
 POOL_THRESHOLD = 200

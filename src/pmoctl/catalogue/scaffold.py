@@ -27,7 +27,7 @@ from pmoctl.catalogue.files import (
     kind_of,
     list_files,
 )
-from pmoctl.catalogue.kinds import KIND
+from pmoctl.catalogue.kinds import KIND, KINDS
 from pmoctl.catalogue.models import ID_PATTERN, MODELS_BY_KIND
 from pmoctl.errors import UserError
 from pmoctl.resources import data_dir, template_text
@@ -105,10 +105,10 @@ def editor_schemas() -> dict[str, list[str]]:
 
     The YAML language server then checks a file even when its schema line is missing.
     """
-    mapping = {f"schemas/{kind}.schema.json": [name] for name, kind in SINGLETONS.items()}
-    for folder, kind in COLLECTIONS.items():
-        mapping[f"schemas/{kind}.schema.json"] = [f"{folder}/*.yaml"]
-    return mapping
+    return {
+        f"schemas/{kind.schema}": [f"{kind.place}/*.yaml" if kind.collection else kind.place]
+        for kind in KINDS
+    }
 
 
 def _editor_settings(root: Path, written: list[str]) -> tuple[str, ...]:

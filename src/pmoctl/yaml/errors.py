@@ -12,6 +12,23 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from pmoctl.findings import LoadError
+
+__all__ = [
+    "DEPTH_HINT",
+    "LoadError",
+    "MAX_DEPTH",
+    "MAX_INT_DIGITS",
+    "bad_tag",
+    "error_at",
+    "error_at_mark",
+    "forbidden",
+    "from_marked_error",
+    "node_position",
+    "one_line",
+    "quoted",
+]
+
 if TYPE_CHECKING:
     import yaml
     from yaml.nodes import Node
@@ -22,18 +39,6 @@ MAX_DEPTH = 32
 #: longest integer (in digits) a catalogue file may hold: int() of a huge one is slow
 MAX_INT_DIGITS = 100
 DEPTH_HINT = f"flatten the structure: at most {MAX_DEPTH} levels of lists and mappings"
-
-
-class LoadError(Exception):
-    """A file that cannot be read as catalogue YAML. ``line``/``column`` are 1-based."""
-
-    def __init__(self, rule: str, message: str, line: int = 0, column: int = 0, hint: str = ""):
-        super().__init__(message)
-        self.rule = rule
-        self.message = message
-        self.line = line
-        self.column = column
-        self.hint = hint
 
 
 def node_position(node: Node) -> tuple[int, int]:

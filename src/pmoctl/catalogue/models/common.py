@@ -48,7 +48,7 @@ PATTERN_HELP: dict[str, tuple[str, str]] = {
         "an e-mail address",
         "name@example.org, without spaces or angle brackets",
     ),
-    r'^(https?://|mailto:)[^\s<>"]+$': (
+    r"^(https?://|mailto:)[^\s<>]+$": (
         "a link",
         "an address starting with https://, http:// or mailto:, without spaces",
     ),

@@ -816,3 +816,137 @@ def test_the_rollout_and_stage_choices_are_the_formats_own() -> None:
     assert Service.model_fields["lifecycle"].annotation.model_fields["stage"].annotation is Stage
     # a stage is written in commit trailers, which read back names shaped like ids
     assert all(re.match(ID_PATTERN, stage) for stage in Stage)
+
+
+# --- line endings as git converts them (Git for Windows' autocrlf, .gitattributes) ----------
+
+#: alpha from proposed to closed through every stage, with the evidence each move needs
+TO_CLOSED: list[tuple[str, str, tuple[str, ...]]] = [
+    ("design", DIRECTOR, ("--note", "Fits the strategy.")),
+    ("pilot", OWNER, ()),
+    ("transition", OWNER,
+     ("--success-criteria-met", "--readiness", "Ready.", "--rollout", "phased")),
+    ("running", OWNER, ()),
+    ("closing", OWNER, ("--reason", "objective-achieved")),
+    ("closed", OWNER, ("--kept", "Report template")),
+]  # fmt: skip
+
+#: how the clone is configured, and what its origin holds: LF blobs (turned into CRLF in the
+#: work tree by git), or CRLF committed as it is (``-text``)
+LINE_ENDINGS = {
+    "autocrlf": (["core.autocrlf=true"], None),
+    "autocrlf-safecrlf": (["core.autocrlf=true", "core.safecrlf=true"], None),
+    "eol-crlf": ([], "* text eol=crlf\n"),
+    "eol-crlf-safecrlf": (["core.safecrlf=true"], "* text eol=crlf\n"),
+    "crlf-committed": (["core.safecrlf=true"], "* -text\n"),
+}
+
+
+def _git_bytes(repo: Path, *args: str) -> bytes:
+    """git's output as bytes (``git()`` reads text, which hides carriage returns)."""
+    return subprocess.run(["git", *args], cwd=repo, capture_output=True, check=True).stdout
+
+
+def _crlf_clone(tmp_path: Path, setup: str) -> Path:
+    """A fresh clone whose work tree holds CRLF service files, on a branch ``moves``."""
+    config, attributes = LINE_ENDINGS[setup]
+    origin, _ = make_repo(tmp_path)
+    if attributes is not None:
+        (origin / ".gitattributes").write_text(attributes, encoding="utf-8")
+        if "-text" in attributes:
+            for path in origin.rglob("*.yaml"):
+                if ".git" not in path.parts:
+                    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+        git(origin, "add", "-A")
+        git(origin, "commit", "-q", "-m", "line endings")
+    clone = tmp_path / "clone"
+    options = [arg for item in config for arg in ("-c", item)]
+    git(tmp_path, "clone", "-q", *options, str(origin), str(clone))
+    git(clone, "switch", "-q", "-c", "moves")
+    data = (clone / "services" / "alpha.yaml").read_bytes()
+    assert data.count(b"\n") == data.count(b"\r\n") > 0  # git gave the work tree CRLF
+    assert git(clone, "status", "--porcelain") == ""
+    return clone
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("setup", sorted(LINE_ENDINGS))
+def test_a_crlf_work_tree_goes_from_proposed_to_closed(tmp_path: Path, setup: str) -> None:
+    clone = _crlf_clone(tmp_path, setup)
+    path = clone / "services" / "alpha.yaml"
+    lf_blobs = "-text" not in (LINE_ENDINGS[setup][1] or "")
+    assert run_cli("validate", cwd=clone).returncode == 0
+    stage = "proposed"
+    for target, approver, evidence in TO_CLOSED:
+        result = cli_move(clone, "alpha", "--to", target, "--approved-by", approver, *evidence)
+        assert result.returncode == 0, result.stderr
+        assert "reformatted" not in result.stdout + result.stderr  # git's conversion is no hook
+        assert git(clone, "show", "--name-only", "--format=", "HEAD").split() == [
+            "services/alpha.yaml"
+        ]
+        diff = _git_bytes(clone, "show", "--format=", "-U0", "HEAD").decode()
+        lines = [
+            line for line in diff.split("\n")
+            if line[:1] in ("+", "-") and line[:3] not in ("+++", "---")
+        ]  # fmt: skip
+        removed = [line[1:].rstrip("\r") for line in lines if line[0] == "-"]
+        added = [line[1:].rstrip("\r") for line in lines if line[0] == "+"]
+        assert removed == [f"  stage: {stage}"], diff
+        assert added[0] == f"  stage: {target}", diff
+        move_lines = added[1:] if stage != "proposed" else added[2:]
+        assert move_lines[0] == f"    - from: {stage}", diff
+        assert all(line.startswith("      ") for line in move_lines[1:]), diff
+        # the blob holds what git records for the work tree: LF, or CRLF kept as it is
+        blob = _git_bytes(clone, "show", "HEAD:services/alpha.yaml")
+        data = path.read_bytes()
+        assert blob == (data.replace(b"\r\n", b"\n") if lf_blobs else data)
+        assert data.count(b"\n") == data.count(b"\r\n")  # the work tree keeps its CRLF
+        assert git(clone, "status", "--porcelain") == ""
+        stage = target
+    assert _stage(clone, "alpha") == "closed"
+    checked = run_cli("check", "--base", "main", cwd=clone)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("setup", ["autocrlf", "eol-crlf"])
+@pytest.mark.parametrize("step", ["written", "committed"])
+def test_recover_in_a_crlf_work_tree(tmp_path: Path, setup: str, step: str) -> None:
+    clone = _crlf_clone(tmp_path, setup)
+    before = snapshot(clone)
+    process = _start_paused(clone, step, *ALPHA_TO_DESIGN)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    written = (clone / "services" / "alpha.yaml").read_bytes()
+    assert written != before["files"]["services/alpha.yaml"]  # type: ignore[index]
+    recovered = run_cli("recover", cwd=clone)
+    assert recovered.returncode == 0, recovered.stderr
+    after = snapshot(clone)
+    if step == "written":
+        assert "restored" in recovered.stdout
+        assert after["head"] == before["head"]
+        assert after["files"] == before["files"]
+    else:
+        assert "was committed" in recovered.stdout
+        assert after["head"] != before["head"]
+        assert (clone / "services" / "alpha.yaml").read_bytes() == written
+    assert not after["journal"]
+    assert git(clone, "status", "--porcelain") == ""
+
+
+def test_a_hook_that_reformats_only_the_index_leaves_crlf_in_the_work_tree(
+    tmp_path: Path,
+) -> None:
+    clone = _crlf_clone(tmp_path, "autocrlf")
+    # a formatter that rewrites the staged blob only (LF, as git stores it)
+    _hook(clone, "pre-commit",
+          "blob=$(git show :services/alpha.yaml | sed 's/^name: /name:   /' "
+          "| git hash-object -w --stdin)\n"
+          'git update-index --cacheinfo "100644,$blob,services/alpha.yaml"\n')  # fmt: skip
+    result = cli_move(clone, *ALPHA_TO_DESIGN)
+    assert result.returncode == 0, result.stderr
+    assert "a hook reformatted services/alpha.yaml" in result.stdout + result.stderr
+    data = (clone / "services" / "alpha.yaml").read_bytes()
+    assert b"name:   Service alpha\r\n" in data
+    assert data.count(b"\n") == data.count(b"\r\n")  # the work tree keeps its CRLF
+    assert git(clone, "status", "--porcelain") == ""

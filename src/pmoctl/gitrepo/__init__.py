@@ -38,6 +38,7 @@ from pmoctl.gitrepo.reads import (
     PullCommit,
     branch_names,
     changed_files,
+    checked_out,
     commits_touching,
     log,
     merge_base,
@@ -54,7 +55,9 @@ from pmoctl.gitrepo.repo import (
     discover,
     head,
     head_and_branch,
+    records,
     require,
+    stored_blob_id,
 )
 from pmoctl.gitrepo.trailers import (
     ServiceMove,
@@ -79,6 +82,7 @@ __all__ = [
     "blob_id",
     "branch_names",
     "changed_files",
+    "checked_out",
     "check_ids",
     "commit_facts",
     "commit_only",
@@ -94,6 +98,7 @@ __all__ = [
     "preflight",
     "read_index",
     "read_objects",
+    "records",
     "require",
     "require_clean",
     "reset_paths",
@@ -102,6 +107,7 @@ __all__ = [
     "run",
     "stale_locks",
     "start_checks",
+    "stored_blob_id",
     "transition_message",
     "undo_commit",
 ]

@@ -24,9 +24,9 @@ from pmoctl.gitrepo.repo import (
     HEAD_AND_BRANCH,
     Repo,
     author_ident_from,
-    blob_id,
     head,
     head_and_branch_from,
+    records,
 )
 
 LOCK_NAME = "pmoctl.lock"
@@ -160,9 +160,10 @@ class Checks:
 
     def require_clean(self, rels: Sequence[str], contents: Sequence[bytes]) -> None:
         """:func:`require_clean` of ``rels``, and each one's ``contents`` (the bytes the
-        caller read and will replace) are those HEAD holds: git's status was read while
-        the caller read the files, so a change made in between is refused too. Read in
-        the background if ``rels`` are the ones given at the start."""
+        caller read and will replace) are what HEAD holds, after git's own conversion (a
+        CRLF work tree over LF blobs is clean, as ``git status`` says): git's status was
+        read while the caller read the files, so a change made in between is refused too.
+        Read in the background if ``rels`` are the ones given at the start."""
         background = self._status is not None and list(rels) == self.rels
         if background and self._status is not None and self._tree is not None:
             _refuse_unclean(finish(self._status))
@@ -172,7 +173,7 @@ class Checks:
             tree = run(self.repo.top, *_tree_args(rels), check=False)
         held = _blobs_in_tree(tree)
         for rel, data in zip(rels, contents, strict=True):
-            if held.get(rel) != blob_id(self.repo, data):
+            if not records(self.repo, rel, data, held.get(rel)):
                 raise RepoStateError(f"{rel} has uncommitted changes; commit or stash them first")
 
     def close(self) -> None:

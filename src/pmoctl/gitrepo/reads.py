@@ -196,3 +196,13 @@ def read_objects(repo: Repo, specs: Sequence[str]) -> dict[str, bytes | None]:
             position += size + 1
         # else "<spec> missing" (or "ambiguous"): stays None
     return objects
+
+
+def checked_out(repo: Repo, rev: str, rel: str) -> bytes | None:
+    """The file ``rel`` of commit ``rev`` as git would write it into the work tree
+    (``core.autocrlf``, the ``eol`` attributes, smudge filters); None when it is missing.
+
+    One git run per file (``cat-file --batch --filters`` cannot take ``rev:path`` in every
+    git version pmoctl supports); only the rare reformat by a hook needs it."""
+    result = run(repo.top, "cat-file", "--filters", f"{rev}:{rel}", check=False)
+    return result.stdout if result.returncode == 0 else None

@@ -104,6 +104,24 @@ def blob_id(repo: Repo, data: bytes) -> str:
     return algorithm(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
+def stored_blob_id(repo: Repo, rel: str, data: bytes) -> str:
+    """The id of the blob git would record for ``data`` as the work-tree file ``rel``: after
+    the conversions ``git add`` makes (``core.autocrlf``, the ``text``/``eol`` attributes,
+    clean filters), so that a CRLF work tree over LF blobs counts as unchanged. ``git
+    hash-object`` without ``-w`` writes nothing and never refuses for ``core.safecrlf``."""
+    result = run(repo.top, "hash-object", f"--path={rel}", "--stdin", stdin=data, check=False)
+    found = result.stdout.decode("ascii", "replace").strip()
+    return found if result.returncode == 0 and found else blob_id(repo, data)
+
+
+def records(repo: Repo, rel: str, data: bytes, blob: str | None) -> bool:
+    """``blob`` is what git records for ``data`` as the file ``rel``: those very bytes (no
+    git run), or git's conversion of them (see :func:`stored_blob_id`)."""
+    if blob is None:
+        return False
+    return blob == blob_id(repo, data) or blob == stored_blob_id(repo, rel, data)
+
+
 def head(repo: Repo) -> str | None:
     """The commit HEAD points at, or None on an unborn branch."""
     return output(repo.top, "rev-parse", "--verify", "-q", "HEAD")

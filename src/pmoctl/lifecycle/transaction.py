@@ -125,7 +125,7 @@ def commit_files(
         except BaseException:
             # keep the files only if HEAD holds them (the commit landed); else restore
             now, _, held = gitrepo.committed_blobs(repo, paths)
-            if now == head_before or held != [gitrepo.blob_id(repo, m.new) for m in moves]:
+            if now == head_before or not _holds(repo, moves, held):
                 # a file that still holds its old bytes is left alone: it may be one that
                 # could not be written at all (if a restore fails, the journal stays)
                 for move in moves:
@@ -135,6 +135,14 @@ def commit_files(
             raise
         journal.unlink(missing_ok=True)
     return Committed(facts.commit, notes)
+
+
+def _holds(repo: gitrepo.Repo, moves: Sequence[FileChange], blobs: Sequence[str]) -> bool:
+    """``blobs`` are what git records for the bytes pmoctl wrote (after its conversions)."""
+    return len(blobs) == len(moves) and all(
+        gitrepo.records(repo, move.repo_rel, move.new, blob)
+        for move, blob in zip(moves, blobs, strict=True)
+    )
 
 
 def _accept_hook_changes(
@@ -150,7 +158,11 @@ def _accept_hook_changes(
     extra = sorted(set(facts.blobs) - set(paths))
     if extra:
         in_files.append(f"it also commits {', '.join(extra)}")
-    differing = [m for m in moves if facts.blobs.get(m.repo_rel) != gitrepo.blob_id(repo, m.new)]
+    # git records the written bytes after its own conversion (autocrlf, eol attributes)
+    differing = [
+        move for move in moves
+        if not gitrepo.records(repo, move.repo_rel, move.new, facts.blobs.get(move.repo_rel))
+    ]  # fmt: skip
     held = gitrepo.read_objects(repo, [f"{facts.commit}:{m.repo_rel}" for m in differing])
     for move in differing:
         committed = held.get(f"{facts.commit}:{move.repo_rel}")
@@ -182,18 +194,17 @@ def _accept_hook_changes(
             "service file, nothing else",
         )
     if reformatted:
-        _follow_reformat(repo, facts.commit, reformatted, held)
+        _follow_reformat(repo, facts.commit, reformatted)
     return notes
 
 
-def _follow_reformat(
-    repo: gitrepo.Repo, commit: str, moves: Sequence[FileChange], held: dict[str, bytes | None]
-) -> None:
+def _follow_reformat(repo: gitrepo.Repo, commit: str, moves: Sequence[FileChange]) -> None:
     """After an accepted reformat: the index entries are HEAD's, and a file the hook left
-    as pmoctl wrote it gets the committed bytes, so that the work tree is clean."""
+    as pmoctl wrote it gets the committed version, as git checks it out (CRLF where git
+    gives the work tree CRLF), so that the work tree is clean."""
     gitrepo.reset_paths(repo, [move.repo_rel for move in moves])
     for move in moves:
-        committed = held.get(f"{commit}:{move.repo_rel}")
+        committed = gitrepo.checked_out(repo, commit, move.repo_rel)
         path = repo.top / move.repo_rel
         if committed is not None and _read(repo, move.repo_rel) == move.new:
             atomic_write(path, committed, move.mode)
@@ -288,9 +299,9 @@ def recover(repo: gitrepo.Repo) -> list[str]:
     if head is not None and head != record["head_before"] and len(blobs) == len(paths):
         news = [_read(repo, path) for path in paths]
         committed = all(
-            new is not None and blob == gitrepo.blob_id(repo, new)
+            new is not None and gitrepo.records(repo, path, new, blob)
             and hashlib.sha256(new).hexdigest() == item["new_sha256"]
-            for new, blob, item in zip(news, blobs, files, strict=True)
+            for path, new, blob, item in zip(paths, news, blobs, files, strict=True)
         )  # fmt: skip
     done = []
     for path, old, item in zip(paths, olds, files, strict=True):

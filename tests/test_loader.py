@@ -165,6 +165,47 @@ def test_a_folder_or_a_fifo_named_like_a_service_is_a_finding(tmp_path: Path) ->
         assert [f.rule for f in loaded.findings] == ["FILE-READ"]
 
 
+def _outcome(read: object, root: Path, rel: str) -> bytes | str:
+    try:
+        return read(root, rel, 64)  # type: ignore[operator, no-any-return]
+    except LoadError as error:
+        return error.rule
+
+
+def test_reading_by_path_where_there_is_no_dir_fd_refuses_what_read_bytes_refuses(
+    tmp_path: Path,
+) -> None:
+    """Windows has no ``dir_fd``: the reader it uses follows no link either, never waits on
+    a pipe, and keeps the bytes (CRLF included) as they are."""
+    from pmoctl.fileio import read_bytes, read_bytes_by_path
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "x.yaml").write_bytes(b"id: x\r\n")
+    root = tmp_path / "catalogue"
+    (root / "services").mkdir(parents=True)
+    (root / "services" / "crlf.yaml").write_bytes(b"id: crlf\r\nname: A\r\n")
+    (root / "services" / "big.yaml").write_bytes(b"#" * 65)
+    (root / "services" / "link.yaml").symlink_to(outside / "x.yaml")
+    (root / "linked").symlink_to(outside, target_is_directory=True)
+    (root / "organisation.yaml").write_bytes(b"x: 1\n")
+    os.mkfifo(root / "services" / "pipe.yaml")
+    (root / "services" / "folder.yaml").mkdir()
+    expected = {
+        "services/crlf.yaml": b"id: crlf\r\nname: A\r\n",
+        "services/big.yaml": "FILE-SIZE",
+        "services/link.yaml": "FILE-SYMLINK",
+        "linked/x.yaml": "FILE-SYMLINK",
+        "services/pipe.yaml": "FILE-READ",
+        "services/folder.yaml": "FILE-READ",
+        "services/missing.yaml": "FILE-MISSING",
+        "organisation.yaml/x.yaml": "FILE-MISSING",
+    }
+    for rel, outcome in expected.items():
+        assert _outcome(read_bytes_by_path, root, rel) == outcome, rel
+        assert _outcome(read_bytes, root, rel) == outcome, rel
+
+
 # --- the real CLI on a catalogue holding all of them ------------------------------------
 
 #: a good file read right after the %YAML 1.1 one (h-yaml-1-1.yaml sorts first): read as

@@ -25,7 +25,12 @@ from pmoctl.findings import LoadError
 if TYPE_CHECKING:
     from pathlib import Path
 
-_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | os.O_CLOEXEC
+# Flags that exist on some systems only. O_BINARY (Windows): without it the C library
+# turns CRLF into LF on read and LF into CRLF on write.
+_BINARY = getattr(os, "O_BINARY", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC | _BINARY
 
 
 def replace_file(
@@ -43,7 +48,7 @@ def replace_file(
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()
-            if mode is not None:
+            if mode is not None and hasattr(os, "fchmod"):  # Windows keeps no mode bits
                 os.fchmod(out.fileno(), mode & 0o7777)
             if durable:
                 os.fsync(out.fileno())
@@ -52,7 +57,7 @@ def replace_file(
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
-    if durable:
+    if durable and os.name == "posix":  # Windows opens no folder; NTFS logs the rename
         folder = os.open(path.parent, os.O_RDONLY)
         try:
             os.fsync(folder)
@@ -62,9 +67,15 @@ def replace_file(
 
 #: the size limit of a catalogue file unless pmoctl.yaml sets max_file_bytes
 MAX_BYTES = 262_144
-_OPEN_FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_OPEN_FOLDER = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW | _CLOEXEC
 # O_NONBLOCK: opening a FIFO must not wait for a writer (the type is checked right after)
-_OPEN_FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+_OPEN_FILE = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | _CLOEXEC | _BINARY
+#: folders are walked through descriptors (``dir_fd``), which Windows lacks: there
+#: :func:`read_bytes_by_path` looks at each folder before opening the file by its path
+WALK_BY_DESCRIPTOR = os.open in os.supports_dir_fd and os.stat in os.supports_dir_fd
+#: the Windows reparse points that lead elsewhere: symbolic links and junctions (not,
+#: say, a OneDrive placeholder, which is the file itself)
+_LINK_TAGS = (0xA000000C, 0xA0000003)
 _SYMLINK_HINT = "replace the link with the file itself (a link can point outside the repository)"
 
 
@@ -77,9 +88,11 @@ def read_bytes(root: Path, rel: str, max_bytes: int = MAX_BYTES) -> bytes:
     can wait: a FIFO or a device is refused from its type before it is opened, and
     opening never blocks, should it have been swapped in meanwhile.
     """
+    if not WALK_BY_DESCRIPTOR:
+        return read_bytes_by_path(root, rel, max_bytes)
     *folders, name = rel.split("/")
     try:
-        at = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        at = os.open(root, _OPEN_FOLDER & ~_NOFOLLOW)
     except OSError as error:
         raise _unreadable(error) from None
     try:
@@ -88,13 +101,7 @@ def read_bytes(root: Path, rel: str, max_bytes: int = MAX_BYTES) -> bytes:
                 inner = os.open(folder, _OPEN_FOLDER, dir_fd=at)
             except OSError as error:
                 if error.errno in (errno.ELOOP, errno.ENOTDIR) and _is_link(folder, at):
-                    raise LoadError(
-                        "FILE-SYMLINK",
-                        f"folder {'/'.join(folders[: index + 1])}/ is a symbolic link; "
-                        "pmoctl reads nothing through it",
-                        hint="replace the link with the folder itself "
-                        "(a link can point outside the repository)",
-                    ) from None
+                    raise _linked_folder(folders[: index + 1]) from None
                 raise _unreadable(error) from None
             os.close(at)
             at = inner
@@ -103,12 +110,44 @@ def read_bytes(root: Path, rel: str, max_bytes: int = MAX_BYTES) -> bytes:
         os.close(at)
 
 
-def _read_regular(folder: int, name: str, max_bytes: int) -> bytes:
+def read_bytes_by_path(root: Path, rel: str, max_bytes: int = MAX_BYTES) -> bytes:
+    """:func:`read_bytes` where there is no ``dir_fd`` (Windows): each folder of ``rel``
+    is looked at without following a link, then the file is opened by its path. A link
+    swapped in between the look and the open is not seen; nothing else differs."""
+    *folders, name = rel.split("/")
+    at = os.fspath(root)
+    for index, folder in enumerate(folders):
+        at = os.path.join(at, folder)
+        try:
+            info = os.lstat(at)
+        except OSError as error:
+            raise _unreadable(error) from None
+        if _is_link_info(info):
+            raise _linked_folder(folders[: index + 1])
+        if not stat.S_ISDIR(info.st_mode):
+            raise LoadError("FILE-MISSING", "file does not exist")
+    return _read_regular(None, os.path.join(at, name), max_bytes)
+
+
+def _linked_folder(folders: list[str]) -> LoadError:
+    return LoadError(
+        "FILE-SYMLINK",
+        f"folder {'/'.join(folders)}/ is a symbolic link; pmoctl reads nothing through it",
+        hint="replace the link with the folder itself (a link can point outside the repository)",
+    )
+
+
+def _is_link_info(info: os.stat_result) -> bool:
+    return stat.S_ISLNK(info.st_mode) or getattr(info, "st_reparse_tag", 0) in _LINK_TAGS
+
+
+def _read_regular(folder: int | None, name: str, max_bytes: int) -> bytes:
+    """The regular file ``name`` (in the folder open as ``folder``, or a path if None)."""
     try:
         info = os.stat(name, dir_fd=folder, follow_symlinks=False)
     except OSError as error:
         raise _unreadable(error) from None
-    if stat.S_ISLNK(info.st_mode):
+    if _is_link_info(info):
         raise LoadError(
             "FILE-SYMLINK",
             "file is a symbolic link; catalogue files must be regular files",

@@ -321,7 +321,9 @@ def undo_commit(repo: Repo, commit: str, parent: str, index: bytes | None) -> No
         return
     lock = repo.git_dir / "index.lock"
     try:
-        handle = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+        # O_BINARY (Windows): the index is written byte for byte
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+        handle = os.open(lock, flags | getattr(os, "O_BINARY", 0), 0o644)
     except FileExistsError:
         raise GitCommandError(
             f"could not restore the index: {lock} exists (a git command is running)",

@@ -159,9 +159,9 @@ def _write_new(path: Path, data: bytes) -> None:
     """Write ``path`` as a new file: whatever stood there (a leftover, a link) is removed
     first and the file is created exclusively, so no link is ever written through."""
     path.unlink(missing_ok=True)
-    descriptor = os.open(
-        path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666
-    )
+    # O_BINARY (Windows): else the C library would write each LF as CRLF
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    descriptor = os.open(path, flags | getattr(os, "O_BINARY", 0), 0o666)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(data)
 

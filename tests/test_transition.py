@@ -950,3 +950,20 @@ def test_a_hook_that_reformats_only_the_index_leaves_crlf_in_the_work_tree(
     assert b"name:   Service alpha\r\n" in data
     assert data.count(b"\n") == data.count(b"\r\n")  # the work tree keeps its CRLF
     assert git(clone, "status", "--porcelain") == ""
+
+
+def test_safecrlf_refusing_an_lf_file_is_a_git_failure_with_nothing_changed(
+    tmp_path: Path,
+) -> None:
+    """With autocrlf and safecrlf, git refuses to commit a file that has LF in the work
+    tree (as it would refuse ``git commit``): pmoctl says so, and restores everything.
+    Such a work tree: autocrlf was set after the checkout."""
+    clone, _ = make_repo(tmp_path)
+    git(clone, "config", "core.autocrlf", "true")
+    git(clone, "config", "core.safecrlf", "true")
+    assert git(clone, "status", "--porcelain") == ""
+    before = snapshot(clone)
+    result = cli_move(clone, *ALPHA_TO_DESIGN)
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert "LF would be replaced by CRLF" in result.stderr
+    assert snapshot(clone) == before

@@ -967,3 +967,13 @@ def test_safecrlf_refusing_an_lf_file_is_a_git_failure_with_nothing_changed(
     assert result.returncode == 4, result.stdout + result.stderr
     assert "LF would be replaced by CRLF" in result.stderr
     assert snapshot(clone) == before
+
+
+def test_dry_run_in_a_crlf_work_tree_prints_no_carriage_returns(tmp_path: Path) -> None:
+    clone = _crlf_clone(tmp_path, "autocrlf")
+    before = snapshot(clone)
+    result = cli_move(clone, *ALPHA_TO_DESIGN, "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "\n-  stage: proposed\n+  stage: design\n" in result.stdout
+    assert "\r" not in result.stdout
+    assert snapshot(clone) == before

@@ -306,7 +306,9 @@ def diff(moves: Sequence[PlannedMove]) -> str:
     for move in moves:
         old = move.old.decode("utf-8").splitlines(keepends=True)
         new = move.new.decode("utf-8").splitlines(keepends=True)
-        chunks.extend(difflib.unified_diff(old, new, f"a/{move.repo_rel}", f"b/{move.repo_rel}"))
+        lines = difflib.unified_diff(old, new, f"a/{move.repo_rel}", f"b/{move.repo_rel}")
+        # shown as git shows it: a CRLF file's carriage returns are not printed
+        chunks.extend(line.rstrip("\r\n") + "\n" for line in lines)
     return "".join(chunks)
 
 

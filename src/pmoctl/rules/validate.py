@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pmoctl.catalogue import pipeline
 from pmoctl.catalogue.files import list_files
-from pmoctl.catalogue.pipeline import SLIM_THRESHOLD
 from pmoctl.findings import Finding, Severity
 from pmoctl.rules import result_cache
 from pmoctl.rules.engine import check_all
@@ -46,7 +46,7 @@ def validate_catalogue(
         return cached
 
     with gc_paused():
-        catalogue, findings = check_all(root, jobs, slim=len(files) >= SLIM_THRESHOLD)
+        catalogue, findings = check_all(root, jobs, slim=len(files) >= pipeline.SLIM_THRESHOLD)
     if key:
         result_cache.store(root, key, [finding.as_dict() for finding in findings])
     return ValidationResult(root, _only(findings, only), _checked(files, only), catalogue)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
+import importlib
 import os
 import subprocess
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pmoctl.errors import GitCommandError, RepoStateError
 from pmoctl.gitrepo.process import finish, output, run, run_stoppable, start, stop
@@ -44,10 +45,11 @@ _IN_PROGRESS = {
 
 @contextlib.contextmanager
 def exclusive_lock(repo: Repo, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold ``<git-common-dir>/pmoctl.lock`` (released by the kernel if the process dies)."""
+    """Hold ``<git-common-dir>/pmoctl.lock`` (released by the system if the process dies)."""
     path = repo.common_dir / LOCK_NAME
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOINHERIT", 0)
     try:
-        handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        handle = os.open(path, flags, 0o644)
     except OSError as error:  # a read-only .git: the user's environment, not a bug
         raise RepoStateError(
             f"cannot open the lock file {path}: {error.strerror}; nothing was changed",
@@ -55,23 +57,66 @@ def exclusive_lock(repo: Repo, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
         ) from None
     try:
         deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as busy:
-                if busy.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
-                if time.monotonic() > deadline:
-                    raise RepoStateError(
-                        f"another pmoctl is writing to this repository (waited {timeout:.0f} s "
-                        f"for {path})",
-                        hint="try again when it has finished",
-                    ) from None
-                time.sleep(0.02)
-        yield
+        while not _try_lock(handle):
+            if time.monotonic() > deadline:
+                raise RepoStateError(
+                    f"another pmoctl is writing to this repository (waited {timeout:.0f} s "
+                    f"for {path})",
+                    hint="try again when it has finished",
+                )
+            time.sleep(0.02)
+        try:
+            yield
+        finally:
+            _unlock(handle)
     finally:
-        os.close(handle)  # closing the descriptor releases the lock
+        os.close(handle)
+
+
+# The lock is the operating system's own, tied to the open file: a process that dies
+# loses it, so no stale lock file is ever left to clean up. Two small functions over
+# fcntl (POSIX) and msvcrt (Windows) rather than a locking library: this is all pmoctl
+# needs, and the messages and the read-only .git case stay pmoctl's own.
+
+
+def _try_lock(handle: int) -> bool:
+    """Lock the whole file, or the first byte on Windows, without waiting: True if taken."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        msvcrt = _msvcrt()
+        os.lseek(handle, 0, os.SEEK_SET)  # msvcrt locks bytes from the current position
+        try:
+            msvcrt.locking(handle, msvcrt.LK_NBLCK, 1)
+        except OSError as busy:
+            if busy.errno not in (errno.EACCES, errno.EDEADLOCK):
+                raise
+            return False
+        return True
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as busy:
+        if busy.errno not in (errno.EAGAIN, errno.EACCES):
+            raise
+        return False
+    return True
+
+
+def _msvcrt() -> Any:
+    """Windows' C runtime module (imported by name: its stubs exist for Windows only)."""
+    return importlib.import_module("msvcrt")
+
+
+def _unlock(handle: int) -> None:
+    """Release the lock before the file is closed (Windows may release it late otherwise)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        msvcrt = _msvcrt()
+        os.lseek(handle, 0, os.SEEK_SET)
+        msvcrt.locking(handle, msvcrt.LK_UNLCK, 1)
+        return
+    fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def preflight(repo: Repo, *, allow_detached: bool = False) -> str | None:

@@ -20,6 +20,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("cli",),
     ("api",),
     ("render",),
+    ("operations",),
     ("lifecycle",),
     ("output",),
     ("rules",),

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from conftest import EXAMPLE, Unprivileged, git, run_cli
 from lifecycle_support import DIRECTOR, make_repo
-from pmoctl.catalogue.pipeline import load_file
+from pmoctl.catalogue.loading import load_file
 from pmoctl.yaml.loader import MAX_BYTES, LoadError, decode, parse
 from pmoctl.yaml.truthy import truthy_findings
 

@@ -4,8 +4,8 @@
   and the loaded ``Catalogue``;
 - :mod:`.models`: the pydantic models of every document kind (format 1);
 - :mod:`.lifecycle`: the stage graph as data (moves, approvers, evidence, requirements);
-- :mod:`.pipeline`: loading every file into models, with findings (:mod:`.workers` for
-  worker processes, :mod:`.schema_errors` for positions of model errors, :mod:`.slim` for
-  the compact models of large catalogues);
+- :mod:`.pipeline`: loading every file into models, with findings (:mod:`.loading` for
+  one file, :mod:`.workers` for worker processes, :mod:`.schema_errors` for positions of
+  model errors, :mod:`.slim` for the compact models of large catalogues);
 - :mod:`.scaffold`: ``init`` and ``new``.
 """

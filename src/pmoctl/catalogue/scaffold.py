@@ -211,8 +211,8 @@ def _refuse_taken(root: Path, folder: str, ident: str) -> None:
 
 def _delivering_pmo(root: Path, pmo: str | None) -> str:
     """The PMO a new service names: ``--pmo``, else the first PMO of organisation.yaml."""
+    from pmoctl.catalogue.loading import load_file
     from pmoctl.catalogue.models import Organisation
-    from pmoctl.catalogue.pipeline import load_file
 
     organisation = load_file(root, KIND["organisation"].path(), "organisation").model
     known = (

@@ -16,8 +16,8 @@ from typing import NoReturn
 
 from pydantic import BaseModel
 
+from pmoctl.catalogue.loading import LoadedFile, Waiver, load_file
 from pmoctl.catalogue.models import MODELS_BY_KIND
-from pmoctl.catalogue.pipeline import LoadedFile, Waiver, load_file
 from pmoctl.catalogue.slim import drop_unread, share_field_sets
 from pmoctl.findings import Finding
 

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 from pmoctl.findings import Finding, Pending, Severity
 
 if TYPE_CHECKING:
+    from pmoctl.catalogue.loading import LoadedFile
     from pmoctl.catalogue.models import Service
-    from pmoctl.catalogue.pipeline import LoadedFile
 
 
 def guard(
@@ -44,7 +44,8 @@ def guard(
     """
     from pmoctl.catalogue.files import list_files
     from pmoctl.catalogue.kinds import KIND
-    from pmoctl.catalogue.pipeline import LoadedFile, build_catalogue, load_file, waivers_in
+    from pmoctl.catalogue.loading import LoadedFile, load_file, waivers_in
+    from pmoctl.catalogue.pipeline import build_catalogue
     from pmoctl.rules import Partial, all_rules, partial_checks
     from pmoctl.rules.engine import apply_settings, locate_pending
 

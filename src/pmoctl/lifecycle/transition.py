@@ -28,9 +28,9 @@ from pmoctl.lifecycle import transaction
 
 if TYPE_CHECKING:
     from pmoctl.catalogue import lifecycle
+    from pmoctl.catalogue.loading import LoadedFile
     from pmoctl.catalogue.models import Person, Service
     from pmoctl.catalogue.models.common import Stage
-    from pmoctl.catalogue.pipeline import LoadedFile
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _OPTION_OF = {
@@ -270,7 +270,7 @@ def _single_link(path: Path, rel: str) -> os.stat_result:
 
 
 def _load_singleton(root: Path, rel: str) -> LoadedFile:
-    from pmoctl.catalogue.pipeline import load_file
+    from pmoctl.catalogue.loading import load_file
 
     loaded = load_file(root, rel, rel.removesuffix(".yaml"))
     if loaded.model is None:
@@ -281,7 +281,7 @@ def _load_singleton(root: Path, rel: str) -> LoadedFile:
 
 
 def _load_service(root: Path, rel: str) -> Service:
-    from pmoctl.catalogue.pipeline import load_file
+    from pmoctl.catalogue.loading import load_file
 
     loaded = load_file(root, rel, "service")
     if loaded.model is None:

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from pmoctl.catalogue.files import Catalogue
+from pmoctl.catalogue.loading import Waiver
 from pmoctl.catalogue.models import Config
-from pmoctl.catalogue.pipeline import Waiver, load_catalogue
+from pmoctl.catalogue.pipeline import load_catalogue
 from pmoctl.catalogue.schema_errors import MAX_FINDINGS
 from pmoctl.findings import Finding, Pending, Severity
 from pmoctl.rules import all_rules, checks

@@ -7,8 +7,13 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
 
 #: Environment variables pmoctl set for itself, not the user: git and its hooks get the
 #: environment without them, as the user had it (pmoctl.gitrepo drops them).
@@ -39,3 +44,18 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def worker_context() -> BaseContext:
+    """How pmoctl starts worker processes: forked on Linux, spawned elsewhere.
+
+    A forked worker inherits the imported modules and the loaded data and starts at once;
+    a spawned one starts a fresh Python that imports what it needs and is handed its work
+    pickled. Windows cannot fork, and on macOS a forked child may hang in the system's
+    libraries, which is why Python itself spawns there by default.
+    """
+    import multiprocessing
+
+    if sys.platform == "linux" and hasattr(os, "fork"):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")

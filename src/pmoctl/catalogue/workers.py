@@ -1,10 +1,11 @@
-"""Loading catalogue files in forked worker processes, for large catalogues.
+"""Loading catalogue files in worker processes, for large catalogues.
 
-One job: share ``pipeline.load_file`` across processes and bring the results back in
+One job: share ``loading.load_file`` across processes and bring the results back in
 file order, as if one process had loaded them. Kept apart from the pipeline because
 only a run over many files needs it (``pipeline.load_all`` imports it then): the
-fork, the hand-over files and the pickling cost nothing on the `pmoctl transition`
-path, which loads one file.
+process pool, the hand-over files and the pickling cost nothing on the
+`pmoctl transition` path, which loads one file. A worker imports this module and
+:mod:`pmoctl.catalogue.loading` (a spawned one imports them afresh), never the pipeline.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import NoReturn
 
 from pydantic import BaseModel
 
@@ -62,39 +62,40 @@ def _read_records(out: str) -> Iterator[_Record]:
 def load_in_workers(
     root: Path, tasks: list[tuple[str, str]], max_bytes: int, workers: int, slim: bool
 ) -> Iterable[LoadedFile]:
-    """Load the first files here while forked workers load the rest; in file order.
+    """Load the first files here while worker processes load the rest; in file order.
 
-    A worker starts in milliseconds (the models are imported before the fork), loads its
-    slice and writes the records to a file, read when this process has loaded its own
-    share; the models it sends as JSON are re-created here, so this process takes a
-    little less than an even share. A plain fork, not a pool: a pool's feeder threads
-    would wait for the GIL while this process parses, and stall the workers.
+    Each worker loads one slice and writes its records to a file, read when this process
+    has loaded its own share; the models it sends as JSON are re-created here, so this
+    process takes a little less than an even share. The pool is handed one task per
+    worker, all at once: its threads then have nothing left to do while this process
+    parses. A worker that fails has its slice loaded here instead.
     """
+    import gc
     import tempfile
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    from pmoctl.runtime import worker_context
 
     own = int(len(tasks) / (workers + 1) * 0.9)
     rest = tasks[own:]
     size = -(-len(rest) // workers)
     slices = [rest[at : at + size] for at in range(0, len(rest), size)]
-    children: list[tuple[int, str, list[tuple[str, str]]]] = []
     with tempfile.TemporaryDirectory(prefix="pmoctl-") as folder:
+        # a worker's garbage ends with it: it does not collect (a forked one inherits this)
+        pool = ProcessPoolExecutor(len(slices), mp_context=worker_context(), initializer=gc.disable)
         try:
+            jobs: list[tuple[Future[None], str, list[tuple[str, str]]]] = []
             for number, part in enumerate(slices):
                 out = os.path.join(folder, f"{number}.pickle")
-                pid = os.fork()
-                if pid == 0:  # pragma: no cover - the worker (coverage does not follow it)
-                    _work(root, max_bytes, part, out, slim)
-                children.append((pid, out, part))
+                jobs.append((pool.submit(_work, root, max_bytes, part, out, slim), out, part))
             for rel, kind in tasks[:own]:
                 loaded = load_file(root, rel, kind, max_bytes)
                 share_field_sets(loaded.model, slim)
                 yield loaded
-            while children:
-                pid, out, part = children.pop(0)
-                _, status = os.waitpid(pid, 0)
+            for job, out, part in jobs:
                 records = (
                     _read_records(out)
-                    if status == 0
+                    if job.exception() is None
                     else _records(root, max_bytes, part, slim)  # the worker failed: load here
                 )
                 for rel, kind, payload, findings, waivers in records:
@@ -105,27 +106,19 @@ def load_in_workers(
                     )
                     share_field_sets(model, slim)
                     yield LoadedFile(rel, kind, model, findings, waivers)
-        finally:
-            for pid, _, _ in children:  # interrupted: do not leave workers behind
-                os.waitpid(pid, 0)
+        finally:  # interrupted: do not leave workers behind
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _work(
-    root: Path, max_bytes: int, part: list[tuple[str, str]], out: str, slim: bool
-) -> NoReturn:
-    """A forked worker: load these files, write the records to ``out``, exit at once.
+def _work(root: Path, max_bytes: int, part: list[tuple[str, str]], out: str, slim: bool) -> None:
+    """In a worker: load these files and write the records to ``out``.
 
     One pickle per record, written as it is made: neither side holds them all at once.
     """
     import pickle
 
-    code = 1
-    try:
-        with open(out, "wb") as handle:
-            pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
-            for record in _records(root, max_bytes, part, slim):
-                pickler.dump(record)
-                pickler.clear_memo()
-        code = 0
-    finally:
-        os._exit(code)
+    with open(out, "wb") as handle:
+        pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+        for record in _records(root, max_bytes, part, slim):
+            pickler.dump(record)
+            pickler.clear_memo()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import threading
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -575,6 +577,53 @@ def test_catalogue_templates_are_time_bounded(
     )
     monkeypatch.setattr(pages, "TEMPLATE_TIMEOUT_S", 0.5)
     with pytest.raises(RenderTemplateError, match="longer than"):
+        render_site(example_catalogue, tmp_path / "site", only="handbook")
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        # loops whose bodies call nothing and read nothing: only the loop itself is timed
+        "{% for a in range(100000) %}{% for b in range(300) %}{% endfor %}{% endfor %}",
+        # a macro that calls itself twice: 2**40 calls, none of them deep
+        "{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}"
+        "{{ f(40) }}",
+    ],
+    ids=["loops", "macros"],
+)
+def test_catalogue_templates_are_time_bounded_without_a_signal(
+    example_catalogue: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, template: str
+) -> None:
+    """Outside the main thread no signal can interrupt a template: the limit still holds."""
+    _with_templates(example_catalogue, {"html/handbook.html.j2": template})
+    monkeypatch.setattr(pages, "TEMPLATE_TIMEOUT_S", 0.3)
+    raised: list[BaseException] = []
+
+    def render() -> None:
+        try:
+            render_site(example_catalogue, tmp_path / "site", only="handbook")
+        except BaseException as error:  # handed to the test's thread
+            raised.append(error)
+
+    worker = threading.Thread(target=render, daemon=True)
+    start = time.monotonic()
+    worker.start()
+    worker.join(60)
+    assert not worker.is_alive(), "the template ran on past its time limit"
+    assert len(raised) == 1 and isinstance(raised[0], RenderTemplateError), raised
+    assert "longer than" in str(raised[0])
+    assert time.monotonic() - start < 30
+    assert not (tmp_path / "site" / "handbook.html").exists()
+
+
+def test_a_huge_range_in_a_catalogue_template_is_refused(
+    example_catalogue: Path, tmp_path: Path
+) -> None:
+    _with_templates(
+        example_catalogue,
+        {"html/handbook.html.j2": "{% for i in range(10**9) %}{{ i }}{% endfor %}"},
+    )
+    with pytest.raises(RenderTemplateError, match=r"handbook\.html\.j2:1: OverflowError"):
         render_site(example_catalogue, tmp_path / "site", only="handbook")
 
 

@@ -1,18 +1,18 @@
 """The pages of a site and how they are rendered: the plan, time limits, worker processes.
 
-Catalogue-supplied templates run in this process under a time limit (SIGALRM) and a
-page-size cap. pmoctl's own templates run in forked worker processes when there are
-many pages, as validation loads files: the shared templates are compiled once before
-the fork, the context is inherited (never pickled), and each worker stages the pages it
-rendered itself (:func:`pmoctl.render.output.stage`), so only a flag per page comes back.
+Catalogue-supplied templates run in this process under a time limit (kept by
+:class:`~pmoctl.render.environment.CatalogueSandbox`, no signal) and a page-size cap.
+pmoctl's own templates run in worker processes when there are many pages, as validation
+loads files, and each worker stages the pages it rendered itself
+(:func:`pmoctl.render.output.stage`), so only a flag per page comes back. A forked
+worker (Linux) inherits the context and the templates compiled before the fork; a
+spawned one (macOS, Windows) is handed the context pickled and compiles its own.
 """
 
 from __future__ import annotations
 
 import gc
 import os
-import signal
-import threading
 import traceback
 from collections import Counter
 from collections.abc import Iterator
@@ -28,9 +28,11 @@ from pmoctl.render.context import SiteContext
 from pmoctl.render.environment import (
     EXTENSION,
     TEMPLATE_SUFFIX,
+    CatalogueSandbox,
     Format,
     RenderTemplateError,
     builtin_templates,
+    make_environment,
 )
 from pmoctl.render.output import stage
 from pmoctl.render.sitemap import PAGES, SECTIONS, SERVICE_SECTION
@@ -70,30 +72,16 @@ def plan(site: SiteContext, fmt: Format, only: str | None) -> list[Page]:
 
 
 @contextmanager
-def _time_limit(seconds: float | None) -> Iterator[None]:
-    """Bound catalogue templates' run time (SIGALRM; only in the main thread on POSIX)."""
-    usable = (
-        seconds is not None
-        and seconds
-        and hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
-    )
-    if not usable:
+def _time_limit(env: Environment, seconds: float | None) -> Iterator[None]:
+    """Bound catalogue templates' run time: the sandbox checks the clock as they run."""
+    if not isinstance(env, CatalogueSandbox) or not seconds:
         yield
         return
-
-    def expired(signum: int, frame: Any) -> None:
-        raise RenderTemplateError(
-            f"rendering took longer than {seconds:.0f} s (catalogue templates are bounded)"
-        )
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds or 0.0)
+    env.set_time_limit(seconds)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        env.set_time_limit(None)
 
 
 def _where(error: BaseException, root: Path) -> str:
@@ -160,8 +148,22 @@ def render_one(env: Environment, page: Page, common: dict[str, Any], root: Path)
     return data
 
 
-#: what forked workers render from (set just before the pool forks; never pickled)
+#: what workers render from (set just before the pool forks, or by :func:`_spawned`)
 _JOB: tuple[Environment, list[Page], dict[str, Any], Path, Path] | None = None
+
+
+def _spawned(job: bytes) -> None:
+    """Start a spawned worker: the pages and their context, pickled once by the parent.
+
+    Only pmoctl's own templates are rendered in workers, so the worker makes the same
+    environment as the parent from the format alone.
+    """
+    import pickle
+
+    global _JOB  # noqa: PLW0603 - read by _render_chunk in this worker
+    gc.disable()  # rendering makes no cyclic garbage worth collecting in a short life
+    pages, common, root, out = pickle.loads(job)
+    _JOB = (make_environment(common["format"], None), pages, common, root, out)
 
 
 def _render_chunk(indexes: list[int]) -> list[tuple[int, bool | tuple[str, str]]]:
@@ -207,32 +209,41 @@ def render_pages(
     """Render and stage every page; return the paths that changed.
 
     A template problem becomes one RenderTemplateError. Catalogue templates
-    (``bounded``) run here, under a time limit; pmoctl's own run in forked workers when
-    there are many pages.
+    (``bounded``) run here, under a time limit; pmoctl's own run in worker processes
+    when there are many pages.
     """
     workers = 1 if bounded else _workers(len(pages))
     if workers <= 1:
-        with _time_limit(TEMPLATE_TIMEOUT_S if bounded else None):
+        with _time_limit(env, TEMPLATE_TIMEOUT_S if bounded else None):
             return {
                 page.path
                 for page in pages
                 if stage(out, page.path, render_one(env, page, common, root))
             }
-    import multiprocessing
+    from pmoctl.runtime import worker_context
 
-    # One page of the most used template is rendered here, before the fork: that compiles
-    # what every worker needs (the template and the layout it extends) once. A template
-    # of one page only is compiled by the worker that renders that page.
-    common_template = Counter(page.template for page in pages).most_common(1)[0][0]
-    first = next(index for index, page in enumerate(pages) if page.template == common_template)
-    changed: set[str] = set()
-    if stage(out, pages[first].path, render_one(env, pages[first], common, root)):
-        changed.add(pages[first].path)
     global _JOB  # noqa: PLW0603 - handed to forked workers without pickling the context
-    _JOB = (env, pages, common, root, out)
-    try:
+    context = worker_context()
+    changed: set[str] = set()
+    first = -1  # the page rendered here, if any
+    start: tuple[Any, tuple[Any, ...]]
+    if context.get_start_method() == "fork":
+        # One page of the most used template is rendered here, before the fork: that
+        # compiles what every worker needs (the template and the layout it extends) once.
+        # A template of one page only is compiled by the worker that renders that page.
+        common_template = Counter(page.template for page in pages).most_common(1)[0][0]
+        first = next(index for index, page in enumerate(pages) if page.template == common_template)
+        if stage(out, pages[first].path, render_one(env, pages[first], common, root)):
+            changed.add(pages[first].path)
+        _JOB = (env, pages, common, root, out)
         # rendering makes no cyclic garbage worth collecting in a worker's short life
-        with multiprocessing.get_context("fork").Pool(workers, initializer=gc.disable) as pool:
+        start = (gc.disable, ())
+    else:  # pickled once here, not once per worker
+        import pickle
+
+        start = (_spawned, (pickle.dumps((pages, common, root, out), pickle.HIGHEST_PROTOCOL),))
+    try:
+        with context.Pool(workers, initializer=start[0], initargs=start[1]) as pool:
             for done in pool.imap_unordered(_render_chunk, _chunks(pages, first)):
                 for index, outcome in done:
                     if isinstance(outcome, tuple):

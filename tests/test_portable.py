@@ -179,6 +179,47 @@ def test_a_transition_and_a_catalogue_template_run_without_fcntl_or_sigalrm(
     assert runs["portable"] == runs["normal"]
 
 
+LOCK = """
+import sys
+from pathlib import Path
+
+from pmoctl import gitrepo
+from pmoctl.errors import RepoStateError
+
+repo = gitrepo.require(Path(sys.argv[1]))
+try:
+    with gitrepo.exclusive_lock(repo, 0.3):
+        print("taken", flush=True)
+        if sys.argv[2] == "hold":
+            sys.stdin.readline()
+except RepoStateError as error:
+    print(error.message)
+"""
+
+
+def test_the_windows_lock_keeps_a_second_process_out(tmp_path: Path, prelude: Path) -> None:
+    top, _ = make_repo(tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(prelude)}
+
+    def lock(mode: str) -> str:
+        return subprocess.run(
+            [sys.executable, "-c", LOCK, str(top), mode],
+            env=env, capture_output=True, text=True, timeout=60, check=False,
+        ).stdout  # fmt: skip
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", LOCK, str(top), "hold"],
+        env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "taken\n"
+        assert "another pmoctl is writing to this repository" in lock("try")
+    finally:
+        holder.communicate("\n", timeout=60)
+    assert holder.returncode == 0
+    assert lock("try") == "taken\n"  # released when the holder let go
+
+
 def test_the_ci_workflow_runs_the_suite_on_three_systems() -> None:
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text("utf-8"))
     jobs = workflow["jobs"]

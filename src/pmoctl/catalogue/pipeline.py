@@ -1,9 +1,9 @@
 """Loading a catalogue: every file read, parsed and validated against its model.
 
 List the files; load and validate each one against its model, with the findings of the
-file itself (in worker processes on large catalogues: :mod:`.workers`); build the
-:class:`~pmoctl.catalogue.files.Catalogue` of what loaded. The cross-document rules run
-on it in :mod:`pmoctl.rules.engine`.
+file itself (:mod:`.loading`; in worker processes on large catalogues: :mod:`.workers`);
+build the :class:`~pmoctl.catalogue.files.Catalogue` of what loaded. The cross-document
+rules run on it in :mod:`pmoctl.rules.engine`.
 """
 
 from __future__ import annotations
@@ -75,9 +75,9 @@ def load_all(
 
 
 def _workers(jobs: int | None, count: int) -> int:
-    """How many processes load the files: this one and ``n - 1`` forked workers.
+    """How many processes load the files: this one and ``n - 1`` workers.
 
-    Decided here, not in ``load_workers``: a run in one process never imports that.
+    Decided here, not in :mod:`.workers`: a run in one process never imports that.
     """
     if jobs is not None and jobs > 0:
         return min(jobs, max(1, count))

@@ -20,6 +20,11 @@ from pmoctl.cli import execute
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO_ROOT / "examples" / "catalogue"
+#: the day tests run as (PMOCTL_TODAY): one on which the example catalogue owes no KPI
+#: reading, so that tests see it clean; :data:`DUE_DAY` is a later one on which it owes one
+#: on purpose, for the tests of `pmoctl due` and `pmoctl kpi report` and the README's runs
+TODAY = "2026-11-20"
+DUE_DAY = "2026-12-01"
 REAL_HOME = Path(os.path.expanduser("~")).resolve()
 _ALLOWED_UNDER_HOME = tuple(
     str(Path(p).resolve())
@@ -86,6 +91,8 @@ def isolated_home(
             "PYDANTIC_DISABLE_PLUGINS",
         ):
             monkeypatch.delenv(name, raising=False)
+    # rules and reports that depend on the day (KPI readings due, end dates) see a fixed one
+    monkeypatch.setenv("PMOCTL_TODAY", TODAY)
     # the caller's terminal must not change what a test sees (TERM=dumb turns colour off)
     monkeypatch.setenv("TERM", "xterm-256color")
     before = _home_snapshot()

@@ -224,3 +224,17 @@ def test_errors_are_reported_whether_or_not_a_cache_exists(tmp_path: Path) -> No
     assert missing.returncode == 2 and "does not exist" in missing.stderr
     outside = run_cli("validate", cwd=tmp_path)
     assert outside.returncode != 0 and "pmoctl.yaml" in outside.stderr
+
+
+def test_a_run_on_another_day_does_not_reuse_the_findings(
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # KPI-READING-DUE depends on the day: readings due tomorrow are not due today
+    monkeypatch.setenv("PMOCTL_TODAY", "2026-11-20")
+    early = validate_catalogue(example_repo)
+    monkeypatch.setenv("PMOCTL_TODAY", "2027-03-01")
+    later = validate_catalogue(example_repo)
+    assert not later.from_cache
+    assert {f.rule for f in later.findings} - {f.rule for f in early.findings} == {
+        "KPI-READING-DUE"
+    }

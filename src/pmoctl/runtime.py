@@ -1,13 +1,16 @@
-"""Process-wide settings of a pmoctl command: pydantic's plugins, and the garbage collector.
+"""Process-wide settings of a pmoctl command: pydantic's plugins, the garbage collector,
+and the day it runs as.
 
 Imported by ``pmoctl --version`` too, so it imports nothing heavy at module level.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import os
 import sys
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -59,3 +62,33 @@ def worker_context() -> BaseContext:
     if sys.platform == "linux" and hasattr(os, "fork"):
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
+
+
+#: ``PMOCTL_TODAY=YYYY-MM-DD`` runs pmoctl as if it were that day, for reproducible runs:
+#: tests, documentation examples, and re-running a scheduled job as of the day it ran.
+TODAY_VARIABLE = "PMOCTL_TODAY"
+
+
+def today() -> dt.date:
+    """The day every date-dependent check and report measures against: the system's date,
+    or ``PMOCTL_TODAY`` when it is set. A value that is not a date is a usage error."""
+    value = os.environ.get(TODAY_VARIABLE, "").strip()
+    if not value:
+        return dt.date.today()
+    try:
+        # from 1900: a period before the first day there is cannot be named
+        if re.fullmatch(r"(19|[2-9]\d)\d\d-\d\d-\d\d", value):
+            return dt.date.fromisoformat(value)
+    except ValueError:
+        pass  # 2026-02-30
+    return _not_a_date(value)
+
+
+def _not_a_date(value: str) -> dt.date:
+    from pmoctl.errors import UserError
+
+    raise UserError(
+        f"{TODAY_VARIABLE}={value!r} is not a date",
+        hint=f"set {TODAY_VARIABLE} to a day from 1900 on as YYYY-MM-DD, or unset it to "
+        "use today's date",
+    )

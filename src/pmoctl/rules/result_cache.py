@@ -1,9 +1,9 @@
 """The whole-run validation cache: findings keyed by everything that can change them.
 
-The key covers pmoctl's version and source, and the path and content of every catalogue
-file (the config included). It lives in the repository's git folder, which a pull request
-cannot write to, or in the user's cache folder outside a repository. A cache that cannot
-be read or written is simply not used.
+The key covers pmoctl's version and source, the day it runs as (rules depend on it), and
+the path and content of every catalogue file (the config included). It lives in the
+repository's git folder, which a pull request cannot write to, or in the user's cache
+folder outside a repository. A cache that cannot be read or written is simply not used.
 """
 
 from __future__ import annotations
@@ -37,8 +37,12 @@ def _fingerprint() -> str:
 
 
 def key_for(root: Path, files: list[str]) -> str:
-    """A hash of pmoctl itself and of the path and content of every file."""
+    """A hash of pmoctl itself, of the day (rules such as KPI-READING-DUE depend on it)
+    and of the path and content of every file."""
+    from pmoctl.runtime import today
+
     digest = hashlib.sha256(_fingerprint().encode())
+    digest.update(today().isoformat().encode())
     for rel in files:
         data = _content(root, rel)
         # a file name that is not UTF-8 carries its bytes as surrogates

@@ -6,7 +6,6 @@ in :mod:`pmoctl.catalogue.lifecycle`; these rules apply them to the files.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -17,6 +16,7 @@ from pmoctl.catalogue.models.common import ClosureReason
 from pmoctl.findings import DocPath, Pending, Severity
 from pmoctl.rules import Partial, Rule
 from pmoctl.rules._common import any_broken, finding, people, procedures, services
+from pmoctl.runtime import today as runtime_today
 
 if TYPE_CHECKING:
     from pmoctl.catalogue.files import Catalogue
@@ -126,7 +126,7 @@ def _moved_into(service: Service, stage: Stage) -> bool:
 
 
 def _temporary_service(catalogue: Catalogue) -> Iterator[Pending]:
-    today = dt.date.today()
+    today = runtime_today()
     for path, service in services(catalogue):
         temporary = service.temporary
         if temporary is None:

@@ -6,7 +6,8 @@ examples/catalogue, an optional ``remove.txt`` naming files to delete from the c
 ``expected.txt``: one finding per line, ``path:line:column: severity [RULE-ID] message``,
 optionally followed by a ``    hint: ...`` line, as `pmoctl validate` prints them (message
 and hint are optional; when given they must match exactly). ``#`` starts a comment line.
-The real CLI validates each copy; the set of findings must equal the expected set.
+The real CLI validates each copy (as of conftest.TODAY); the set of findings must equal
+the expected set.
 After a deliberate change, ``PMOCTL_UPDATE_CASES=1 pytest tests/test_cases.py`` rewrites
 the expected files from what the CLI reports; review the diff before committing it.
 """
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE, run_cli
+from conftest import DUE_DAY, EXAMPLE, run_cli
 from pmoctl.rules import all_rules, module_rules
 
 CASES = Path(__file__).parent / "cases"
@@ -167,6 +168,27 @@ def test_the_example_catalogue_is_clean() -> None:
     result = run_cli("validate", "--format", "json", "--no-cache", EXAMPLE, cwd=EXAMPLE)
     assert result.returncode == 0, result.stdout
     assert json.loads(result.stdout)["findings"] == []
+
+
+def test_the_example_catalogue_owes_one_reading_later() -> None:
+    # the example shows an overdue reading in `pmoctl due` and `kpi report` on purpose
+    result = run_cli(
+        "validate", "--format", "json", "--no-cache", EXAMPLE, cwd=EXAMPLE,
+        env={"PMOCTL_TODAY": DUE_DAY},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout
+    found = [
+        (f["path"], f["severity"], f["rule"], f["message"])
+        for f in json.loads(result.stdout)["findings"]
+    ]
+    assert found == [
+        (
+            "services/ppm-adoption-support.yaml",
+            "warning",
+            "KPI-READING-DUE",
+            "KPI 'directorates-onboarded' (monthly) has no reading for 2026-11",
+        )
+    ]
 
 
 def test_every_rule_is_triggered_by_a_case_or_the_loader_tests() -> None:

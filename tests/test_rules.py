@@ -6,6 +6,7 @@ directly on models, which is fast enough for many variants.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 
 from pmoctl.catalogue.files import Catalogue
 from pmoctl.catalogue.models import Organisation, Procedure, Service
+from pmoctl.catalogue.periods import last_due, period_of
 from pmoctl.findings import Pending, Severity
 from pmoctl.rules import all_rules
 from pmoctl.rules.validate import validate_catalogue
@@ -421,3 +423,21 @@ def test_a_temporary_service_outliving_the_service_it_supports(
     assert [(f.doc_path, f.severity) for f in findings] == (
         [(("temporary", "supports"), Severity.WARNING)] if warned else []
     )
+
+
+def test_kpi_periods_follow_iso_weeks_and_the_calendar() -> None:
+    day = dt.date
+    # 2026 has 53 ISO weeks: its last one ends on Sunday 3 January 2027
+    week = period_of("weekly", day(2027, 1, 3))
+    assert (week.label, week.start, week.end) == ("2026-W53", day(2026, 12, 28), day(2027, 1, 3))
+    assert last_due("weekly", day(2027, 1, 4)) == week
+    assert last_due("weekly", day(2027, 1, 3)).label == "2026-W52"
+    quarter = last_due("quarterly", day(2027, 1, 1))
+    assert (quarter.label, quarter.start, quarter.end) == (
+        "2026-Q4",
+        day(2026, 10, 1),
+        day(2026, 12, 31),
+    )
+    month = last_due("monthly", day(2028, 3, 1))
+    assert (month.label, month.end) == ("2028-02", day(2028, 2, 29))
+    assert last_due("annually", day(2027, 6, 30)).label == "2026"

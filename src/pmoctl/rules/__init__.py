@@ -264,6 +264,7 @@ RULE_MODULES: list[str] = [
     "sipoc",
     "capacity",
     "quality",
+    "kpis",
     "pull_request",  # rules of `pmoctl check` (no check of their own)
 ]
 

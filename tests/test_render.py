@@ -16,10 +16,11 @@ from conftest import git, run_cli
 from pmoctl.catalogue.models import Kpi
 from pmoctl.catalogue.pipeline import load_catalogue
 from pmoctl.errors import RefusedError, UserError
+from pmoctl.operations.kpis import rag_of
 from pmoctl.render import pages
 from pmoctl.render.context import build
 from pmoctl.render.markup import INVALID_URL, markdown_html, md_block, md_text, safe_url
-from pmoctl.render.service import kpi_view, rag_of
+from pmoctl.render.service import kpi_view
 from pmoctl.render.site import MANIFEST, RenderTemplateError, render_site
 
 HOSTILE = """\

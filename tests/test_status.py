@@ -7,10 +7,11 @@ import datetime as dt
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from conftest import run_cli
+from conftest import DUE_DAY, run_cli
 from pmoctl.lifecycle.status import GROUPS, service_details, status_rows
 
 TODAY = dt.date(2026, 11, 23)
@@ -319,3 +320,125 @@ def test_show_prints_every_field_the_service_records(example_catalogue: Path) ->
         "criterion-one: 4",
     ):
         assert label in shown
+
+
+# --- pmoctl kpi report and pmoctl due, as of conftest.DUE_DAY unless said otherwise -------
+
+
+def _run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> Any:
+    return run_cli(*args, cwd=cwd, env={"PMOCTL_TODAY": DUE_DAY, **(env or {})})
+
+
+def _json(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> object:
+    result = _run(*args, "--format", "json", cwd=cwd, env=env)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    return json.loads(result.stdout)
+
+
+def test_kpi_report_gives_latest_rag_trend_and_overdue(example_catalogue: Path) -> None:
+    rows = _json("kpi", "report", cwd=example_catalogue)
+    assert isinstance(rows, list)
+    by_id = {(row["service"], row["kpi"]): row for row in rows}
+    # only running services: the pipeline's KPIs are not reported yet
+    assert {row["service"] for row in rows} == {
+        "benefits-tracking", "gate-reviews", "lessons-learned-library", "pmo-tooling-admin",
+        "portfolio-reporting", "ppm-adoption-support", "project-assurance",
+        "resource-capacity-planning",
+    }  # fmt: skip
+    returns = by_id[("portfolio-reporting", "returns-complete")]
+    assert returns["latest"] == 72 and returns["latest_date"] == "2026-11-30"
+    assert (returns["rag"], returns["trend"], returns["recent"]) == ("red", "down", [78, 86, 72])
+    assert (returns["overdue"], returns["missed"], returns["last_due"]) == (False, 0, "2026-11")
+    onboarded = by_id[("ppm-adoption-support", "directorates-onboarded")]
+    assert (onboarded["rag"], onboarded["trend"]) == ("amber", "up")
+    assert (onboarded["overdue"], onboarded["missed"]) == (True, 1)
+    # lower-is-better: 24 -> 12 goes down, which is better (amber against green 10)
+    forecast = by_id[("resource-capacity-planning", "forecast-accuracy")]
+    assert (forecast["rag"], forecast["trend"]) == ("amber", "down")
+    # a single reading has no trend
+    assert by_id[("gate-reviews", "decision-turnaround")]["trend"] is None
+
+
+def test_kpi_report_filters_and_formats(example_catalogue: Path) -> None:
+    one = _json("kpi", "report", "--service", "portfolio-reporting", cwd=example_catalogue)
+    assert [row["kpi"] for row in one] == ["report-on-time", "returns-complete"]  # type: ignore[union-attr]
+    it = _json("kpi", "report", "--pmo", "it-smo", cwd=example_catalogue)
+    assert {row["service"] for row in it} == {"pmo-tooling-admin", "ppm-adoption-support"}  # type: ignore[union-attr]
+    owned = _json("kpi", "report", "--owner", "nobody-here", cwd=example_catalogue)
+    assert owned == []
+    text = _run("kpi", "report", cwd=example_catalogue)
+    assert text.returncode == 0
+    assert "KPIs of running services on 2026-12-01" in text.stdout
+    assert "returns-complete" in text.stdout and "overdue" in text.stdout
+    empty = _run("kpi", "report", "--service", "nobody", cwd=example_catalogue)
+    assert empty.stdout == "no KPIs of running services match\n"
+    rows = list(csv.DictReader(io.StringIO(_run("kpi", "report", "-f", "csv",
+                                                   cwd=example_catalogue).stdout)))  # fmt: skip
+    returns = next(row for row in rows if row["kpi"] == "returns-complete")
+    assert (returns["rag"], returns["recent"]) == ("red", "78.0;86.0;72.0")
+
+
+def test_kpi_report_csv_and_json_escape_what_the_catalogue_holds(
+    example_catalogue: Path,
+) -> None:
+    path = example_catalogue / "services" / "portfolio-reporting.yaml"
+    text = path.read_text("utf-8")
+    path.write_text(
+        text.replace("name: Complete status returns", f'name: "=cmd{HOSTILE_NAME}"'), "utf-8"
+    )
+    out = _run("kpi", "report", "-f", "csv", cwd=example_catalogue).stdout
+    assert "\x1b" not in out and "\a" not in out
+    assert f"'=cmd{SHOWN_NAME}" in out
+    data = _run("kpi", "report", "-f", "json", cwd=example_catalogue).stdout
+    assert "\x1b" not in data and "\\u001b]8;;" in data
+
+
+def test_due_lists_what_needs_doing_with_stable_ids(example_catalogue: Path) -> None:
+    data = _json("due", "--within", "120d", cwd=example_catalogue)
+    assert isinstance(data, dict)
+    assert (data["today"], data["within_days"]) == ("2026-12-01", 120)
+    assert [(item["id"], item["due"], item["overdue"]) for item in data["items"]] == [
+        ("change-request:portfolio-reporting:cr-benefits-section", "2026-09-02", False),
+        ("kpi-reading:ppm-adoption-support:directorates-onboarded:2026-11", "2026-11-30", True),
+        ("end-date:ppm-adoption-support:2027-03-31", "2027-03-31", False),
+    ]
+    # the default window (30 days) does not reach the end date
+    default = _json("due", cwd=example_catalogue)
+    assert "end-date:ppm-adoption-support:2027-03-31" not in {
+        item["id"]
+        for item in default["items"]  # type: ignore[index]
+    }
+    # two months on, the same reading is still owed (with the next one): the same id
+    later = _json("due", "--within", "6w", cwd=example_catalogue,
+                  env={"PMOCTL_TODAY": "2027-02-01"})  # fmt: skip
+    items = {item["id"]: item for item in later["items"]}  # type: ignore[index]
+    owed = items["kpi-reading:ppm-adoption-support:directorates-onboarded:2026-11"]
+    assert owed["what"] == "no reading for 2026-11 to 2027-01 (3 months)"
+    # an end date within the window (and one passed) is listed, and the text shows the ids
+    text = _run("due", "--within", "6w", cwd=example_catalogue,
+                   env={"PMOCTL_TODAY": "2027-04-02"})  # fmt: skip
+    assert "end-date:ppm-adoption-support:2027-03-31" in text.stdout
+    assert "2027-03-31 overdue" in text.stdout
+
+
+def test_due_escapes_titles_and_refuses_a_bad_window_or_day(example_catalogue: Path) -> None:
+    path = example_catalogue / "services" / "portfolio-reporting.yaml"
+    text = path.read_text("utf-8")
+    path.write_text(
+        text.replace(
+            "title: Add a benefits section fed by benefits tracking", f'title: "{HOSTILE_NAME}"'
+        ),
+        "utf-8",
+    )
+    out = _run("due", cwd=example_catalogue)
+    assert out.returncode == 0 and "\x1b" not in out.stdout and "\a" not in out.stdout
+    for args, env in (
+        (("due", "--within", "soon"), None),
+        (("due", "--within", "-3d"), None),
+        (("due",), {"PMOCTL_TODAY": "2026-02-30"}),
+        (("kpi", "report"), {"PMOCTL_TODAY": "1st of May"}),
+        (("validate", "."), {"PMOCTL_TODAY": "2026-W48-1"}),
+    ):
+        result = _run(*args, cwd=example_catalogue, env=env)
+        assert result.returncode == 2, (args, result.stdout)
+        assert "Traceback" not in result.stderr and "hint:" in result.stderr

@@ -1,8 +1,9 @@
 """What a service's page shows: its view, KPI status, dependencies and git timeline.
 
 Part of the template context (see :mod:`pmoctl.render.context`). KPI status is the
-red/amber/green of the latest reading against the thresholds; the dependency graph links
-a service that takes another's output as an input to that service, both ways.
+red/amber/green of the latest reading against the thresholds (decided by
+:func:`pmoctl.operations.kpis.rag_of`, as in `pmoctl kpi report`); the dependency graph
+links a service that takes another's output as an input to that service, both ways.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pmoctl.catalogue.lifecycle import CATALOGUE, PIPELINE, RETIRED
 from pmoctl.catalogue.models import Kpi, Service
 from pmoctl.catalogue.models.common import Stage
 from pmoctl.catalogue.models.service import Reading
+from pmoctl.operations.kpis import rag_of
 from pmoctl.output.wording import closure_label, readable_time
 from pmoctl.render.directory import Directory, Party, ServiceRef
 
@@ -82,22 +84,6 @@ class ServiceView:
     score: float | None = None
     rank: int | None = None
     procedures: list[tuple[str, str]] = field(default_factory=list)
-
-
-def rag_of(kpi: Kpi, value: float) -> str | None:
-    """Red/amber/green of a value: the thresholds first, else met-or-not against the target."""
-    higher = kpi.direction == "higher-is-better"
-
-    def at_least(limit: float) -> bool:
-        return value >= limit if higher else value <= limit
-
-    if kpi.thresholds is not None:
-        if at_least(kpi.thresholds.green):
-            return "green"
-        return "amber" if at_least(kpi.thresholds.amber) else "red"
-    if kpi.target is not None:
-        return "green" if at_least(kpi.target) else "amber"
-    return None
 
 
 def kpi_view(kpi: Kpi) -> KpiView:

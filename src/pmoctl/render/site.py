@@ -27,14 +27,14 @@ from pmoctl.catalogue.models.common import Stage
 from pmoctl.errors import RefusedError, UserError
 from pmoctl.findings import Finding, Severity
 from pmoctl.lifecycle import history
+from pmoctl.operations.kpis import rag_of
 from pmoctl.render import output
 from pmoctl.render.context import build
 from pmoctl.render.environment import EXTENSION, Format, RenderTemplateError, make_environment
 from pmoctl.render.helpers import Diagrams
 from pmoctl.render.output import MANIFEST, RenderResult
 from pmoctl.render.pages import plan, render_pages
-from pmoctl.render.service import rag_of
-from pmoctl.render.sitemap import SECTIONS, navigation
+from pmoctl.render.site.sitemap import SECTIONS, navigation
 from pmoctl.rules.engine import check_all
 from pmoctl.rules.settings import templates_folder_problem
 from pmoctl.runtime import gc_paused

@@ -1,0 +1,117 @@
+"""`pmoctl due`: what needs doing, each item with an id that stays the same from one run to
+the next, so that a scheduled job can open one ticket per item and never a duplicate.
+
+Items, and their ids:
+
+- ``end-date:SERVICE:DATE``: a temporary service not yet retired whose end date is
+  within the window (or past);
+- ``kpi-reading:SERVICE:KPI:PERIOD``: a running service's KPI owes readings; PERIOD is
+  the first period owed, so the id stays while further periods go by unread;
+- ``change-request:SERVICE:ID``: a change request waiting for a decision (proposed),
+  whatever the window; its date is the day it was requested, and it is never "overdue".
+
+Risks have no review date in the catalogue format, so none is listed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import TYPE_CHECKING, Any
+
+from pmoctl.catalogue.lifecycle import RETIRED
+from pmoctl.catalogue.models.common import Stage
+from pmoctl.catalogue.periods import PERIOD_NAME, missed_readings, running_since
+from pmoctl.errors import UserError
+from pmoctl.output.report import printable
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from pmoctl.catalogue.files import Catalogue
+
+_WINDOW = re.compile(r"(\d{1,4})([dw])")
+
+
+def parse_window(text: str) -> int:
+    """``30d`` or ``6w`` as a number of days."""
+    match = _WINDOW.fullmatch(text.strip())
+    if match is None:
+        raise UserError(
+            f"--within {text!r} is not a number of days or weeks",
+            hint="write it as 30d (days) or 6w (weeks)",
+        )
+    return int(match[1]) * (7 if match[2] == "w" else 1)
+
+
+def _item(  # noqa: PLR0917 - one call per kind of item, all fields named by position
+    ident: str, kind: str, service: str, due: dt.date, overdue: bool, what: str
+) -> dict[str, Any]:
+    return {
+        "id": ident,
+        "kind": kind,
+        "service": service,
+        "due": due.isoformat(),
+        "overdue": overdue,
+        "what": what,
+    }
+
+
+def due_items(catalogue: Catalogue, today: dt.date, within_days: int) -> list[dict[str, Any]]:
+    """Everything due by ``today`` + ``within_days`` (or overdue), by due date then id."""
+    horizon = today + dt.timedelta(days=within_days)
+    items = []
+    for ident in sorted(catalogue.services):
+        service = catalogue.services[ident]
+        stage = service.lifecycle.stage
+        end = service.temporary.end_date if service.temporary else None
+        if end is not None and stage not in RETIRED and end <= horizon:
+            items.append(
+                _item(f"end-date:{ident}:{end.isoformat()}", "end-date", ident, end, end < today,
+                      "temporary service ends: close it or agree a later end date")
+            )  # fmt: skip
+        if stage is Stage.RUNNING:
+            since = running_since(service)
+            for kpi in service.kpis:
+                missed = missed_readings(kpi, since, today)
+                if missed is None:
+                    continue
+                owed = missed.first.label
+                if missed.count > 1:
+                    owed += (
+                        f" to {missed.last.label} ({missed.count} {PERIOD_NAME[kpi.frequency]}s)"
+                    )
+                items.append(
+                    _item(f"kpi-reading:{ident}:{kpi.id}:{missed.first.label}", "kpi-reading",
+                          ident, missed.first.end, True,
+                          f"no reading for {owed}")
+                )  # fmt: skip
+        for request in service.change_requests:
+            if request.status == "proposed":
+                items.append(
+                    _item(f"change-request:{ident}:{request.id}", "change-request", ident,
+                          request.date, False,
+                          f"decide: {request.title}")
+                )  # fmt: skip
+    return sorted(items, key=lambda item: (item["due"], item["id"]))
+
+
+def due_table(items: list[dict[str, Any]], today: dt.date, within_days: int) -> RenderableType:
+    from rich.table import Table
+    from rich.text import Text
+
+    if not items:
+        return Text(f"nothing due within {within_days} days of {today.isoformat()}")
+    table = Table(
+        title=f"Due within {within_days} days of {today.isoformat()}", title_justify="left"
+    )
+    for header in ("due", "id", "what"):
+        table.add_column(header, no_wrap=header != "what")
+    for item in items:
+        table.add_row(
+            Text(item["due"] + (" overdue" if item["overdue"] else ""),
+                 style="bold red" if item["overdue"] else ""),
+            Text(printable(item["id"])),
+            Text(printable(item["what"])),
+        )  # fmt: skip
+    return table

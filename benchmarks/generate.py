@@ -939,8 +939,11 @@ def _kpis(
             "reported_by": reporter,
         }
         if live is not None:
-            day = live + dt.timedelta(days=FREQUENCY_DAYS[frequency])
+            step = dt.timedelta(days=FREQUENCY_DAYS[frequency])
             end = min(LAST_DAY, closing or LAST_DAY)
+            # the latest readings up to the end (14 at most), none due missing at LAST_DAY
+            # (KPI-READING-DUE)
+            day = max(live + step, end - 13 * step)
             series = []
             while day <= end and len(series) < 14:
                 value = round(target + rng.uniform(-spread, spread / 2), 1)
@@ -950,8 +953,7 @@ def _kpis(
                 if rng.random() < 0.1:
                     reading["note"] = "Two returns arrived after the cut-off"
                 series.append(reading)
-                day += dt.timedelta(days=FREQUENCY_DAYS[frequency])
-            # keep the latest readings: a monitored service reports up to now
+                day += step
             for reading in series:
                 readings.append((reading["date"], number, reading))
         kpis.append(kpi)

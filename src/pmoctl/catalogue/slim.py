@@ -21,7 +21,8 @@ __all__ = ["SHARED_MODELS", "SLIM_FIELDS", "drop_unread", "forget_shared", "shar
 #: Fields no cross-document rule reads, by model: a slimmed model has them at their
 #: default and unset (only fields with a default, so a slimmed model still validates).
 #: KPI readings and long texts are a third of a service's memory, and validate keeps
-#: every model at once for the rules; findings come from the full model.
+#: every model at once for the rules; findings come from the full model. A KPI keeps its
+#: latest reading only (:func:`_trim`): KPI-READING-DUE reads its date.
 #: tests/test_pipeline_memory.py runs the rules with these fields poisoned and checks
 #: that no rule module names them (``description`` and ``quality`` only as a lifecycle
 #: requirement's text and a module name).
@@ -31,7 +32,6 @@ SLIM_FIELDS: dict[type[BaseModel], tuple[str, ...]] = {
     service_models.Funding: ("recharge_basis",),
     service_models.ProcessInput: ("quality",),
     service_models.ProcessOutput: ("quality",),
-    service_models.Kpi: ("readings",),
     service_models.Risk: ("mitigation",),
     service_models.ArtefactReview: ("kept", "discarded"),
 }
@@ -72,7 +72,16 @@ def drop_unread(model: BaseModel | None) -> None:
         if cls in SLIM_FIELDS:
             fields = _drop(cls, node.__dict__, node.__pydantic_fields_set__)
             object.__setattr__(node, "__pydantic_fields_set__", fields)
+        elif cls is service_models.Kpi:
+            _trim(node)
         _push_nested(node, stack)
+
+
+def _trim(node: BaseModel) -> None:
+    """A KPI's readings cut down to the latest one (the models are frozen: a new list)."""
+    readings = node.__dict__["readings"]
+    if len(readings) > 1:
+        node.__dict__["readings"] = [max(readings, key=lambda reading: reading.date)]
 
 
 def _push_nested(node: BaseModel, stack: list[BaseModel]) -> None:
@@ -161,6 +170,8 @@ def _slim_model(node: BaseModel) -> BaseModel:
     fields = node.__pydantic_fields_set__
     if cls in SLIM_FIELDS:
         fields = _drop(cls, values, fields)
+    elif cls is service_models.Kpi:
+        _trim(node)
     fields = _share_set(node, cls, fields)
     shared = _SHARED.setdefault
     for name, value in values.items():  # replacing values of existing keys only

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import REPO_ROOT
+from conftest import DUE_DAY, EXAMPLE, REPO_ROOT, run_cli
 from docblocks import check_block
 from pmoctl.rules import all_rules
 
@@ -42,3 +42,17 @@ def test_relative_links_in_the_readme_resolve() -> None:
     assert targets
     missing = [t for t in targets if not (REPO_ROOT / t.split("#")[0]).exists()]
     assert not missing, f"README links to missing files: {missing}"
+
+
+def _output(*args: str) -> str:
+    result = run_cli(*args, "-C", str(EXAMPLE), env={"PMOCTL_TODAY": DUE_DAY, "NO_COLOR": "1"})
+    assert result.returncode == 0, result.stderr
+    return "\n" + "\n".join(line.rstrip() for line in result.stdout.splitlines()) + "\n"
+
+
+def test_running_the_pmo_shows_real_output() -> None:
+    text = README.read_text(encoding="utf-8")
+    assert f"$ PMOCTL_TODAY={DUE_DAY} pmoctl kpi report -C examples/catalogue\n" in text
+    check_block(README, "kpi-report", _output("kpi", "report"))
+    assert f"$ PMOCTL_TODAY={DUE_DAY} pmoctl due -C examples/catalogue --within 120d\n" in text
+    check_block(README, "due", _output("due", "--within", "120d"))

@@ -109,24 +109,24 @@ def kpi_table(rows: list[dict[str, Any]], today: dt.date) -> RenderableType:
         return Text("no KPIs of running services match")
     table = Table(title=f"KPIs of running services on {today.isoformat()}", title_justify="left")
     for header, justify in (
-        ("service", "left"), ("KPI", "left"), ("latest", "right"), ("on", "left"),
-        ("RAG", "left"), ("trend", "left"), ("last readings", "left"), ("reading", "left"),
+        ("service", "left"), ("KPI", "left"), ("latest", "right"), ("RAG", "left"),
+        ("trend", "left"), ("readings", "left"), ("due", "left"),
     ):  # fmt: skip
-        table.add_column(header, justify=justify, no_wrap=header in ("service", "KPI", "on"))  # type: ignore[arg-type]
+        table.add_column(header, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     styles = {"red": "bold red", "amber": "bold yellow", "green": "green"}
     for row in rows:
         latest = _number(row["latest"])
         if row["latest"] is not None and row["unit"] == "%":
             latest += "%"
         due = "on time"
-        if row["overdue"]:
-            due = f"{row['missed']} missed" if row["missed"] > 1 else "overdue"
-            due += f" (due {row['last_due']})"
+        if row["missed"] == 1:
+            due = f"overdue {row['last_due']}"
+        elif row["missed"]:
+            due = f"{row['missed']} missed to {row['last_due']}"
         table.add_row(
             Text(printable(row["service"])),
             Text(printable(row["kpi"])),
             Text(printable(latest)),
-            Text(row["latest_date"] or "-"),
             Text(row["rag"] or "-", style=styles.get(row["rag"] or "", "")),
             Text(row["trend"] or "-"),
             Text(", ".join(_number(value) for value in row["recent"]) or "-"),

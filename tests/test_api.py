@@ -3,6 +3,7 @@ command does."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,11 @@ def test_render_writes_the_site(example_repo: Path, tmp_path: Path) -> None:
 def test_a_folder_outside_any_catalogue_is_a_user_error(tmp_path: Path) -> None:
     with pytest.raises(NotACatalogueError):
         api.validate(tmp_path)
+
+
+def test_kpi_report_and_due_as_of_a_given_day(example_repo: Path) -> None:
+    rows = api.kpi_report(example_repo, today=dt.date(2026, 12, 1), service="ppm-adoption-support")
+    assert [(row["kpi"], row["overdue"]) for row in rows] == [("directorates-onboarded", True)]
+    # the day before November ends, nothing is owed yet
+    items = api.due(example_repo / "services", today=dt.date(2026, 11, 30))
+    assert [item["kind"] for item in items] == ["change-request"]

@@ -61,6 +61,7 @@ def test_only_the_cli_package_imports_typer() -> None:
         "pmoctl/cli/__init__.py",
         "pmoctl/cli/common.py",
         "pmoctl/cli/lifecycle.py",
+        "pmoctl/cli/operations.py",
         "pmoctl/cli/pull_requests.py",
         "pmoctl/cli/render.py",
         "pmoctl/cli/scaffold.py",

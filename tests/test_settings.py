@@ -38,6 +38,12 @@ def _summary(findings: list[Finding]) -> list[tuple[str, int, str, str]]:
 @pytest.fixture
 def unusual(example_catalogue: Path) -> Path:
     _edit(example_catalogue, SERVICE, MANAGER, UNUSUAL_MANAGER)
+    # the new manager reports the KPIs too (else KPI-REPORTER)
+    path = example_catalogue / SERVICE
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("reported_by: tom-okafor", "reported_by: grace-mensah"), encoding="utf-8"
+    )
     return example_catalogue
 
 

@@ -1,9 +1,10 @@
 """pmoctl's Python API: what the command line does, as functions (see docs/api.md).
 
-The public functions are :func:`load`, :func:`validate`, :func:`transition`, :func:`render`
-and :func:`check`; the command line is one client of them. Each imports its part of pmoctl
-when called, so that a program using one part does not load the others (rendering loads
-Jinja2, checking reads git). The other functions here serve the command line.
+The public functions are :func:`load`, :func:`validate`, :func:`transition`, :func:`render`,
+:func:`check`, :func:`kpi_report` and :func:`due`; the command line is one client of them.
+Each imports its part of pmoctl when called, so that a program using one part does not
+load the others (rendering loads Jinja2, checking reads git). The other functions here
+serve the command line.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from pmoctl.render.output import RenderResult
     from pmoctl.rules.validate import ValidationResult
 
-__all__ = ["check", "load", "render", "transition", "validate"]
+__all__ = ["check", "due", "kpi_report", "load", "render", "transition", "validate"]
 
 
 def load(path: Path | str) -> tuple[Catalogue, list[Finding]]:
@@ -125,6 +126,40 @@ def check(path: Path | str, *, base: str | None = None) -> CheckResult:
     from pmoctl.lifecycle.check import check as check_changes
 
     return check_changes(find_root(Path(path)), base)
+
+
+def kpi_report(
+    path: Path | str,
+    *,
+    today: dt.date | None = None,
+    service: str | None = None,
+    pmo: str | None = None,
+    owner: str | None = None,
+) -> list[dict[str, Any]]:
+    """What ``pmoctl kpi report`` lists: one row per KPI of each running service, as of
+    ``today`` (default: :func:`pmoctl.runtime.today`)."""
+    from pmoctl.catalogue.files import find_root
+    from pmoctl.catalogue.pipeline import load_catalogue
+    from pmoctl.operations.kpis import kpi_rows
+    from pmoctl.runtime import today as default_today
+
+    catalogue, _, _ = load_catalogue(find_root(Path(path)))
+    day = today or default_today()
+    return kpi_rows(catalogue, day, service=service, pmo=pmo, owner=owner)
+
+
+def due(
+    path: Path | str, *, within_days: int = 30, today: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """What ``pmoctl due`` lists: the items due within ``within_days`` of ``today``
+    (default: :func:`pmoctl.runtime.today`) or overdue, each with its stable ``id``."""
+    from pmoctl.catalogue.files import find_root
+    from pmoctl.catalogue.pipeline import load_catalogue
+    from pmoctl.operations.due import due_items
+    from pmoctl.runtime import today as default_today
+
+    catalogue, _, _ = load_catalogue(find_root(Path(path)))
+    return due_items(catalogue, today or default_today(), within_days)
 
 
 def resolve_targets(

@@ -29,13 +29,12 @@ def kpi_report(
 
     The day is today's date, or PMOCTL_TODAY=YYYY-MM-DD for a reproducible run.
     """
-    from pmoctl.catalogue.pipeline import load_catalogue
-    from pmoctl.operations.kpis import kpi_rows, kpi_table
+    from pmoctl.api import kpi_report as report_rows
+    from pmoctl.operations.kpis import kpi_table
     from pmoctl.runtime import today
 
     day = today()
-    loaded, _, _ = load_catalogue(catalogue_root(catalogue))
-    rows = kpi_rows(loaded, day, service=service, pmo=pmo, owner=owner)
+    rows = report_rows(catalogue_root(catalogue), today=day, service=service, pmo=pmo, owner=owner)
     if output_format is ListFormat.json:
         report.write_json(rows)
     elif output_format is ListFormat.csv:
@@ -58,14 +57,13 @@ def due(
     Each item has an id that stays the same from run to run (for tickets opened by a
     scheduled job). The day is today's date, or PMOCTL_TODAY=YYYY-MM-DD.
     """
-    from pmoctl.catalogue.pipeline import load_catalogue
-    from pmoctl.operations.due import due_items, due_table, parse_window
+    from pmoctl.api import due as due_items
+    from pmoctl.operations.due import due_table, parse_window
     from pmoctl.runtime import today
 
     days = parse_window(within)
     day = today()
-    loaded, _, _ = load_catalogue(catalogue_root(catalogue))
-    items = due_items(loaded, day, days)
+    items = due_items(catalogue_root(catalogue), within_days=days, today=day)
     if output_format is ViewFormat.json:
         report.write_json({"today": day.isoformat(), "within_days": days, "items": items})
     else:

@@ -14,14 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from pmoctl.catalogue.files import list_files
 from pmoctl.catalogue.lifecycle import CATALOGUE, PIPELINE, RETIRED
-from pmoctl.catalogue.loading import load_file
+from pmoctl.catalogue.files.loading import load_file
 from pmoctl.catalogue.pipeline import load_catalogue
 from pmoctl.catalogue.suggest import unknown_service
 from pmoctl.gitrepo import check_ids
 from pmoctl.lifecycle.transition import MoveRefusedError
 from pmoctl.output.report import printable
 from pmoctl.yaml.loader import LoadError, read_bytes
-from pmoctl.runtime import today as runtime_today
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -74,7 +73,7 @@ def status_rows(
     """One row per service, in stage order then id; files that do not load are listed too."""
     catalogue, _, _ = load_catalogue(root)
     names = {person.id: person.name for person in _people(catalogue)}
-    today = today or runtime_today()
+    today = today or dt.date.today()
     rows = [_row(service, names, today) for service in catalogue.services.values()]
     loaded = {row["id"] for row in rows}
     for ident in sorted(catalogue.service_ids - loaded):
@@ -149,7 +148,7 @@ def service_details(root: Path, ident: str, today: dt.date | None = None) -> dic
             if procedure is not None and ident in procedure.services:
                 procedures.append({"id": procedure.id, "name": procedure.name})
     since = _since(service)
-    today = today or runtime_today()
+    today = today or dt.date.today()
     return {
         "service": service.model_dump(mode="json", by_alias=True, exclude_none=True),
         "people": {key: value for key, value in people.items() if _mentioned(service, key)},

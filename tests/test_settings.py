@@ -149,3 +149,16 @@ def test_waivers_apply_after_severity_changes(unusual: Path) -> None:
         unusual, SERVICE, UNUSUAL_MANAGER, UNUSUAL_MANAGER + "  # pmoctl: waive ROLE-ELIGIBLE -- ok"
     )
     assert _findings(unusual) == []
+
+
+def test_overdue_readings_can_be_kept_warnings(
+    example_catalogue: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # three months without a reading is an error, unless the catalogue says otherwise
+    monkeypatch.setenv("PMOCTL_TODAY", "2027-02-01")
+    due = [f for f in _findings(example_catalogue) if f.rule == "KPI-READING-DUE"]
+    assert due and Severity.ERROR in {f.severity for f in due}
+    _configure(example_catalogue, "  KPI-READING-DUE: warning\n")
+    lowered = [f for f in _findings(example_catalogue) if f.rule == "KPI-READING-DUE"]
+    assert [f.line for f in lowered] == [f.line for f in due]
+    assert {f.severity for f in lowered} == {Severity.WARNING}

@@ -94,7 +94,9 @@ RULES = [
         "went live (its last recorded move to running). One missed period is a warning; two "
         "or more in a row are an error, because the service is then run without knowing how "
         "it performs. The day is today's date, or `PMOCTL_TODAY=YYYY-MM-DD` for a reproducible "
-        "run. `pmoctl due` lists the readings owed.",
+        "run. `pmoctl due` lists the readings owed. Time alone can make this an error, in any "
+        "pull request's check: a catalogue that does not want that sets "
+        "`rules: {KPI-READING-DUE: warning}` in pmoctl.yaml.",
         _reading_due,
     ),
     Rule(

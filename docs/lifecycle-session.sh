@@ -4,7 +4,8 @@
 set -u
 export NO_COLOR=1 COLUMNS=100
 run() { echo "\$ $(python3 -c 'import shlex,sys;print(shlex.join(sys.argv[1:]))' "$@")"; "$@" 2>&1; echo "[exit $?]"; echo; }
-at() { export GIT_AUTHOR_DATE="$1T10:00:00+00:00" GIT_COMMITTER_DATE="$1T10:00:00+00:00"; }
+# the day of the story: for git's commit dates, and for pmoctl's checks (PMOCTL_TODAY)
+at() { export GIT_AUTHOR_DATE="$1T10:00:00+00:00" GIT_COMMITTER_DATE="$1T10:00:00+00:00" PMOCTL_TODAY="$1"; }
 work="$(mktemp -d)/harbourside"
 cp -r "$(dirname "$(readlink -f "$0")")/../examples/catalogue" "$work" && cd "$work"
 git init -q -b main

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
-import sys
 import re
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from pmoctl.catalogue.files import list_files
 from pmoctl.catalogue.lifecycle import CATALOGUE, PIPELINE, RETIRED
-from pmoctl.catalogue.files.loading import load_file
+from pmoctl.catalogue.loading import load_file
 from pmoctl.catalogue.pipeline import load_catalogue
 from pmoctl.catalogue.suggest import unknown_service
 from pmoctl.gitrepo import check_ids

@@ -34,7 +34,7 @@ from pmoctl.render.environment import EXTENSION, Format, RenderTemplateError, ma
 from pmoctl.render.helpers import Diagrams
 from pmoctl.render.output import MANIFEST, RenderResult
 from pmoctl.render.pages import plan, render_pages
-from pmoctl.render.site.sitemap import SECTIONS, navigation
+from pmoctl.render.sitemap import SECTIONS, navigation
 from pmoctl.rules.engine import check_all
 from pmoctl.rules.settings import templates_folder_problem
 from pmoctl.runtime import gc_paused

@@ -345,8 +345,8 @@ def test_only_the_base_branch_settings_apply_and_waivers_do_not(example_repo: Pa
     branch(example_repo)
     config = example_repo / "pmoctl.yaml"
     settings = config.read_text(encoding="utf-8")
-    assert not re.search(r"^rules:", settings, re.MULTILINE)
-    config.write_text(settings + "rules:\n  CHECK-STAGE-EDIT: 'off'\n", encoding="utf-8")
+    assert settings.rstrip().endswith("rules:\n  KPI-READING-DUE: warning")
+    config.write_text(settings + "  CHECK-STAGE-EDIT: 'off'\n", encoding="utf-8")
     path = example_repo / "services" / "gate-reviews.yaml"
     path.write_text(
         path.read_text(encoding="utf-8").replace(

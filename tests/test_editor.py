@@ -74,7 +74,7 @@ MISTAKES = [
      "e.g. weekly-report."),
     ("organisation.yaml", "email: ", "email: not-an-email #",
      "Expected an e-mail address: name@example.org, without spaces or angle brackets."),
-    ("pmoctl.yaml", "# rules:\n#   KPI-THRESHOLDS: warning", "rules:\n  KPI-THRESHOLDS: warn",
+    ("pmoctl.yaml", "  KPI-READING-DUE: warning", "  KPI-READING-DUE: warn",
      'Value is not accepted. Valid values: "off", "error", "warning".'),
 ]  # fmt: skip
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from pmoctl.catalogue.vocabulary import Rollout, Stage
 from pmoctl.cli.common import CatalogueOption, Settings, app, catalogue_root
-from pmoctl.errors import EXIT_OK, PmoctlError
+from pmoctl.errors import EXIT_OK, PmoctlError, UserError
 from pmoctl.output import report
 
 
@@ -32,9 +34,11 @@ ViewFormatOption = Annotated[
 
 def _print_refusal(problem: PmoctlError) -> None:
     """Findings of a refused move, and the output of a failed git command, before the error."""
-    from pmoctl.lifecycle.commands import print_refusal
-
-    print_refusal(problem)
+    for finding in getattr(problem, "findings", ()):
+        report.error_line(report.text_line(finding), finding.hint)
+    output = getattr(problem, "stderr", "")
+    if output:
+        report.error_line(output)
 
 
 @app.command(name="transition")
@@ -88,15 +92,35 @@ def transition_command(  # noqa: PLR0917 - typer passes options positionally
     stage. Exit 1 when refused, 3 when the repository is not in a state to commit, 4 when
     git or a hook refused the commit (the files are restored).
     """
-    from pmoctl.lifecycle.commands import transition_command as run_transition
+    from pmoctl import api
 
-    return run_transition(
-        services, to=to.value, approved_by=approved_by, reason=reason, note=note,
-        rollout=rollout.value if rollout else None, readiness=readiness,
-        success_criteria_met=success_criteria_met, kept=kept or (),
-        discarded=discarded or (), date=date, dry_run=dry_run,
-        allow_detached=allow_detached, catalogue=catalogue,
-    )  # fmt: skip
+    try:
+        when = dt.date.fromisoformat(date) if date else None
+    except ValueError:
+        raise UserError(f"--date {date!r} is not a date", hint="write YYYY-MM-DD") from None
+    try:
+        outcome = api.transition(
+            catalogue or Path.cwd(), services, to=to.value, approved_by=approved_by,
+            reason=reason, note=note, rollout=rollout.value if rollout else None,
+            readiness=readiness, success_criteria_met=success_criteria_met, kept=kept or (),
+            discarded=discarded or (), date=when, dry_run=dry_run,
+            allow_detached=allow_detached,
+        )  # fmt: skip
+    except PmoctlError as problem:
+        _print_refusal(problem)
+        raise
+    for line in outcome.recovered:
+        report.error_line(f"recovered: {line}")
+    if dry_run:
+        report.info(outcome.diff.rstrip("\n"))
+        report.error_line("dry run: nothing was changed")
+        return EXIT_OK
+    for move in outcome.moves:
+        report.info(f"{move.service}: {move.source.value} -> {outcome.target.value}")
+    report.info(f"committed {(outcome.commit or '')[:12]}")
+    for line in outcome.notes:
+        report.error_line(f"note: {line}")
+    return EXIT_OK
 
 
 @app.command()

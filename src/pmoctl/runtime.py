@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from pmoctl.errors import UserError
+
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
@@ -85,8 +87,6 @@ def today() -> dt.date:
 
 
 def _not_a_date(value: str) -> dt.date:
-    from pmoctl.errors import UserError
-
     raise UserError(
         f"{TODAY_VARIABLE}={value!r} is not a date",
         hint=f"set {TODAY_VARIABLE} to a day from 1900 on as YYYY-MM-DD, or unset it to "

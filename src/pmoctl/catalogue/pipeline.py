@@ -26,6 +26,7 @@ from pmoctl.catalogue.kinds import KIND
 from pmoctl.catalogue.loading import LoadedFile, Waiver, load_file
 from pmoctl.catalogue.models import ID_PATTERN, Config
 from pmoctl.catalogue.slim import forget_shared, share_field_sets
+from pmoctl.catalogue.workers import load_in_workers
 from pmoctl.findings import Finding, Severity
 from pmoctl.runtime import gc_paused
 from pmoctl.yaml.loader import MAX_BYTES, LoadError, parse, read_text
@@ -66,8 +67,6 @@ def load_all(
                     share_field_sets(loaded.model, slim)
                     results.append(loaded)
             else:  # only a large run needs the worker machinery: imported here
-                from pmoctl.catalogue.workers import load_in_workers
-
                 results.extend(load_in_workers(root, tasks, max_bytes, workers - 1, slim))
         finally:
             forget_shared()  # what this load shared is held by its models now

@@ -28,7 +28,8 @@ from pmoctl.catalogue.files import (
     list_files,
 )
 from pmoctl.catalogue.kinds import KIND, KINDS
-from pmoctl.catalogue.models import ID_PATTERN, MODELS_BY_KIND
+from pmoctl.catalogue.loading import load_file
+from pmoctl.catalogue.models import ID_PATTERN, MODELS_BY_KIND, Organisation
 from pmoctl.errors import UserError
 from pmoctl.resources import data_dir, template_text
 from pmoctl.yaml.loader import LoadError, parse
@@ -211,9 +212,6 @@ def _refuse_taken(root: Path, folder: str, ident: str) -> None:
 
 def _delivering_pmo(root: Path, pmo: str | None) -> str:
     """The PMO a new service names: ``--pmo``, else the first PMO of organisation.yaml."""
-    from pmoctl.catalogue.loading import load_file
-    from pmoctl.catalogue.models import Organisation
-
     organisation = load_file(root, KIND["organisation"].path(), "organisation").model
     known = (
         [unit.id for unit in organisation.pmos] if isinstance(organisation, Organisation) else []

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from pmoctl.catalogue.models.common import PATTERN_HELP, Model
+from pmoctl.catalogue.schema_pieces import BUDGET, size_of, validate_in_pieces
 from pmoctl.findings import DocPath, Finding, Severity
 from pmoctl.yaml.loader import Locator
 
@@ -51,8 +52,6 @@ def validate(
     A large document is validated in pieces (:mod:`pmoctl.catalogue.schema_pieces`): pydantic holds
     every error of a validation, and a small file can cause hundreds of thousands.
     """
-    from pmoctl.catalogue.schema_pieces import BUDGET, size_of, validate_in_pieces
-
     if size_of(data) <= BUDGET:
         try:
             return model.model_validate(data), []

@@ -20,6 +20,7 @@ from pmoctl.catalogue.loading import LoadedFile, Waiver, load_file
 from pmoctl.catalogue.models import MODELS_BY_KIND
 from pmoctl.catalogue.slim import drop_unread, share_field_sets
 from pmoctl.findings import Finding
+from pmoctl.runtime import worker_context
 
 #: what a worker sends back for one file: path, kind, the model as JSON (or the model
 #: itself when it cannot be written as JSON), findings and waivers
@@ -73,8 +74,6 @@ def load_in_workers(
     import gc
     import tempfile
     from concurrent.futures import Future, ProcessPoolExecutor
-
-    from pmoctl.runtime import worker_context
 
     own = int(len(tasks) / (workers + 1) * 0.9)
     rest = tasks[own:]

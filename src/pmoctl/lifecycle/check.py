@@ -29,6 +29,8 @@ from pmoctl.catalogue.models import Config, Person
 from pmoctl.errors import RepoStateError, UserError
 from pmoctl.findings import DocPath, Finding, Severity
 from pmoctl.lifecycle.check_moves import STAGE_AT, Change, appended, judge, lifecycle_of
+from pmoctl.rules.engine import apply_settings
+from pmoctl.rules.validate import validate_catalogue
 from pmoctl.yaml.loader import LoadError, decode, locate, parse
 
 SHALLOW_HINT = (
@@ -96,8 +98,6 @@ def check(
     root: Path, base: str | None = None, *, jobs: int | None = None, use_cache: bool = True
 ) -> CheckResult:
     """Validate the catalogue at ``root``; check the changes since the merge-base with ``base``."""
-    from pmoctl.rules.validate import validate_catalogue
-
     repo = gitrepo.require(root)
     if repo.shallow:
         raise RepoStateError(
@@ -121,7 +121,6 @@ def check(
     judge = _Judge(repo, prefix, fork, head, result)
     judge.run()
     base_config = _config(judge.read(f"{base_sha}:{judge.git_path(CONFIG_FILE)}"))
-    from pmoctl.rules.engine import apply_settings
 
     settled = apply_settings(judge.findings, base_config, [])
     result.findings = sorted([*validation.findings, *settled], key=Finding.sort_key)

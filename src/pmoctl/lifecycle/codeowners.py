@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pmoctl import gitrepo
+from pmoctl.catalogue.kinds import KIND
+from pmoctl.catalogue.pipeline import load_catalogue
 from pmoctl.errors import RefusedError
 from pmoctl.fileio import replace_file
 from pmoctl.findings import Severity
@@ -46,9 +48,6 @@ def default_path(root: Path) -> Path:
 
 def build(root: Path, out: Path) -> Ownership:
     """The CODEOWNERS file for the catalogue at ``root``, to be written at ``out``."""
-    from pmoctl.catalogue.kinds import KIND
-    from pmoctl.catalogue.pipeline import load_catalogue
-
     catalogue, findings, _ = load_catalogue(root)
     broken = sorted({f.path for f in findings if f.severity is Severity.ERROR})
     if broken or catalogue.organisation is None:

@@ -13,7 +13,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pmoctl.catalogue.files import kind_of, list_files
+from pmoctl.catalogue.kinds import COLLECTION_KINDS, KIND
+from pmoctl.catalogue.loading import LoadedFile, load_file, waivers_in
+from pmoctl.catalogue.pipeline import build_catalogue
 from pmoctl.findings import Finding, Pending, Severity
+from pmoctl.rules import Partial, all_rules, partial_checks
+from pmoctl.rules.engine import apply_settings, locate_pending
+from pmoctl.yaml.loader import LoadError, read_bytes
 
 if TYPE_CHECKING:
     from pmoctl.catalogue.loading import LoadedFile
@@ -42,13 +49,6 @@ def guard(
     (such as a dependency cycle) were there before the move: ``pmoctl validate`` and CI
     report those.
     """
-    from pmoctl.catalogue.files import list_files
-    from pmoctl.catalogue.kinds import KIND
-    from pmoctl.catalogue.loading import LoadedFile, load_file, waivers_in
-    from pmoctl.catalogue.pipeline import build_catalogue
-    from pmoctl.rules import Partial, all_rules, partial_checks
-    from pmoctl.rules.engine import apply_settings, locate_pending
-
     loaded: list[LoadedFile] = list(preloaded)
     done = {item.rel for item in loaded}
     files = list_files(root)
@@ -91,9 +91,6 @@ def guard_inputs(
     """What :func:`guard` loads for the moved files ``texts`` (path -> text after the
     move), as (path, kind); and the ids of the services and procedures it knows by file
     name only (see :func:`guard`)."""
-    from pmoctl.catalogue.files import kind_of
-    from pmoctl.catalogue.kinds import COLLECTION_KINDS
-
     named = set(re.findall(r"[a-z0-9][a-z0-9-]*", " ".join(texts.values())))
     needles = [rel.rpartition("/")[2].removesuffix(".yaml").encode() for rel in texts]
     known: dict[str, set[str]] = {kind.name: set() for kind in COLLECTION_KINDS}
@@ -112,8 +109,6 @@ def guard_inputs(
 
 
 def _mentions(root: Path, rel: str, needles: list[bytes]) -> bool:
-    from pmoctl.yaml.loader import LoadError, read_bytes
-
     try:
         data = read_bytes(root, rel)
     except LoadError:

@@ -33,6 +33,7 @@ from pmoctl import gitrepo
 from pmoctl.errors import GitCommandError, RepoStateError
 from pmoctl.fileio import replace_file
 from pmoctl.output import report
+from pmoctl.yaml.loader import LoadError, decode, parse, read_bytes
 
 JOURNAL = "pmoctl-txn.json"
 #: more than any journal or service file pmoctl writes (service files are limited by
@@ -212,8 +213,6 @@ def _follow_reformat(repo: gitrepo.Repo, commit: str, moves: Sequence[FileChange
 
 def _same_lifecycle(planned: bytes, committed: bytes) -> bool:
     """The committed file still parses and records the lifecycle pmoctl wrote."""
-    from pmoctl.yaml.loader import LoadError, decode, parse
-
     try:
         ours, theirs = parse(decode(planned)), parse(decode(committed))
     except (LoadError, UnicodeDecodeError, ValueError):
@@ -275,8 +274,6 @@ def recover(repo: gitrepo.Repo) -> list[str]:
     The caller holds the lock, so the process that wrote the journal is gone. Returns
     what was done, one sentence per file (empty when there was nothing to recover).
     """
-    from pmoctl.yaml.loader import LoadError, read_bytes
-
     journal = repo.git_dir / JOURNAL
     try:
         record = json.loads(read_bytes(repo.git_dir, JOURNAL, _JOURNAL_LIMIT))
@@ -322,8 +319,6 @@ def recover(repo: gitrepo.Repo) -> list[str]:
 def _read(repo: gitrepo.Repo, repo_rel: str) -> bytes | None:
     """A moved file's bytes as they are now; None if it is not a regular file that can be
     read (without following a link or waiting on a pipe)."""
-    from pmoctl.yaml.loader import LoadError, read_bytes
-
     try:
         return read_bytes(repo.top, repo_rel, _JOURNAL_LIMIT)
     except LoadError:

@@ -20,11 +20,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pmoctl import gitrepo
+from pmoctl.catalogue import lifecycle
+from pmoctl.catalogue.loading import load_file
+from pmoctl.catalogue.models import Move, Organisation, Service
+from pmoctl.catalogue.models.common import Stage
 from pmoctl.catalogue.suggest import did_you_mean, unknown_service
 from pmoctl.errors import RefusedError, RepoStateError, UserError
 from pmoctl.findings import Finding
 from pmoctl.gitrepo import check_ids
 from pmoctl.lifecycle import transaction
+from pmoctl.lifecycle.guard import guard
+from pmoctl.yaml import edit
+from pmoctl.yaml.loader import LoadError, decode, parse, read_bytes
 
 if TYPE_CHECKING:
     from pmoctl.catalogue import lifecycle
@@ -141,12 +148,6 @@ def plan(
     target = _stage(target)
     from pydantic import ValidationError
 
-    from pmoctl.catalogue import lifecycle
-    from pmoctl.catalogue.models import Move, Organisation
-    from pmoctl.lifecycle.guard import guard
-    from pmoctl.yaml import edit
-    from pmoctl.yaml.loader import LoadError, decode
-
     organisation_file = _load_singleton(root, "organisation.yaml")
     organisation: Organisation = organisation_file.model  # type: ignore[assignment]
     people = {person.id: person for person in organisation.people}
@@ -248,8 +249,6 @@ def move_record(
 
 def _read_service(root: Path, ident: str, rel: str) -> bytes:
     """The service file's bytes, read as every catalogue file is (no link, no pipe)."""
-    from pmoctl.yaml.loader import LoadError, read_bytes
-
     try:
         return read_bytes(root, rel)
     except LoadError as error:
@@ -270,8 +269,6 @@ def _single_link(path: Path, rel: str) -> os.stat_result:
 
 
 def _load_singleton(root: Path, rel: str) -> LoadedFile:
-    from pmoctl.catalogue.loading import load_file
-
     loaded = load_file(root, rel, rel.removesuffix(".yaml"))
     if loaded.model is None:
         raise MoveRefusedError(
@@ -281,8 +278,6 @@ def _load_singleton(root: Path, rel: str) -> LoadedFile:
 
 
 def _load_service(root: Path, rel: str) -> Service:
-    from pmoctl.catalogue.loading import load_file
-
     loaded = load_file(root, rel, "service")
     if loaded.model is None:
         raise MoveRefusedError(
@@ -292,9 +287,6 @@ def _load_service(root: Path, rel: str) -> Service:
 
 
 def _service_from_text(text: str) -> Service:
-    from pmoctl.catalogue.models import Service
-    from pmoctl.yaml.loader import parse
-
     return Service.model_validate(parse(text))  # verified by yamledit: this cannot fail
 
 
@@ -320,8 +312,6 @@ def approver_identity(person: Person) -> str:
 
 
 def _stage(value: Stage | str) -> Stage:
-    from pmoctl.catalogue.models.common import Stage  # the models load while git's checks run
-
     return Stage(value)
 
 

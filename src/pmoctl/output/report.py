@@ -152,8 +152,6 @@ def write_check(
     (``path_prefix`` as for :func:`write_findings`)."""
     out = stream or sys.stdout
     if fmt == "json":
-        from pmoctl.output.formats import as_json
-
         document = as_json(findings, files)
         document["changes"] = changes
         out.write(json_text(document) + "\n")

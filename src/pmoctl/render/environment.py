@@ -43,6 +43,7 @@ from pmoctl.render import markup
 from pmoctl.render.directory import role_label
 from pmoctl.render.helpers import HTML_HELPERS
 from pmoctl.render.markup import MdSafe
+from pmoctl.resources import data_dir
 
 Format = Literal["html", "markdown"]
 EXTENSION = {"html": "html", "markdown": "md"}
@@ -59,8 +60,6 @@ class RenderTemplateError(PmoctlError):
 
 def builtin_templates() -> Path:
     """The packaged templates (``pmoctl/templates`` in a wheel, ``templates/`` in a checkout)."""
-    from pmoctl.resources import data_dir
-
     return data_dir("templates")
 
 

@@ -36,6 +36,7 @@ from pmoctl.render.environment import (
 )
 from pmoctl.render.output import stage
 from pmoctl.render.sitemap import PAGES, SECTIONS, SERVICE_SECTION
+from pmoctl.runtime import worker_context
 
 #: limits for catalogue-supplied templates (the sandbox bounds access, not resources)
 TEMPLATE_TIMEOUT_S = 60.0
@@ -220,7 +221,6 @@ def render_pages(
                 for page in pages
                 if stage(out, page.path, render_one(env, page, common, root))
             }
-    from pmoctl.runtime import worker_context
 
     global _JOB  # noqa: PLW0603 - handed to forked workers without pickling the context
     context = worker_context()

@@ -195,8 +195,6 @@ def apply_settings(
 
 
 def _unused_waiver(waiver: Waiver) -> Finding:
-    from pmoctl.rules import all_rules
-
     known = all_rules()
     if waiver.rule in known:
         message = f"waiver of {waiver.rule} matches no finding on this line or the next"

@@ -18,6 +18,10 @@ from typing import Any
 
 from pmoctl._version import __version__
 from pmoctl.catalogue.files import work_tree_top
+from pmoctl.fileio import read_bytes, replace_file
+from pmoctl.rules.settings import templates_folder_problem
+from pmoctl.runtime import today
+from pmoctl.yaml.errors import LoadError
 
 _SCHEMA = 1
 #: the largest ``max_file_bytes`` pmoctl.yaml may set (models.config): a larger file is
@@ -39,8 +43,6 @@ def _fingerprint() -> str:
 def key_for(root: Path, files: list[str]) -> str:
     """A hash of pmoctl itself, of the day (rules such as KPI-READING-DUE depend on it)
     and of the path and content of every file."""
-    from pmoctl.runtime import today
-
     digest = hashlib.sha256(_fingerprint().encode())
     digest.update(today().isoformat().encode())
     for rel in files:
@@ -60,7 +62,6 @@ def _templates_state(root: Path, config: bytes) -> bytes:
     names = re.findall(rb"templates[\"']?\s*:\s*[\"']?([A-Za-z0-9._/-]+)", config)
     if not names:
         return b""
-    from pmoctl.rules.settings import templates_folder_problem
 
     return b"".join(
         name + b"=" + templates_folder_problem(root, name.decode()).encode() + b"\0"
@@ -72,9 +73,6 @@ def _content(root: Path, rel: str) -> bytes:
     """The bytes of a catalogue file, read as the loader reads it (never through a link,
     never waiting on a pipe, never more than any configured limit); for a file it refuses,
     what it says of it (the finding the run would report depends on nothing else)."""
-    from pmoctl.fileio import read_bytes
-    from pmoctl.yaml.errors import LoadError
-
     try:
         return read_bytes(root, rel, _LARGEST_LIMIT)
     except LoadError as error:  # NUL: a file holding these bytes is refused for the NUL
@@ -119,8 +117,6 @@ def load(root: Path, key: str) -> list[dict[str, Any]] | None:
 
 
 def store(root: Path, key: str, findings: list[dict[str, Any]]) -> None:
-    from pmoctl.fileio import replace_file  # only when writing: the warm path never needs it
-
     path = cache_file(root)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

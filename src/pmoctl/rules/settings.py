@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from pmoctl.catalogue.files import CONFIG_FILE
 from pmoctl.findings import Pending, Severity
-from pmoctl.rules import Partial, Rule
+from pmoctl.rules import Partial, Rule, all_rules
 from pmoctl.rules._common import finding, rule_hint
 
 if TYPE_CHECKING:
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 def _unknown_rules(catalogue: Catalogue) -> Iterator[Pending]:
     if catalogue.config is None:
         return
-    from pmoctl.rules import all_rules
 
     known = all_rules()
     for rule_id in catalogue.config.rules:

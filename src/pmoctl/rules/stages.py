@@ -17,6 +17,7 @@ from pmoctl.findings import DocPath, Pending, Severity
 from pmoctl.rules import Partial, Rule
 from pmoctl.rules._common import any_broken, finding, people, procedures, services
 from pmoctl.runtime import today as runtime_today
+from pmoctl.yaml.loader import LoadError, read_bytes
 
 if TYPE_CHECKING:
     from pmoctl.catalogue.files import Catalogue
@@ -69,8 +70,6 @@ def _stage_complete(catalogue: Catalogue) -> Iterator[Pending]:
 
 def _broken_procedures(catalogue: Catalogue) -> list[bytes | None]:
     """The bytes of every procedure file that did not load (None: it cannot be read)."""
-    from pmoctl.yaml.loader import LoadError, read_bytes
-
     result: list[bytes | None] = []
     for rel in sorted(catalogue.broken):
         if rel.startswith("procedures/"):

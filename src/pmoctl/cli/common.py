@@ -69,6 +69,6 @@ def catalogue_root(catalogue: Path | None) -> Path:
 
 def fails(findings_severities: list[str], fail_on: FailOn) -> bool:
     """Whether findings of these severities make the command exit 1 under --fail-on."""
-    from pmoctl.rules.validate import fails as severities_fail
+    from pmoctl.rules.results import fails as severities_fail
 
     return severities_fail(findings_severities, fail_on.value)

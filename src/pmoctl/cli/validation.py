@@ -54,11 +54,16 @@ def validate(
 ) -> int:
     """Check the catalogue and report every problem, with file, line and column."""
     from pmoctl.api import resolve_targets
-    from pmoctl.rules.validate import validate_catalogue
+    from pmoctl.catalogue.files import repo_prefix
+    from pmoctl.rules.results import cached_result
 
     root, only = resolve_targets(paths or [], catalogue)
-    result = validate_catalogue(root, only=only, jobs=jobs or None, use_cache=not no_cache)
-    from pmoctl.catalogue.files import repo_prefix
+    # an unchanged catalogue is answered without loading the models, parser or rules
+    result = None if no_cache else cached_result(root, only=only)
+    if result is None:
+        from pmoctl.rules.validate import validate_catalogue
+
+        result = validate_catalogue(root, only=only, jobs=jobs or None, use_cache=not no_cache)
 
     report.write_findings(
         result.findings,

@@ -19,9 +19,9 @@ from typing import Any
 from pmoctl._version import __version__
 from pmoctl.catalogue.files import work_tree_top
 from pmoctl.fileio import read_bytes, replace_file
+from pmoctl.findings import LoadError
 from pmoctl.rules.settings import templates_folder_problem
 from pmoctl.runtime import today
-from pmoctl.yaml.errors import LoadError
 
 _SCHEMA = 1
 #: the largest ``max_file_bytes`` pmoctl.yaml may set (models.config): a larger file is

@@ -1,38 +1,21 @@
 """`pmoctl validate`: check a catalogue and return every finding at its position.
 
-A whole-run result is cached under the repository's git folder, keyed by the content of
-every file, the config and pmoctl itself, so that an unchanged catalogue is checked again
-in milliseconds. The cache is consulted before the models, the parser and the rules are
-even imported.
+An unchanged catalogue is answered from the cache (:mod:`.results`); otherwise the whole
+run (:func:`pmoctl.rules.engine.check_all`) is done and its result cached.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from pmoctl.catalogue import pipeline
 from pmoctl.catalogue.files import list_files
-from pmoctl.findings import Finding, Severity
 from pmoctl.rules import result_cache
 from pmoctl.rules.engine import check_all
+from pmoctl.rules.results import ValidationResult, answer_from_cache, checked, only_in
 from pmoctl.runtime import gc_paused
 
-if TYPE_CHECKING:
-    from pmoctl.catalogue.files import Catalogue
-
-
-@dataclass
-class ValidationResult:
-    root: Path
-    findings: list[Finding]
-    files: int
-    catalogue: Catalogue | None = None
-    from_cache: bool = False
-
-    def count(self, severity: Severity) -> int:
-        return sum(1 for finding in self.findings if finding.severity is severity)
+__all__ = ["ValidationResult", "validate_catalogue"]
 
 
 def validate_catalogue(
@@ -41,7 +24,7 @@ def validate_catalogue(
     """Check the catalogue at ``root``; ``only`` limits the report to these relative paths."""
     files = list_files(root)
     key = result_cache.key_for(root, files) if use_cache else None
-    cached = _from_cache(root, files, key, only)
+    cached = answer_from_cache(root, files, key, only)
     if cached is not None:
         return cached
 
@@ -49,61 +32,4 @@ def validate_catalogue(
         catalogue, findings = check_all(root, jobs, slim=len(files) >= pipeline.SLIM_THRESHOLD)
     if key:
         result_cache.store(root, key, [finding.as_dict() for finding in findings])
-    return ValidationResult(root, _only(findings, only), _checked(files, only), catalogue)
-
-
-def cached_result(root: Path, *, only: list[str] | None = None) -> ValidationResult | None:
-    """The cached result of validating ``root``, if nothing it depends on has changed."""
-    files = list_files(root)
-    return _from_cache(root, files, result_cache.key_for(root, files), only)
-
-
-def _from_cache(
-    root: Path, files: list[str], key: str | None, only: list[str] | None
-) -> ValidationResult | None:
-    cached = result_cache.load(root, key) if key else None
-    if cached is None:
-        return None
-    try:
-        findings = [_finding_from_dict(item) for item in cached]
-    except (KeyError, TypeError, ValueError):  # a damaged cache file: check again
-        return None
-    return ValidationResult(root, _only(findings, only), _checked(files, only), from_cache=True)
-
-
-def fails(severities: list[str], fail_on: str) -> bool:
-    """Whether findings of these severities fail the run (``--fail-on``)."""
-    if fail_on == "never":
-        return False
-    if fail_on == "warning":
-        return bool(severities)
-    return "error" in severities
-
-
-def _checked(files: list[str], only: list[str] | None) -> int:
-    """How many files the report covers: every catalogue file, or those of ``only``."""
-    if not only:
-        return len(files)
-    return len(set(only) & set(files))
-
-
-def _only(findings: list[Finding], only: list[str] | None) -> list[Finding]:
-    if not only:
-        return findings
-    wanted = set(only)
-    # a finding at a folder (a linked services/) concerns every file named in it
-    folders = {rel.rpartition("/")[0] for rel in only}
-    return [f for f in findings if f.path in wanted or f.path in folders]
-
-
-def _finding_from_dict(item: dict[str, Any]) -> Finding:
-    """A finding read back from the cache; ValueError if the entry is not one we wrote."""
-    texts = (item["path"], item["rule"], item["message"], item.get("hint", ""))
-    numbers = (item["line"], item["column"])
-    if not all(isinstance(text, str) for text in texts) or not all(
-        type(number) is int for number in numbers
-    ):
-        raise ValueError("not a cached finding")
-    path, rule, message, hint = texts
-    line, column = numbers
-    return Finding(path, line, column, Severity(item["severity"]), rule, message, hint)
+    return ValidationResult(root, only_in(findings, only), checked(files, only), catalogue)

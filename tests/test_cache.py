@@ -15,7 +15,8 @@ from conftest import REPO_ROOT, git, run_cli
 from pmoctl.catalogue.files import list_files
 from pmoctl.findings import Finding, Severity
 from pmoctl.rules import result_cache as cache
-from pmoctl.rules.validate import cached_result, validate_catalogue
+from pmoctl.rules.results import cached_result
+from pmoctl.rules.validate import validate_catalogue
 
 SERVICE = "services/portfolio-reporting.yaml"
 

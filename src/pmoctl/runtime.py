@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from pmoctl.errors import UserError
 
 if TYPE_CHECKING:
-    from multiprocessing.context import BaseContext
+    from multiprocessing.context import ForkContext, SpawnContext
 
 #: Environment variables pmoctl set for itself, not the user: git and its hooks get the
 #: environment without them, as the user had it (pmoctl.gitrepo drops them).
@@ -51,7 +51,7 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def worker_context() -> BaseContext:
+def worker_context() -> ForkContext | SpawnContext:
     """How pmoctl starts worker processes: forked on Linux, spawned elsewhere.
 
     A forked worker inherits the imported modules and the loaded data and starts at once;

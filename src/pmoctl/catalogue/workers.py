@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -67,34 +68,34 @@ def load_in_workers(
 
     Each worker loads one slice and writes its records to a file, read when this process
     has loaded its own share; the models it sends as JSON are re-created here, so this
-    process takes a little less than an even share. The pool is handed one task per
-    worker, all at once: its threads then have nothing left to do while this process
-    parses. A worker that fails has its slice loaded here instead.
+    process takes a little less than an even share. Plain processes, not a pool: a pool's
+    threads would wait for the GIL while this process parses, and stall the hand-over. A
+    worker that fails has its slice loaded here instead.
     """
-    import gc
     import tempfile
-    from concurrent.futures import Future, ProcessPoolExecutor
 
     own = int(len(tasks) / (workers + 1) * 0.9)
     rest = tasks[own:]
     size = -(-len(rest) // workers)
     slices = [rest[at : at + size] for at in range(0, len(rest), size)]
+    context = worker_context()
     with tempfile.TemporaryDirectory(prefix="pmoctl-") as folder:
-        # a worker's garbage ends with it: it does not collect (a forked one inherits this)
-        pool = ProcessPoolExecutor(len(slices), mp_context=worker_context(), initializer=gc.disable)
+        jobs: list[tuple[Any, str, list[tuple[str, str]]]] = []
         try:
-            jobs: list[tuple[Future[None], str, list[tuple[str, str]]]] = []
             for number, part in enumerate(slices):
                 out = os.path.join(folder, f"{number}.pickle")
-                jobs.append((pool.submit(_work, root, max_bytes, part, out, slim), out, part))
+                process = context.Process(target=_work, args=(root, max_bytes, part, out, slim))
+                process.start()
+                jobs.append((process, out, part))
             for rel, kind in tasks[:own]:
                 loaded = load_file(root, rel, kind, max_bytes)
                 share_field_sets(loaded.model, slim)
                 yield loaded
-            for job, out, part in jobs:
+            for process, out, part in jobs:
+                process.join()
                 records = (
                     _read_records(out)
-                    if job.exception() is None
+                    if process.exitcode == 0
                     else _records(root, max_bytes, part, slim)  # the worker failed: load here
                 )
                 for rel, kind, payload, findings, waivers in records:
@@ -106,14 +107,21 @@ def load_in_workers(
                     share_field_sets(model, slim)
                     yield LoadedFile(rel, kind, model, findings, waivers)
         finally:  # interrupted: do not leave workers behind
-            pool.shutdown(wait=True, cancel_futures=True)
+            for process, _, _ in jobs:
+                if process.exitcode is None:
+                    process.terminate()
+                process.join()
 
 
 def _work(root: Path, max_bytes: int, part: list[tuple[str, str]], out: str, slim: bool) -> None:
     """In a worker: load these files and write the records to ``out``.
 
     One pickle per record, written as it is made: neither side holds them all at once.
+    The collector is off, as in the whole run (a worker makes almost no cyclic garbage).
     """
+    import gc
+
+    gc.disable()
     import pickle
 
     with open(out, "wb") as handle:

@@ -243,3 +243,27 @@ def test_fail_on_levels(tmp_path: Path) -> None:
     (tmp_path / "pmoctl.yaml").write_text("format: 1\nkind: config\nname: Bare\n", encoding="utf-8")
     assert run_cli("validate", "--fail-on", "error", cwd=tmp_path).returncode == 1
     assert run_cli("validate", "--fail-on", "never", cwd=tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("render", "--out", "{file}"),
+        ("render", "--out", "{file}/sub"),
+        ("codeowners", "--out", "{folder}"),
+        ("codeowners", "--out", "{file}/CODEOWNERS", "--check"),
+        ("schema", "--out", "{file}"),
+        ("schema", "--out", "{file}/x"),
+    ],
+    ids=" ".join,
+)
+def test_an_output_path_that_cannot_be_used_is_a_usage_error(
+    example_repo: Path, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("hi\n", encoding="utf-8")
+    argv = [arg.format(file=afile, folder=tmp_path) for arg in args]
+    result = run_cli(*argv, cwd=example_repo)
+    assert result.returncode == 2, result.stderr
+    assert "internal error" not in result.stderr and str(tmp_path) in result.stderr
+    assert afile.read_text(encoding="utf-8") == "hi\n"

@@ -20,6 +20,7 @@ from pmoctl.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_OK,
+    EXIT_REPO_STATE,
     EXIT_USAGE,
     PmoctlError,
 )
@@ -38,6 +39,9 @@ from pmoctl.cli import pull_requests as pull_requests
 # isort: on
 
 __all__ = ["app", "execute", "run"]
+
+#: an output path that names a file where a folder must be, or the other way round
+_PATH_MISTAKES = (NotADirectoryError, IsADirectoryError, FileExistsError, FileNotFoundError)
 
 
 def _version(value: bool) -> None:
@@ -95,6 +99,15 @@ def execute(argv: Sequence[str]) -> int:
         code = problem.exit_code
     except BrokenPipeError:
         code = EXIT_OK
+    except OSError as problem:  # a path the user gave, or the file system refused (not a bug)
+        where = problem.filename if problem.filename is not None else ""
+        report.error(
+            f"{where}: {problem.strerror or type(problem).__name__}" if where else str(problem),
+            "check the path given on the command line"
+            if isinstance(problem, _PATH_MISTAKES)
+            else "check the permissions and the free space of the folders named",
+        )
+        code = EXIT_USAGE if isinstance(problem, _PATH_MISTAKES) else EXIT_REPO_STATE
     except Exception as bug:
         if Settings.debug:
             traceback.print_exc()

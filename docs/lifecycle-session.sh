@@ -21,8 +21,8 @@ s=s.replace("delivery:\n  pmos: [corporate-pmo]\n", "delivery:\n  pmos: [corpora
 open(p,'w').write(s)
 PY
 echo '$ git commit -am "dependency-mapping: appoint owner and manager"'; git commit -qam "dependency-mapping: appoint owner and manager"; echo
-run pmoctl transition dependency-mapping --to design --approved-by helen-achebe --note "Agreed at the Q1 prioritisation round: fits predictable delivery; 0.3 FTE from the corporate PMO." --date 2026-01-14 --dry-run
 at 2026-01-14
+run pmoctl transition dependency-mapping --to design --approved-by helen-achebe --note "Agreed at the Q1 prioritisation round: fits predictable delivery; 0.3 FTE from the corporate PMO." --date 2026-01-14 --dry-run
 run pmoctl transition dependency-mapping --to design --approved-by helen-achebe --note "Agreed at the Q1 prioritisation round: fits predictable delivery; 0.3 FTE from the corporate PMO." --date 2026-01-14
 run pmoctl transition dependency-mapping --to pilot --approved-by helen-achebe
 python - <<'PY'
@@ -93,6 +93,7 @@ lifecycle:""")
 open(p,'w').write(s)
 PY
 at 2026-04-10; echo '$ git commit -am "dependency-mapping: KPI agreed in the pilot"'; git commit -qam "dependency-mapping: KPI agreed in the pilot"; echo
+at 2026-04-27
 run pmoctl transition dependency-mapping --to transition --approved-by marcus-lindqvist --readiness "Two project teams used the map for a month." --date 2026-04-27
 at 2026-04-27; run pmoctl transition dependency-mapping --to transition --approved-by marcus-lindqvist --date 2026-04-27 --success-criteria-met --readiness "Two project teams used the map for a month; the programme board accepted the format." --rollout phased
 at 2026-06-01; run pmoctl transition dependency-mapping --to running --approved-by marcus-lindqvist --date 2026-06-01

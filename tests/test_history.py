@@ -10,6 +10,7 @@ import pytest
 
 from conftest import git, run_cli
 from lifecycle_support import DIRECTOR, OWNER, make_repo, move
+from pmoctl import runtime
 from pmoctl.errors import RepoStateError, UserError
 from pmoctl.lifecycle.history import service_history, stage_periods, timelines
 
@@ -104,7 +105,7 @@ def test_time_in_stage_counts_from_the_recorded_move_dates(tmp_path: Path) -> No
     path.write_text(text, "utf-8")
     git(top, "commit", "-q", "-am", "import the pilot move")
     result = service_history(top, "alpha")
-    today = dt.datetime.now(dt.UTC).date()
+    today = runtime.today()  # PMOCTL_TODAY, which the tests set
     periods = [(p["stage"], str(p["since"])[:10], p["days"]) for p in result["stages"]]
     first = dt.date.fromisoformat(periods[0][1])
     assert periods == [

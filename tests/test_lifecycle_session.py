@@ -29,7 +29,7 @@ _TABLE_ROW = re.compile(r"^[│┃┏┡└├].*$", flags=re.MULTILINE)
 
 def normalise(text: str) -> str:
     text = _COMMIT_ID.sub("<id>", text)
-    text = re.sub(r"^( +closed +)\d+ days +\((.*) to now\)$", r"\1N days (\2 to now)", text,
+    text = re.sub(r"^( +closed) +\d+ days +\((.*) to now\)$", r"\1 N days (\2 to now)", text,
                   flags=re.MULTILINE)  # fmt: skip
     # status tables: the days column, and so the column widths, change with today's date
     return _TABLE_ROW.sub(lambda row: re.sub(r"[\s─━]+", " ", re.sub(r"\d+", "N", row[0])), text)

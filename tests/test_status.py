@@ -442,3 +442,32 @@ def test_due_escapes_titles_and_refuses_a_bad_window_or_day(example_catalogue: P
         result = _run(*args, cwd=example_catalogue, env=env)
         assert result.returncode == 2, (args, result.stdout)
         assert "Traceback" not in result.stderr and "hint:" in result.stderr
+
+
+def test_pmoctl_today_is_the_day_of_transition_status_and_history(example_repo: Path) -> None:
+    """One day for every command: a reproducible run gives the same dates and durations."""
+    moved = run_cli(
+        "transition", "gate-reviews", "--to", "closing", "--approved-by", "helen-achebe",
+        "--reason", "objective-achieved", "--note", "done", "--dry-run",
+        cwd=example_repo, env={"PMOCTL_TODAY": "2026-12-01"},
+    )  # fmt: skip
+    assert moved.returncode == 0, moved.stderr
+    assert "+      date: 2026-12-01" in moved.stdout
+    later = run_cli(
+        "transition", "gate-reviews", "--to", "closing", "--approved-by", "helen-achebe",
+        "--reason", "objective-achieved", "--note", "done", "--date", "2026-12-02", "--dry-run",
+        cwd=example_repo, env={"PMOCTL_TODAY": "2026-12-01"},
+    )  # fmt: skip
+    assert later.returncode == 2 and "2026-12-02" in later.stderr
+
+    def days(today: str) -> tuple[int, int]:
+        env = {"PMOCTL_TODAY": today}
+        rows = json.loads(run_cli("status", "-f", "json", cwd=example_repo, env=env).stdout)
+        row = next(row for row in rows if row["id"] == "gate-reviews")
+        story = json.loads(
+            run_cli("history", "gate-reviews", "-f", "json", cwd=example_repo, env=env).stdout
+        )
+        return int(row["days_in_stage"]), int(story["stages"][-1]["days"])
+
+    first, second = days("2026-12-01"), days("2026-12-11")
+    assert (second[0] - first[0], second[1] - first[1]) == (10, 10)

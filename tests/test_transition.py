@@ -24,6 +24,7 @@ from lifecycle_support import (
     move,
     snapshot,
 )
+from pmoctl import runtime
 from pmoctl.catalogue import lifecycle
 from pmoctl.errors import GitCommandError, RepoStateError, UserError
 from pmoctl.gitrepo import parse_trailers
@@ -137,12 +138,12 @@ def test_cli_move_commits_with_trailers_and_author(repo: Path) -> None:
 
 def test_a_date_after_today_is_a_usage_error(repo: Path) -> None:
     before = snapshot(repo)
-    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    tomorrow = (runtime.today() + dt.timedelta(days=1)).isoformat()  # PMOCTL_TODAY in tests
     result = cli_move(repo, *ALPHA_TO_DESIGN, "--date", tomorrow)
     assert result.returncode == 2, result.stderr
     assert f"--date {tomorrow} is after today" in result.stderr
     assert snapshot(repo) == before
-    today = cli_move(repo, *ALPHA_TO_DESIGN, "--date", dt.date.today().isoformat())
+    today = cli_move(repo, *ALPHA_TO_DESIGN, "--date", runtime.today().isoformat())
     assert today.returncode == 0, today.stderr
 
 

@@ -86,6 +86,14 @@ def today() -> dt.date:
     return _not_a_date(value)
 
 
+def now() -> dt.datetime:
+    """The moment "now" means for durations (time in a stage): the current time, or the
+    start of ``PMOCTL_TODAY`` (UTC) when it is set."""
+    if os.environ.get(TODAY_VARIABLE, "").strip():
+        return dt.datetime.combine(today(), dt.time(), dt.UTC)
+    return dt.datetime.now(dt.UTC)
+
+
 def _not_a_date(value: str) -> dt.date:
     raise UserError(
         f"{TODAY_VARIABLE}={value!r} is not a date",

@@ -12,7 +12,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from pmoctl import gitrepo
+from pmoctl import gitrepo, runtime
 from pmoctl.catalogue.suggest import unknown_service
 from pmoctl.errors import RepoStateError
 from pmoctl.output.report import printable
@@ -171,7 +171,7 @@ def stage_periods(
         return _recorded_periods(events, recorded, now)
     if not events:
         return []
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or runtime.now()
     periods: list[dict[str, object]] = []
     since = _when(events[0])
     current: str | None = None
@@ -190,7 +190,7 @@ def stage_periods(
 def _recorded_periods(
     events: list[Event], recorded: list[Recorded], now: dt.datetime | None
 ) -> list[dict[str, object]]:
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or runtime.now()
     starts = [dt.datetime.combine(date, dt.time(), dt.UTC) for _, _, date in recorded]
     # the first stage began the day the file was first committed, unless a move predates it
     # (days, like the moves' dates)
@@ -211,7 +211,7 @@ def _when(event: Event) -> dt.datetime:
 def _period(
     stage: str, since: dt.datetime, until: dt.datetime | None, now: dt.datetime | None = None
 ) -> dict[str, object]:
-    end = until or now or dt.datetime.now(dt.UTC)
+    end = until or now or runtime.now()
     return {
         "stage": stage,
         "since": since.isoformat(),

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pmoctl import runtime
 from pmoctl.catalogue.files import list_files
 from pmoctl.catalogue.lifecycle import CATALOGUE, PIPELINE, RETIRED
 from pmoctl.catalogue.loading import load_file
@@ -56,7 +57,7 @@ def _row(service: Service, names: dict[str, str], today: dt.date) -> dict[str, A
         "owner_name": names.get(owner, owner) if owner else None,
         "pmos": list(service.delivery.pmos),
         "since": since.isoformat() if since else None,
-        "days_in_stage": (today - since).days if since else None,
+        "days_in_stage": max(0, (today - since).days) if since else None,
         "open_risks": sum(1 for risk in service.risks if risk.status in _OPEN_RISK),
         "open_issues": sum(1 for issue in service.issues if issue.status == "open"),
     }
@@ -73,7 +74,7 @@ def status_rows(
     """One row per service, in stage order then id; files that do not load are listed too."""
     catalogue, _, _ = load_catalogue(root)
     names = {person.id: person.name for person in _people(catalogue)}
-    today = today or dt.date.today()
+    today = today or runtime.today()
     rows = [_row(service, names, today) for service in catalogue.services.values()]
     loaded = {row["id"] for row in rows}
     for ident in sorted(catalogue.service_ids - loaded):
@@ -148,12 +149,12 @@ def service_details(root: Path, ident: str, today: dt.date | None = None) -> dic
             if procedure is not None and ident in procedure.services:
                 procedures.append({"id": procedure.id, "name": procedure.name})
     since = _since(service)
-    today = today or dt.date.today()
+    today = today or runtime.today()
     return {
         "service": service.model_dump(mode="json", by_alias=True, exclude_none=True),
         "people": {key: value for key, value in people.items() if _mentioned(service, key)},
         "procedures": procedures,
-        "days_in_stage": (today - since).days if since else None,
+        "days_in_stage": max(0, (today - since).days) if since else None,
     }
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pmoctl import gitrepo
+from pmoctl import gitrepo, runtime
 from pmoctl.catalogue import lifecycle
 from pmoctl.catalogue.loading import load_file
 from pmoctl.catalogue.models import Move, Organisation, Service
@@ -112,7 +112,7 @@ def _refuse_unknown_reason(spec: lifecycle.MoveSpec, reason: str | None) -> None
 
 def _check_date(date: dt.date | None) -> None:
     """A move records the day it was approved: it cannot be approved after today."""
-    if date is not None and date > dt.date.today():
+    if date is not None and date > runtime.today():
         raise UserError(
             f"--date {date.isoformat()} is after today",
             hint="give the day the move was approved (today or earlier), or leave --date out "
@@ -125,7 +125,7 @@ def _refuse_earlier_date(ident: str, service: Service, date: dt.date | None) -> 
     if not service.lifecycle.moves:
         return
     last = service.lifecycle.moves[-1].date
-    when = date or dt.date.today()
+    when = date or runtime.today()
     if when < last:
         given = "given with --date" if date is not None else "today"
         raise MoveRefusedError(
@@ -229,7 +229,7 @@ def move_record(
     record: dict[str, object] = {
         "from": source,
         "to": target,
-        "date": evidence.date or dt.date.today(),
+        "date": evidence.date or runtime.today(),
         "approved_by": approver_id,
         "reason": evidence.reason,
         "note": evidence.note,

@@ -7,12 +7,14 @@ directly on models, which is fast enough for many variants.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from conftest import run_cli
 from pmoctl.catalogue.files import Catalogue
 from pmoctl.catalogue.models import Organisation, Procedure, Service
 from pmoctl.catalogue.periods import last_due, period_of
@@ -441,3 +443,47 @@ def test_kpi_periods_follow_iso_weeks_and_the_calendar() -> None:
     month = last_due("monthly", day(2028, 3, 1))
     assert (month.label, month.end) == ("2028-02", day(2028, 2, 29))
     assert last_due("annually", day(2027, 6, 30)).label == "2026"
+
+
+def _kpi(ident: str, last_reading: str) -> str:
+    return (
+        f"  - id: {ident}\n    name: K {ident}\n    measure: A count.\n    unit: items\n"
+        "    target: 1\n    direction: higher-is-better\n    frequency: quarterly\n"
+        "    reported_by: marcus-lindqvist\n"
+        f"    readings:\n      - {{date: {last_reading}, value: 1}}\n"
+    )
+
+
+def test_the_count_of_findings_not_listed_is_as_severe_as_the_worst_of_them(
+    example_catalogue: Path,
+) -> None:
+    """101 overdue KPIs owing one quarter (warnings), then two owing many (errors): the one
+    finding that counts the rest is an error, and validate fails."""
+    config = example_catalogue / "pmoctl.yaml"  # the default severities, not the example's
+    config.write_text(config.read_text(encoding="utf-8").split("\nrules:")[0], encoding="utf-8")
+    path = example_catalogue / "services" / "gate-reviews.yaml"
+    kpis = "".join(_kpi(f"k{n:03d}", "2026-06-30") for n in range(101))
+    kpis += _kpi("k900", "2024-06-30") + _kpi("k901", "2024-06-30")
+    text = path.read_text(encoding="utf-8").replace("kpis:\n", "kpis:\n" + kpis, 1)
+    path.write_text(text, encoding="utf-8")
+    result = run_cli("validate", "--no-cache", "-f", "json", example_catalogue)
+    due = [f for f in json.loads(result.stdout)["findings"] if f["rule"] == "KPI-READING-DUE"]
+    assert result.returncode == 1
+    assert len(due) == 101 and due[-1]["message"].startswith("... and ")
+    assert due[-1]["severity"] == "error"
+
+
+def test_waivers_apply_before_findings_are_counted(example_catalogue: Path) -> None:
+    """150 unknown operatives, each waived on its line: nothing is reported, no waiver unused."""
+    path = example_catalogue / "services" / "gate-reviews.yaml"
+    people = "".join(
+        f"    - person-{n:03d}  # pmoctl: waive REF-PERSON -- joining next month\n"
+        for n in range(150)
+    )
+    old = "  operatives: [grace-mensah, tom-okafor]\n"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    text = text.replace(old, "  operatives:\n    - grace-mensah\n    - tom-okafor\n" + people)
+    path.write_text(text, encoding="utf-8")
+    findings = validate_catalogue(example_catalogue, use_cache=False).findings
+    assert [f.rule for f in findings if f.path == "services/gate-reviews.yaml"] == []

@@ -37,6 +37,9 @@ class Finding:
     hint: str = ""
     #: where in the document the finding points; used to find line and column lazily
     doc_path: DocPath | None = field(default=None, compare=False)
+    #: how many findings of its rule in its file this one stands for (the run bounds
+    #: the work spent on a file that repeats one problem without end)
+    stands_for: int = field(default=1, compare=False)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.line, self.column, self.rule, self.message)
@@ -45,6 +48,7 @@ class Finding:
         data = asdict(self)
         data["severity"] = self.severity.value
         data.pop("doc_path")
+        data.pop("stands_for")
         return data
 
 

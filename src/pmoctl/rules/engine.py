@@ -9,9 +9,9 @@ most :data:`~pmoctl.catalogue.schema_errors.MAX_FINDINGS` of a rule in a file, s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import dataclasses
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TypeVar
 
 from pmoctl.catalogue.files import Catalogue
 from pmoctl.catalogue.loading import Waiver
@@ -28,71 +28,62 @@ def check_all(
     root: Path, jobs: int | None = None, *, slim: bool = False
 ) -> tuple[Catalogue, list[Finding]]:
     """Everything `pmoctl validate` reports: load, cross-document rules, the catalogue's
-    settings and waivers, sorted. Render and validate both use it."""
-    catalogue, loaded, waivers = load_catalogue(root, jobs, slim=slim)
-    findings = at_most_per_rule_and_file(sorted(loaded, key=Finding.sort_key))
+    settings and waivers, sorted, then at most :data:`MAX_FINDINGS` of a rule in a file.
+    Render and validate both use it."""
+    catalogue, findings, waivers = load_catalogue(root, jobs, slim=slim)
     findings.extend(run_rules(catalogue))
     settled = apply_settings(findings, catalogue.config, waivers)
-    return catalogue, sorted(settled, key=Finding.sort_key)
+    return catalogue, at_most_per_rule_and_file(sorted(settled, key=Finding.sort_key))
 
 
-_Item = TypeVar("_Item", Finding, Pending)
+def at_most_per_rule_and_file(findings: Iterable[Finding]) -> list[Finding]:
+    """The first :data:`MAX_FINDINGS` findings of each rule in each file (in the given
+    order), then one that counts the rest, as severe as the worst of them (a file may name
+    the same unknown id thousands of times: the report stays readable and bounded).
 
-
-def _at_most(
-    items: Iterable[_Item], key: Callable[[_Item], tuple[str, str]], limit: int
-) -> tuple[list[_Item], dict[int, int]]:
-    """The first ``limit`` items of each key, and one more where there are more: by its
-    index in the result, how many it stands for (a file may name the same unknown id
-    thousands of times: the report stays readable, and its making bounded)."""
-    kept: list[_Item] = []
+    Applied last, once settings and waivers have decided what is reported and how severely.
+    """
+    kept: list[Finding] = []
     counts: dict[tuple[str, str], int] = {}
-    stands_for: dict[int, int] = {}
-    at: dict[tuple[str, str], int] = {}
-    for item in items:
-        group = key(item)
-        count = counts[group] = counts.get(group, 0) + 1
-        if count <= limit:
-            kept.append(item)
-        elif count == limit + 1:
-            at[group] = len(kept)
-            stands_for[len(kept)] = 1
-            kept.append(item)
-        else:
-            stands_for[at[group]] += 1
-    return kept, stands_for
+    summary_at: dict[tuple[str, str], int] = {}
+    errors: set[tuple[str, str]] = set()  # the groups whose counted findings hold an error
+    for finding in findings:
+        group = (finding.path, finding.rule)
+        count = counts[group] = counts.get(group, 0) + finding.stands_for
+        if count <= MAX_FINDINGS:
+            kept.append(finding)
+            continue
+        if group not in summary_at:
+            summary_at[group] = len(kept)
+            kept.append(finding)
+        if finding.severity is Severity.ERROR:
+            errors.add(group)
+    for group, index in summary_at.items():
+        worst = Severity.ERROR if group in errors else kept[index].severity
+        kept[index] = _more(kept[index], counts[group] - MAX_FINDINGS, worst)
+    return kept
 
 
-def _more(finding: Finding, more: int) -> Finding:
+def _more(finding: Finding, more: int, severity: Severity) -> Finding:
     """The finding that stands for ``more`` findings of its rule in its file."""
     return Finding(
         finding.path,
         finding.line,
         finding.column,
-        finding.severity,
+        severity,
         finding.rule,
         f"... and {more:,} more {finding.rule} finding{'s' if more > 1 else ''} in this file",
         f"only the first {MAX_FINDINGS} of a rule are listed; fix them and validate again",
     )
 
 
-def at_most_per_rule_and_file(findings: Iterable[Finding]) -> list[Finding]:
-    """The first findings of each rule in each file (in the given order), then one that
-    counts the rest."""
-    kept, stands_for = _at_most(findings, lambda f: (f.path, f.rule), MAX_FINDINGS)
-    for index, more in stands_for.items():
-        kept[index] = _more(kept[index], more)
-    return kept
-
-
 def run_rules(catalogue: Catalogue) -> list[Finding]:
-    """Every cross-document rule, its findings located in their files (at most
-    :data:`MAX_FINDINGS` of a rule in a file, then one that counts the rest)."""
-    found: list[Pending] = []
+    """Every cross-document rule, its findings located in their files."""
+    pendings: list[Pending] = []
     for rule in checks():
         assert rule.check is not None
-        found.extend(rule.check(catalogue))
-    pendings, stands_for = _at_most(found, lambda p: (p.path, p.rule), MAX_FINDINGS)
+        pendings.extend(rule.check(catalogue))
+    pendings, surplus = _bounded(pendings)
     # one file at a time, composed once for all of its findings (and then let go)
     by_path: dict[str, list[int]] = {}
     for index, pending in enumerate(pendings):
@@ -112,9 +103,45 @@ def run_rules(catalogue: Catalogue) -> list[Finding]:
         _finding(pending, *positions[index], rules[pending.rule].severity)
         for index, pending in enumerate(pendings)
     ]
-    for index, more in stands_for.items():
-        findings[index] = _more(findings[index], more)
+    for index, (count, severity) in surplus.items():
+        # the last one placed stands for the rest: only their number and worst severity count
+        findings[index] = dataclasses.replace(
+            findings[index], severity=severity, stands_for=count + 1
+        )
     return findings
+
+
+_RANK = {Severity.WARNING: 0, Severity.ERROR: 1}
+
+#: findings of one rule in one file placed one by one; the rest are counted (the report
+#: lists :data:`MAX_FINDINGS`: this bounds the work on a file that repeats one problem)
+PLACED = 10 * MAX_FINDINGS
+
+
+def _bounded(pendings: list[Pending]) -> tuple[list[Pending], dict[int, tuple[int, Severity]]]:
+    """The first :data:`PLACED` pendings of each rule in each file, and, by the index of the
+    last one kept of a group that has more, how many more there are and the worst of their
+    severities (before the catalogue's settings, which apply to a whole rule alike)."""
+    rules = all_rules()
+    kept: list[Pending] = []
+    counts: dict[tuple[str, str], int] = {}
+    last: dict[tuple[str, str], int] = {}
+    surplus: dict[int, tuple[int, Severity]] = {}
+    for pending in pendings:
+        group = (pending.path, pending.rule)
+        count = counts[group] = counts.get(group, 0) + 1
+        if count <= PLACED:
+            last[group] = len(kept)
+            kept.append(pending)
+            continue
+        index = last[group]
+        more, worst = surplus.get(index, (0, kept[index].severity or rules[pending.rule].severity))
+        severity = pending.severity or rules[pending.rule].severity
+        surplus[index] = (
+            more + 1,
+            Severity.ERROR if Severity.ERROR in (worst, severity) else worst,
+        )
+    return kept, surplus
 
 
 def locate_pending(
@@ -208,13 +235,4 @@ def _unused_waiver(waiver: Waiver) -> Finding:
 
 
 def _with_severity(finding: Finding, severity: Severity) -> Finding:
-    return Finding(
-        finding.path,
-        finding.line,
-        finding.column,
-        severity,
-        finding.rule,
-        finding.message,
-        finding.hint,
-        doc_path=finding.doc_path,
-    )
+    return dataclasses.replace(finding, severity=severity)

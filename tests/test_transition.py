@@ -485,6 +485,9 @@ def _user_changes(repo: Path) -> None:
          "git add services/alpha.yaml\n", "pre-commit"),
         # stages other files into the transition's commit
         ("pre-commit", "git add -u\n", "pre-commit"),
+        # changes another key of the moved file (its owner), not only its layout
+        ("pre-commit", "sed -i 's/^  owner: .*/  owner: somebody-else/' services/alpha.yaml\n"
+         "git add services/alpha.yaml\n", "pre-commit"),
         # rewrites the message: the trailers are gone
         ("commit-msg", "echo 'tidied message' > \"$1\"\n", "commit-msg"),
     ],

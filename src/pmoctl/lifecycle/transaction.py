@@ -169,11 +169,11 @@ def _accept_hook_changes(
         committed = held.get(f"{facts.commit}:{move.repo_rel}")
         if move.repo_rel not in facts.blobs or committed is None:
             in_files.append(f"it left {move.repo_rel} out of the commit")
-        elif _same_lifecycle(move.new, committed):
+        elif _same_data(move.new, committed):
             reformatted.append(move)
             notes.append(f"a hook reformatted {move.repo_rel}: the commit holds its version")
         else:
-            in_files.append(f"it changed the move recorded in {move.repo_rel}")
+            in_files.append(f"it changed what {move.repo_rel} says, not only its layout")
     in_message = _trailers_of(facts.message) != _trailers_of(message)
     if in_files or in_message:
         if head_before is not None:
@@ -211,15 +211,16 @@ def _follow_reformat(repo: gitrepo.Repo, commit: str, moves: Sequence[FileChange
             atomic_write(path, committed, move.mode)
 
 
-def _same_lifecycle(planned: bytes, committed: bytes) -> bool:
-    """The committed file still parses and records the lifecycle pmoctl wrote."""
+def _same_data(planned: bytes, committed: bytes) -> bool:
+    """The committed file still parses and says what pmoctl wrote: only its layout (quotes,
+    indentation, comments, order of keys) may differ."""
     try:
         ours, theirs = parse(decode(planned)), parse(decode(committed))
     except (LoadError, UnicodeDecodeError, ValueError):
         return False
     if not isinstance(ours, dict) or not isinstance(theirs, dict):
         return False
-    return ours.get("lifecycle") == theirs.get("lifecycle")
+    return ours == theirs
 
 
 def _trailers_of(message: str) -> tuple[object, ...] | None:

@@ -201,7 +201,7 @@ def test_validate_counts_the_files_it_was_asked_to_check(example_repo: Path) -> 
     assert everything.stdout.splitlines()[-1] == f"{whole + 4} files checked: no problems"
     (example_repo / "notes.txt").write_text("not a catalogue file\n", encoding="utf-8")
     other = run_cli("validate", example_repo / "notes.txt", cwd=example_repo)
-    assert other.stdout.splitlines()[-1] == "0 files checked: no problems"
+    assert other.returncode == 2 and "is not a file of the catalogue" in other.stderr
 
 
 @pytest.mark.parametrize("option", ["-C", "--catalogue"])
@@ -267,3 +267,25 @@ def test_an_output_path_that_cannot_be_used_is_a_usage_error(
     assert result.returncode == 2, result.stderr
     assert "internal error" not in result.stderr and str(tmp_path) in result.stderr
     assert afile.read_text(encoding="utf-8") == "hi\n"
+
+
+def test_a_catalogue_folder_that_does_not_exist_is_not_the_one_around_it(
+    example_catalogue: Path,
+) -> None:
+    for args in (("status", "-C", "nothere"), ("new", "service", "x-y", "-C", "nothere")):
+        result = run_cli(*args, cwd=example_catalogue)
+        assert result.returncode == 2 and "does not exist" in result.stderr, args
+    assert not (example_catalogue / "services" / "x-y.yaml").exists()
+
+
+def test_a_named_file_that_is_not_a_catalogue_file_is_a_usage_error(
+    example_catalogue: Path,
+) -> None:
+    stray = example_catalogue / "stray.yaml"
+    stray.write_text("format: 1\n", encoding="utf-8")
+    result = run_cli("validate", stray, cwd=example_catalogue)
+    assert result.returncode == 2 and "is not a file of the catalogue" in result.stderr
+    inside = run_cli(
+        "validate", "../services/gate-reviews.yaml", cwd=example_catalogue / "services"
+    )
+    assert inside.returncode == 0 and "1 file checked" in inside.stdout

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -170,7 +171,7 @@ def resolve_targets(
     ``catalogue`` (``-C/--catalogue``) names the catalogue instead of the current folder;
     named paths are still relative to the current folder, and must be in that catalogue.
     """
-    from pmoctl.catalogue.files import find_root
+    from pmoctl.catalogue.files import COLLECTIONS, SINGLETONS, find_root
 
     if catalogue is not None and not catalogue.exists():
         raise UserError(f"{catalogue} does not exist")
@@ -187,7 +188,14 @@ def resolve_targets(
         if path.is_dir() and not path.is_symlink():
             whole = True
         else:
-            only.append(path.absolute().relative_to(root).as_posix())
+            rel = Path(os.path.abspath(path)).relative_to(root).as_posix()
+            if rel not in SINGLETONS and rel.partition("/")[0] not in COLLECTIONS:
+                raise UserError(
+                    f"{path} is not a file of the catalogue at {root}",
+                    hint=f"catalogue files are {', '.join(SINGLETONS)} and the files in "
+                    + " and ".join(f"{folder}/" for folder in COLLECTIONS),
+                )
+            only.append(rel)
     if len(roots) > 1:
         raise UserError(
             "the paths are in different catalogues: " + ", ".join(sorted(map(str, roots))),

@@ -45,7 +45,11 @@ def collision_key(stem: str) -> str:
 
 def find_root(start: Path) -> Path:
     """The catalogue containing ``start``: the nearest folder upwards with a pmoctl.yaml."""
-    start = start.absolute()
+    start = Path(os.path.abspath(start))  # `..` removed, so parents are real parents
+    if not os.path.lexists(start):
+        raise NotACatalogueError(
+            f"{start} does not exist", hint="name a catalogue folder or a file in one"
+        )
     here = start if os.path.isdir(start) else start.parent
     for folder in (here, *here.parents):
         if _holds_config(folder):

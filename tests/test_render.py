@@ -887,3 +887,11 @@ def test_plural_helper() -> None:
         "2 activities",
     ]
     assert plural(1, "commit") == "1 commit" and plural(3, "person", "people") == "3 people"
+
+
+def test_a_render_with_warnings_only_says_so_without_an_error(example_repo: Path) -> None:
+    result = run_cli("render", "--out", "site", "--no-history", cwd=example_repo, env={
+        "PMOCTL_TODAY": "2026-12-01"  # the example owes one reading then: a warning
+    })  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "error" not in result.stderr and "note: 1 warning" in result.stderr

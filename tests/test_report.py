@@ -305,3 +305,14 @@ def test_text_with_colour_escapes_the_path(monkeypatch: pytest.MonkeyPatch) -> N
     report.write_findings([odd], "text", files=1, stream=out)
     assert "services/a\\x1b[8m\\n::error::x.yaml" in out.getvalue()
     assert "\x1b[8m" not in out.getvalue() and "\n::" not in out.getvalue()
+
+
+def test_characters_that_reorder_text_are_escaped() -> None:
+    assert report.printable("invoice\u202egnp.exe") == "invoice\\u202egnp.exe"
+    assert report.printable("a\u2066b\u2028c") == "a\\u2066b\\u2028c"
+
+
+def test_csv_keeps_numbers_and_booleans_as_they_are() -> None:
+    out = io.StringIO()
+    report.write_csv([{"target": -1, "latest": -3.5, "overdue": False, "note": "-x"}], stream=out)
+    assert out.getvalue().splitlines()[1] == "-1,-3.5,false,'-x"

@@ -21,6 +21,7 @@ from pmoctl.cli.common import (
 from pmoctl.errors import EXIT_OK
 from pmoctl.output import report
 from pmoctl.output.report import Format
+from pmoctl.output.text import printable
 
 
 @app.command()
@@ -102,5 +103,5 @@ def codeowners(
         return EXIT_FINDINGS
     if diff is not None:
         owners.write(target, ownership.text)
-    report.info(f"{'wrote' if diff is not None else 'up to date'}: {target}")
+    report.info(f"{'wrote' if diff is not None else 'up to date'}: {printable(str(target))}")
     return EXIT_OK

@@ -11,6 +11,8 @@ import typer
 from pmoctl.cli.common import CatalogueOption, app, catalogue_root
 from pmoctl.errors import EXIT_OK
 from pmoctl.output import report
+from pmoctl.output.text import printable
+from pmoctl.output.wording import plural
 from pmoctl.render.sitemap import Section
 
 
@@ -69,15 +71,18 @@ def render(
         timestamp=stamp,
         with_history=not no_history,
     )
-    if result.findings:
-        errors = sum(1 for f in result.findings if f.severity.value == "error")
+    errors = sum(1 for f in result.findings if f.severity.value == "error")
+    if errors:  # --allow-invalid: said, as the site shows less than the catalogue holds
         report.error(
-            f"rendered although the catalogue has {errors} error(s) and "
-            f"{len(result.findings) - errors} warning(s)",
+            f"rendered although the catalogue has {plural(errors, 'error')}",
             "`pmoctl validate` lists them",
         )
+    elif result.findings:
+        report.error_line(
+            f"note: {plural(len(result.findings), 'warning')} (`pmoctl validate` lists them)"
+        )
     report.info(
-        f"{out}: {len(result.written)} written, {len(result.unchanged)} unchanged"
+        f"{printable(str(out))}: {len(result.written)} written, {len(result.unchanged)} unchanged"
         + (f", {len(result.removed)} removed" if result.removed else "")
     )
     return EXIT_OK

@@ -10,6 +10,7 @@ import typer
 from pmoctl.cli.common import CatalogueOption, app
 from pmoctl.errors import EXIT_OK
 from pmoctl.output import report
+from pmoctl.output.text import printable
 
 new_app = typer.Typer(
     help="Write a new service or procedure file that validates.", no_args_is_help=True
@@ -26,7 +27,7 @@ NameOption = Annotated[
 
 def _report_written(root: Path, files: list[str]) -> None:
     for rel in files:
-        report.info(f"wrote: {root / rel}")
+        report.info(f"wrote: {printable(str(root / rel))}")
 
 
 @app.command()

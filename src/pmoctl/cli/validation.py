@@ -20,6 +20,7 @@ from pmoctl.cli.common import (
 from pmoctl.errors import EXIT_OK
 from pmoctl.output import report
 from pmoctl.output.report import Format
+from pmoctl.output.text import printable
 
 
 @app.command()
@@ -110,5 +111,5 @@ def schema(
     target = out if out is not None else catalogue_root(None) / "schemas"
     stale = write_schemas(target, check=check)
     for name in stale:
-        report.info(f"{'stale' if check else 'wrote'}: {target / name}")
+        report.info(f"{'stale' if check else 'wrote'}: {printable(str(target / name))}")
     return int(check and bool(stale))

@@ -266,6 +266,10 @@ def write_csv(rows: Sequence[dict[str, Any]], *, stream: IO[str] | None = None) 
 def _csv_cell(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):  # a number is a number, never a formula
+        return str(value)
     text = ";".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
     text = "\t".join(printable(part) for part in text.split("\t"))
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t") else text

@@ -23,6 +23,14 @@ _CONTROL[0x0D] = "\\r"
 # a file name that is not UTF-8 arrives with its bytes as unpaired surrogates, which no
 # strict UTF-8 stream can write
 _CONTROL.update({code: f"\\u{code:04x}" for code in range(0xD800, 0xE000)})
+# characters that reorder or hide text on a terminal or a page (bidirectional controls,
+# line and paragraph separators): shown as escapes too
+_CONTROL.update(
+    {
+        code: f"\\u{code:04x}"
+        for code in (0x200E, 0x200F, 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+    }
+)
 #: what JSON writes as an escape although it may hold it raw: C1 controls reach a terminal
 #: as controls, and an unpaired surrogate cannot be written as UTF-8
 _JSON_RAW = re.compile(r"[\x7f-\x9f\ud800-\udfff]")

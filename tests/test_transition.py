@@ -981,3 +981,18 @@ def test_dry_run_in_a_crlf_work_tree_prints_no_carriage_returns(tmp_path: Path) 
     assert "\n-  stage: proposed\n+  stage: design\n" in result.stdout
     assert "\r" not in result.stdout
     assert snapshot(clone) == before
+
+
+@pytest.mark.parametrize(
+    "journal",
+    ["{}", "[]", '{"files": 1, "head_before": "x"}',
+     '{"files": [{"path": "../outside", "old": "", "new_sha256": "", "mode": 420}],'
+     ' "head_before": "x"}'],
+)  # fmt: skip
+def test_a_journal_pmoctl_did_not_write_is_removed_not_followed(repo: Path, journal: str) -> None:
+    before = snapshot(repo)
+    (repo / ".git" / JOURNAL).write_text(journal, encoding="utf-8")
+    result = run_cli("recover", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert "removed an unreadable transition journal" in result.stdout
+    assert not (repo / ".git" / JOURNAL).exists() and snapshot(repo) == before

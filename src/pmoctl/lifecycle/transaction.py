@@ -286,11 +286,20 @@ def recover(repo: gitrepo.Repo) -> list[str]:
             hint="if it is not a file pmoctl wrote, remove it; else give yourself access",
         ) from None
     except ValueError:
-        journal.unlink()  # written atomically, so a broken one was never ours to trust
+        record = None
+    try:
+        if not isinstance(record, dict):
+            raise TypeError("not a journal")
+        files = record["files"]
+        paths = [item["path"] for item in files]
+        olds = [base64.b64decode(item["old"], validate=True) for item in files]
+        if not all(isinstance(path, str) and _inside(path) for path in paths):
+            raise TypeError("a path outside the work tree")
+        if not isinstance(record["head_before"], str):
+            raise TypeError("not a journal")
+    except (ValueError, KeyError, TypeError):  # written atomically: a broken one is not ours
+        journal.unlink()
         return ["removed an unreadable transition journal"]
-    files = record["files"]
-    paths = [item["path"] for item in files]
-    olds = [base64.b64decode(item["old"]) for item in files]
     # the move was committed if HEAD moved on and holds exactly the new bytes
     head, _, blobs = gitrepo.committed_blobs(repo, paths)
     committed = False
@@ -315,6 +324,12 @@ def recover(repo: gitrepo.Repo) -> list[str]:
             done.append(f"{path}: changed since the interrupted move; left as it is")
     journal.unlink()
     return done
+
+
+def _inside(path: str) -> bool:
+    """A path relative to the work tree that stays inside it."""
+    parts = path.split("/")
+    return bool(path) and not path.startswith("/") and ".." not in parts and "" not in parts
 
 
 def _read(repo: gitrepo.Repo, repo_rel: str) -> bytes | None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from conftest import git
 from pmoctl import api
-from pmoctl.errors import NotACatalogueError, RefusedError
+from pmoctl.errors import NotACatalogueError, RefusedError, UserError
 from pmoctl.findings import Severity
 
 
@@ -67,3 +68,21 @@ def test_kpi_report_and_due_as_of_a_given_day(example_repo: Path) -> None:
     # the day before November ends, nothing is owed yet
     items = api.due(example_repo / "services", today=dt.date(2026, 11, 30))
     assert [item["kind"] for item in items] == ["change-request"]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda root: api.transition(root, ["gate-reviews"], to="desing", approved_by="x"),
+        lambda root: api.transition(root, "gate-reviews", to="closing", approved_by="x"),
+        lambda root: api.due(root, within_days=-3),
+        lambda root: api.due(root, within_days=10**9),
+        lambda root: api.due(root, today="2026-12-01"),  # type: ignore[arg-type]
+        lambda root: api.kpi_report(root, today=dt.datetime(2026, 12, 1)),
+    ],
+)
+def test_arguments_a_caller_can_fix_are_user_errors(example_repo: Path, call: Any) -> None:
+    before = git(example_repo, "rev-parse", "HEAD")
+    with pytest.raises(UserError):
+        call(example_repo)
+    assert git(example_repo, "rev-parse", "HEAD") == before

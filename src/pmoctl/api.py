@@ -75,9 +75,18 @@ def transition(
     when git cannot commit it; the repository is then as it was.
     """
     from pmoctl.catalogue.files import find_root
+    from pmoctl.catalogue.vocabulary import Stage
     from pmoctl.lifecycle.transition import Evidence
     from pmoctl.lifecycle.transition import transition as move
 
+    if isinstance(services, str):
+        raise UserError("services is a list of service ids, not one text", hint=f"[{services!r}]")
+    if to not in {stage.value for stage in Stage}:
+        raise UserError(
+            f"no stage {to!r}", hint="stages: " + ", ".join(stage.value for stage in Stage)
+        )
+    if date is not None:
+        date = _day(date)
     evidence = Evidence(
         reason=reason,
         note=note,
@@ -144,8 +153,8 @@ def kpi_report(
     from pmoctl.operations.kpis import kpi_rows
     from pmoctl.runtime import today as default_today
 
+    day = _day(today) if today is not None else default_today()
     catalogue, _, _ = load_catalogue(find_root(Path(path)))
-    day = today or default_today()
     return kpi_rows(catalogue, day, service=service, pmo=pmo, owner=owner)
 
 
@@ -159,8 +168,24 @@ def due(
     from pmoctl.operations.due import due_items
     from pmoctl.runtime import today as default_today
 
+    day = _day(today) if today is not None else default_today()
+    if isinstance(within_days, bool) or not isinstance(within_days, int):
+        raise UserError(f"within_days must be a whole number of days, not {within_days!r}")
+    if not 0 <= within_days <= _LONGEST_WINDOW:
+        raise UserError(f"within_days must be from 0 to {_LONGEST_WINDOW}, not {within_days}")
     catalogue, _, _ = load_catalogue(find_root(Path(path)))
-    return due_items(catalogue, today or default_today(), within_days)
+    return due_items(catalogue, day, within_days)
+
+
+#: the longest window `due` looks ahead, in days (ten years)
+_LONGEST_WINDOW = 3653
+
+
+def _day(value: object) -> dt.date:
+    """A day given to the API: a date (not a datetime, not text) from 1900 to 2999."""
+    if type(value) is not dt.date or not 1900 <= value.year <= 2999:
+        raise UserError(f"{value!r} is not a day from 1900 to 2999 (a datetime.date)")
+    return value
 
 
 def resolve_targets(

@@ -78,8 +78,8 @@ def today() -> dt.date:
     if not value:
         return dt.date.today()
     try:
-        # from 1900: a period before the first day there is cannot be named
-        if re.fullmatch(r"(19|[2-9]\d)\d\d-\d\d-\d\d", value):
+        # from 1900 to 2999: periods before and windows after stay countable
+        if re.fullmatch(r"(19|2\d)\d\d-\d\d-\d\d", value):
             return dt.date.fromisoformat(value)
     except ValueError:
         pass  # 2026-02-30
@@ -97,6 +97,6 @@ def now() -> dt.datetime:
 def _not_a_date(value: str) -> dt.date:
     raise UserError(
         f"{TODAY_VARIABLE}={value!r} is not a date",
-        hint=f"set {TODAY_VARIABLE} to a day from 1900 on as YYYY-MM-DD, or unset it to "
+        hint=f"set {TODAY_VARIABLE} to a day from 1900 to 2999 as YYYY-MM-DD, or unset it to "
         "use today's date",
     )

@@ -487,3 +487,19 @@ def test_waivers_apply_before_findings_are_counted(example_catalogue: Path) -> N
     path.write_text(text, encoding="utf-8")
     findings = validate_catalogue(example_catalogue, use_cache=False).findings
     assert [f.rule for f in findings if f.path == "services/gate-reviews.yaml"] == []
+
+
+@pytest.mark.parametrize(
+    ("line", "flagged"),
+    [
+        ("../schemas/service.schema.json", False),
+        ("../schemas/service.schema.json#/$defs/Service", False),
+        ("../schemas/procedure.schema.json#/service.schema.json", True),
+        ("https://example.org/track?f=/service.schema.json", True),
+    ],
+)
+def test_the_schema_line_is_read_as_an_address(line: str, flagged: bool) -> None:
+    from pmoctl.catalogue.modeline import modeline_findings
+
+    text = f"# yaml-language-server: $schema={line}\nformat: 1\n"
+    assert bool(modeline_findings("services/a.yaml", "service", text)) is flagged

@@ -33,7 +33,9 @@ def modeline_findings(rel: str, kind: str, text: str) -> list[Finding]:
         message = "no schema line for the editor: it cannot check this file as you type"
         return [Finding(rel, 1, 1, Severity.WARNING, "SCHEMA-MODELINE", message, hint)]
     target = match.group(1)
-    name = target.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0].split("#", 1)[0]
+    # the file the address names: without its query and fragment, then its last part
+    address = target.split("#", 1)[0].split("?", 1)[0]
+    name = address.rstrip("/").rsplit("/", 1)[-1]
     if name == wanted:
         return []
     line = text.count("\n", 0, match.start()) + 1

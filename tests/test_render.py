@@ -895,3 +895,31 @@ def test_a_render_with_warnings_only_says_so_without_an_error(example_repo: Path
     })  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "error" not in result.stderr and "note: 1 warning" in result.stderr
+
+
+def test_catalogue_templates_and_static_files_are_never_read_through_a_link(
+    example_catalogue: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    (outside / "static").mkdir(parents=True)
+    (outside / "s.j2").write_text("SECRET-TEMPLATE", encoding="utf-8")
+    (outside / "static" / "s.css").write_text("SECRET-STATIC", encoding="utf-8")
+    _with_templates(
+        example_catalogue,
+        {"html/strategy.html.j2": '{% include "inc/s.j2" %}', "markdown/x.md.j2": ""},
+    )
+    (example_catalogue / "site-templates" / "html" / "inc").symlink_to(outside)
+    result = run_cli("render", "--out", tmp_path / "site", "--no-history", cwd=example_catalogue)
+    assert result.returncode != 0 and "internal error" not in result.stderr
+    site = tmp_path / "site"
+    assert not any(
+        "SECRET" in path.read_text(encoding="utf-8", errors="replace")
+        for path in site.rglob("*") if path.is_file()
+    )  # fmt: skip
+    # a linked html/ folder does not bring its static files in either
+    (example_catalogue / "site-templates" / "html" / "inc").unlink()
+    (example_catalogue / "site-templates" / "html" / "strategy.html.j2").unlink()
+    (example_catalogue / "site-templates" / "html").rmdir()
+    (example_catalogue / "site-templates" / "html").symlink_to(outside)
+    run_cli("render", "--out", tmp_path / "site2", "--no-history", cwd=example_catalogue)
+    assert not (tmp_path / "site2" / "static" / "s.css").exists()

@@ -38,6 +38,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from pmoctl.errors import PmoctlError
+from pmoctl.fileio import read_bytes
+from pmoctl.findings import LoadError
 from pmoctl.output.wording import closure_label, plural
 from pmoctl.render import markup
 from pmoctl.render.directory import role_label
@@ -80,18 +82,19 @@ class CatalogueTemplateLoader(BaseLoader):
             raise TemplateNotFound(template)
         path = self.folder.joinpath(*parts)
         try:
-            info = path.lstat()
-        except OSError:
-            raise TemplateNotFound(template) from None
-        if not path.is_file() or path.is_symlink() or info.st_size > MAX_TEMPLATE_BYTES:
+            # read as every catalogue file is: no link anywhere on the way, no pipe, bounded
+            data = read_bytes(self.folder, "/".join(parts), MAX_TEMPLATE_BYTES)
+        except LoadError as error:
+            if error.rule == "FILE-MISSING":
+                raise TemplateNotFound(template) from None
             raise RenderTemplateError(
-                f"catalogue template {template}: "
-                f"not a regular file within {MAX_TEMPLATE_BYTES} bytes",
-                hint="templates must be plain files (no symbolic links)",
-            )
+                f"catalogue template {template}: {error.message}",
+                hint="templates must be plain files within "
+                f"{MAX_TEMPLATE_BYTES} bytes (no symbolic links)",
+            ) from None
         try:
-            source = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
+            source = data.decode("utf-8")
+        except UnicodeDecodeError as error:
             raise RenderTemplateError(
                 f"catalogue template {template} cannot be read: {error}"
             ) from None

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from pmoctl.errors import EXIT_REPO_STATE, PmoctlError
-from pmoctl.findings import Finding
+from pmoctl.fileio import read_bytes
+from pmoctl.findings import Finding, LoadError
 from pmoctl.render.environment import RenderTemplateError, builtin_templates
 
 MANIFEST = ".pmoctl-render.json"
@@ -99,20 +100,20 @@ def static_files(fmt: str, override: Path | None) -> dict[str, bytes]:
     if fmt != "html":
         return {}
     found: dict[str, bytes] = {}
-    for folder in (
-        builtin_templates() / "html" / "static",
-        *((override / "html" / "static",) if override else ()),
-    ):
-        if not folder.is_dir() or folder.is_symlink():
+    for base in (builtin_templates(), *((override,) if override else ())):
+        folder = base / "html" / "static"
+        # no link on the way: the catalogue's folder must not lead out of the catalogue
+        if any(part.is_symlink() for part in (base / "html", folder)) or not folder.is_dir():
             continue
         for entry in sorted(folder.iterdir()):
             if entry.name.startswith(".") or entry.is_symlink() or not entry.is_file():
                 continue
-            if entry.stat().st_size > MAX_STATIC_BYTES:
-                raise RenderTemplateError(
-                    f"static file {entry.name} is larger than {MAX_STATIC_BYTES} bytes"
+            try:
+                found[f"static/{entry.name}"] = read_bytes(
+                    base, f"html/static/{entry.name}", MAX_STATIC_BYTES
                 )
-            found[f"static/{entry.name}"] = entry.read_bytes()
+            except LoadError as error:
+                raise RenderTemplateError(f"static file {entry.name}: {error.message}") from None
     return found
 
 

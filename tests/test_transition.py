@@ -996,3 +996,11 @@ def test_a_journal_pmoctl_did_not_write_is_removed_not_followed(repo: Path, jour
     assert result.returncode == 0, result.stderr
     assert "removed an unreadable transition journal" in result.stdout
     assert not (repo / ".git" / JOURNAL).exists() and snapshot(repo) == before
+
+
+def test_evidence_of_another_move_is_refused(repo: Path) -> None:
+    before = snapshot(repo)
+    result = cli_move(repo, *ALPHA_TO_DESIGN, "--rollout", "phased", "--kept", "a checklist")
+    assert result.returncode == 2, result.stderr
+    assert "--rollout phased|big-bang, --kept/--discarded ARTEFACT is not evidence" in result.stderr
+    assert snapshot(repo) == before

@@ -245,6 +245,24 @@ def missing_evidence(spec: MoveSpec, move: Move) -> list[str]:
     return absent
 
 
+#: evidence that belongs to particular moves only (a note and a reason may go with any)
+_MOVE_BOUND: tuple[Evidence, ...] = (
+    "rollout",
+    "readiness",
+    "success_criteria_met",
+    "artefact_review",
+)
+
+
+def unexpected_evidence(spec: MoveSpec, move: Move) -> list[str]:
+    """Evidence the move record carries that belongs to other moves (a roll-out on a closure)."""
+    return [
+        name
+        for name in _MOVE_BOUND
+        if name not in spec.requires and getattr(move, name) not in (None, False)
+    ]
+
+
 def approver_problem(spec: MoveSpec, approver: Person, service: Service) -> str | None:
     """Why ``approver`` may not approve this move, or None if they may."""
     if spec.approver == "pmo-director":

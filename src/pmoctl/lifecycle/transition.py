@@ -187,6 +187,14 @@ def plan(
                 f"{'.'.join(map(str, item['loc']))}: {item['msg']}" for item in error.errors()
             )
             raise UserError(f"the move's evidence is not valid: {problems}") from None
+        extra = lifecycle.unexpected_evidence(spec, move)
+        if extra:
+            options = ", ".join(_OPTION_OF.get(name, name) for name in extra)
+            raise UserError(
+                f"{ident}: {options} is not evidence of the move {source.value} -> {target.value}",
+                hint="leave it out: each piece of evidence belongs to the move that needs it "
+                "(docs/lifecycle.md lists them)",
+            )
         absent = lifecycle.missing_evidence(spec, move)
         if absent:
             options = ", ".join(_OPTION_OF.get(name, name) for name in absent)

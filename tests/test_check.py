@@ -546,3 +546,8 @@ def test_a_branch_without_changes_reports_nothing_changed(example_repo: Path) ->
             check=True,
         ).stdout.strip()
     )
+
+
+def test_an_empty_base_is_a_usage_error(example_repo: Path) -> None:
+    result = run_cli("check", "--base", "", cwd=example_repo)
+    assert result.returncode == 2 and "is not a valid base: it is empty" in result.stderr

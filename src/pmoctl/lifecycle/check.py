@@ -128,7 +128,7 @@ def check(
 
 
 def _resolve_base(repo: gitrepo.Repo, base: str | None) -> tuple[str, str]:
-    candidates = [base] if base else default_base_refs()
+    candidates = [base] if base is not None else default_base_refs()
     for ref in candidates:
         problem = gitrepo.revision_problem(ref)
         if problem is not None:

@@ -503,3 +503,11 @@ def test_the_schema_line_is_read_as_an_address(line: str, flagged: bool) -> None
 
     text = f"# yaml-language-server: $schema={line}\nformat: 1\n"
     assert bool(modeline_findings("services/a.yaml", "service", text)) is flagged
+
+
+def test_a_yml_beside_its_yaml_is_a_bad_name_not_a_collision(example_catalogue: Path) -> None:
+    services = example_catalogue / "services"
+    shutil.copyfile(services / "pm-training.yaml", services / "pm-training.yml")
+    findings = validate_catalogue(example_catalogue, use_cache=False).findings
+    mine = [(f.path, f.rule) for f in findings if f.path == "services/pm-training.yml"]
+    assert mine == [("services/pm-training.yml", "FILE-NAME")]

@@ -192,7 +192,7 @@ def _collisions(names: Iterable[str]) -> Iterator[Pending]:
                 f"{stem!r} is a reserved device name on Windows; the file cannot exist there",
                 f"choose another id, e.g. {stem}-service",
             )
-        key = collision_key(os.path.basename(rel).rsplit(".", 1)[0])
+        key = collision_key(os.path.basename(rel))  # the whole name: a.yml is not a.yaml
         if key in first:
             message, hint = _collision_text(rel, first[key])
             yield finding(rel, ("id",), "ID-COLLISION", message, hint)

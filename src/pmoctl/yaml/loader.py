@@ -32,6 +32,7 @@ from pmoctl.yaml.errors import (
     MAX_INT_DIGITS,
     LoadError,
     bad_tag,
+    error_at,
     error_at_mark,
     forbidden,
     from_marked_error,
@@ -181,6 +182,8 @@ def parse(text: str) -> dict[str, Any]:
         unusual_layout = _needs_layout_check(text)
         if unusual_layout:
             yaml12.check_layout(root, text)
+        if "\\" in text:  # only a double-quoted escape can write a control character
+            _refuse_escaped_controls(root)
         if len(text) >= _KEEP_TREE_CHARS:
             _LAST_TREE.append((text, root))
         data = yaml12.build_fast(root) if "&" not in text else None  # no anchor: no alias
@@ -197,6 +200,34 @@ def parse(text: str) -> dict[str, Any]:
         raise
     assert isinstance(data, dict)
     return data
+
+
+#: characters no value may hold, whatever wrote them: controls but tab and line feed,
+#: line and paragraph separators, and the controls that reorder text
+_FORBIDDEN_IN_VALUES = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def _refuse_escaped_controls(root: Node) -> None:
+    """A double-quoted escape (``\\e``, ``\\x1b``, ``\\u202e``) may not write a character
+    the file itself may not hold: it would reach terminals and pages as a control."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node.value, str):
+            bad = _FORBIDDEN_IN_VALUES.search(node.value)
+            if bad and getattr(node, "style", None) == '"':
+                raise error_at(
+                    node,
+                    "YAML-CHARACTER",
+                    f"an escape writes U+{ord(bad.group()):04X}, which is not allowed in "
+                    "catalogue values",
+                    hint="remove the escape; only \\t and \\n may be written this way",
+                )
+        elif isinstance(node.value, list):
+            for item in node.value:
+                stack.extend(item if isinstance(item, tuple) else (item,))
 
 
 def _needs_scan(text: str) -> bool:

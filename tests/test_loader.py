@@ -315,10 +315,10 @@ def test_a_symlink_to_a_secret_is_reported_and_never_printed(
 
 #: an output name holding rich markup, an OSC 8 hyperlink, a screen clear and a forged
 #: GitHub command on a line of its own (written with YAML double-quote escapes)
-FORGED = (
-    r"[/x] [link=https://evil.example]click[/link] "
-    r"\e]8;;https://evil\e\\x\e[2J\n::error file=x::forged"
-)
+# a value may hold a line feed (a double-quoted \n), never a control: escapes that write
+# ESC are refused as YAML-CHARACTER (tested with the loader), file names with ESC are
+# escaped (tests/test_report.py)
+FORGED = r"[/x] [link=https://evil.example]click[/link] \n::error file=x::forged"
 
 
 @pytest.fixture
@@ -346,7 +346,7 @@ def test_text_output_prints_markup_literally_and_escapes_controls(
     assert "Traceback" not in result.stderr
     out = result.stdout
     assert "[/x] [link=https://evil.example]click[/link]" in out
-    assert "\\x1b]8;;https://evil\\x1b\\\\x\\x1b[2J\\n::error file=x::forged" in out
+    assert "\\n::error file=x::forged" in out
     # the only escape sequences are rich's colours: no hyperlink, no screen clear
     assert "\x1b]8;" not in out and "\x1b[2J" not in out
     assert not any(line.startswith("::error file=x") for line in _lines_of(result))

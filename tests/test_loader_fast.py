@@ -29,6 +29,8 @@ def reference_parse(text: str) -> dict[str, Any]:
     root = loader.top_mapping(loader.compose(text))
     yaml12.check_layout(root, text)
     data = yaml12.ExactBuilder().build(root, 0)
+    if "\\" in text:
+        loader._refuse_escaped_controls(root)
     assert isinstance(data, dict)
     return data
 

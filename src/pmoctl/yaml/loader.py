@@ -182,8 +182,6 @@ def parse(text: str) -> dict[str, Any]:
         unusual_layout = _needs_layout_check(text)
         if unusual_layout:
             yaml12.check_layout(root, text)
-        if "\\" in text:  # only a double-quoted escape can write a control character
-            _refuse_escaped_controls(root)
         if len(text) >= _KEEP_TREE_CHARS:
             _LAST_TREE.append((text, root))
         data = yaml12.build_fast(root) if "&" not in text else None  # no anchor: no alias
@@ -194,6 +192,8 @@ def parse(text: str) -> dict[str, Any]:
                 flow_heavy = False
                 _scan_events(text)
             data = yaml12.ExactBuilder().build(root, 0)
+        if "\\" in text:  # only a double-quoted escape can write a control character
+            _refuse_escaped_controls(root)
     except LoadError:
         if flow_heavy:
             _scan_events(text)

@@ -113,51 +113,59 @@ def test_show_does_not_interpret_markup(example_catalogue: Path) -> None:
 
 
 #: a name that opens an OSC 8 hyperlink, colours the terminal and breaks the line
-HOSTILE_NAME = r"\e]8;;https://evil.example\e\\click\e]8;;\e\\ \e[31mred\r\nx\a"
+HOSTILE_NAME = "\x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\ \x1b[31mred\r\nx\x07"
 SHOWN_NAME = r"\x1b]8;;https://evil.example\x1b\click\x1b]8;;\x1b\ \x1b[31mred\r\nx\x07"
+RAW_CONTROLS = ("\x1b", "\x07", "\r")
 
 
-def _hostile(catalogue: Path) -> None:
-    path = catalogue / "services" / "portfolio-reporting.yaml"
+def test_a_catalogue_value_cannot_hold_a_control_character(example_catalogue: Path) -> None:
+    """An escape that writes one is refused where it stands (YAML-CHARACTER), and show
+    prints no control either way."""
+    path = example_catalogue / "services" / "portfolio-reporting.yaml"
     text = path.read_text("utf-8")
-    path.write_text(text.replace("name: Portfolio reporting", f'name: "{HOSTILE_NAME}"'), "utf-8")
-    people = catalogue / "organisation.yaml"
-    text = people.read_text("utf-8")
-    people.write_text(
-        text.replace("name: Marcus Lindqvist", 'name: "\\e[2JMarcus\\e]0;title\\a"'), "utf-8"
-    )
-
-
-def test_show_escapes_control_characters(example_catalogue: Path) -> None:
-    _hostile(example_catalogue)
+    escaped = 'name: "\\e]8;;https://evil\\e\\\\x\\a"'
+    path.write_text(text.replace("name: Portfolio reporting", escaped), "utf-8")
     result = run_cli("show", "portfolio-reporting", cwd=example_catalogue)
-    assert result.returncode == 0, result.stderr
-    for raw in ("\x1b", "\x07", "\r"):
-        assert raw not in result.stdout
-    assert SHOWN_NAME in result.stdout
-    assert "\\x1b[2JMarcus\\x1b]0;title\\x07 (marcus-lindqvist)" in result.stdout
+    assert result.returncode == 1 and "YAML-CHARACTER" in result.stderr
+    assert not any(raw in result.stdout + result.stderr for raw in RAW_CONTROLS)
 
 
-def test_status_table_escapes_control_characters(example_catalogue: Path) -> None:
-    _hostile(example_catalogue)
-    result = run_cli("status", cwd=example_catalogue)
-    assert result.returncode == 0, result.stderr
-    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
-    assert "\\x1b[2JMarcus" in result.stdout
+def _rendered(renderable: Any) -> str:
+    from rich.console import Console
+
+    out = io.StringIO()
+    Console(file=out, width=300, color_system=None).print(renderable)
+    return out.getvalue()
 
 
-def test_csv_escapes_control_characters_but_keeps_tabs(example_catalogue: Path) -> None:
-    _hostile(example_catalogue)
-    path = example_catalogue / "services" / "gate-reviews.yaml"
-    text = path.read_text("utf-8")
-    path.write_text(text.replace("name: Stage gate reviews", 'name: "-1+1\\tcell"', 1), "utf-8")
-    out = run_cli("status", "-f", "csv", cwd=example_catalogue).stdout
-    assert "\x1b" not in out and "\r" not in out and "\x07" not in out
-    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(out))}
-    assert len(out.splitlines()) == len(rows) + 1  # one line per row: no newline in a cell
-    assert rows["portfolio-reporting"]["name"] == SHOWN_NAME
-    assert rows["portfolio-reporting"]["owner_name"] == "\\x1b[2JMarcus\\x1b]0;title\\x07"
-    assert rows["gate-reviews"]["name"] == "'-1+1\tcell"
+def test_show_and_the_status_table_escape_control_characters(example_catalogue: Path) -> None:
+    """Defence in depth: whatever reaches the views is printed as escapes."""
+    from pmoctl.lifecycle.status import service_view, status_table
+
+    details = service_details(example_catalogue, "portfolio-reporting")
+    details["service"]["name"] = HOSTILE_NAME
+    shown = _rendered(service_view(details))
+    assert not any(raw in shown for raw in RAW_CONTROLS)
+    assert "\\x1b]8;;https://evil.example" in shown
+    rows = status_rows(example_catalogue)
+    rows[0]["owner_name"] = HOSTILE_NAME
+    table = _rendered(status_table(rows))
+    assert not any(raw in table for raw in RAW_CONTROLS) and "\\x1b]8;;" in table
+
+
+def test_csv_escapes_control_characters_but_keeps_tabs() -> None:
+    from pmoctl.output import report
+
+    out = io.StringIO()
+    report.write_csv(
+        [{"id": "a", "name": HOSTILE_NAME}, {"id": "b", "name": "-1+1\tcell"}], stream=out
+    )
+    text = out.getvalue()
+    assert not any(raw in text for raw in RAW_CONTROLS)
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(text))}
+    assert len(text.splitlines()) == len(rows) + 1  # one line per row: no newline in a cell
+    assert rows["a"]["name"] == SHOWN_NAME
+    assert rows["b"]["name"] == "'-1+1\tcell"
 
 
 #: a service with every field of the format set (validated against the schema only)
@@ -378,19 +386,17 @@ def test_kpi_report_filters_and_formats(example_catalogue: Path) -> None:
     assert (returns["rag"], returns["recent"]) == ("red", "78.0;86.0;72.0")
 
 
-def test_kpi_report_csv_and_json_escape_what_the_catalogue_holds(
-    example_catalogue: Path,
-) -> None:
-    path = example_catalogue / "services" / "portfolio-reporting.yaml"
-    text = path.read_text("utf-8")
-    path.write_text(
-        text.replace("name: Complete status returns", f'name: "=cmd{HOSTILE_NAME}"'), "utf-8"
-    )
-    out = _run("kpi", "report", "-f", "csv", cwd=example_catalogue).stdout
-    assert "\x1b" not in out and "\a" not in out
-    assert f"'=cmd{SHOWN_NAME}" in out
-    data = _run("kpi", "report", "-f", "json", cwd=example_catalogue).stdout
-    assert "\x1b" not in data and "\\u001b]8;;" in data
+def test_kpi_report_csv_and_json_escape_what_they_write() -> None:
+    from pmoctl.output import report
+
+    row = {"kpi": "k", "name": f"=cmd{HOSTILE_NAME}"}
+    out = io.StringIO()
+    report.write_csv([row], stream=out)
+    assert not any(raw in out.getvalue() for raw in RAW_CONTROLS)
+    assert f"'=cmd{SHOWN_NAME}" in out.getvalue()
+    data = io.StringIO()
+    report.write_json([row], stream=data)
+    assert "\x1b" not in data.getvalue() and "\\u001b]8;;" in data.getvalue()
 
 
 def test_due_lists_what_needs_doing_with_stable_ids(example_catalogue: Path) -> None:

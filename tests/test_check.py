@@ -484,7 +484,7 @@ def test_github_format_annotates_and_writes_the_step_summary(
     example_repo: Path, tmp_path: Path
 ) -> None:
     branch(example_repo)
-    forged = "a%0A::error::x\r\n::warning::y"
+    forged = "a%0A::error::x\n::warning::y"  # a line feed a value may hold
     path = example_repo / "services" / "gate-reviews.yaml"
     text = path.read_text(encoding="utf-8").replace("  stage: running\n", "  stage: closing\n")
     path.write_text(

@@ -176,4 +176,3 @@ def test_text_escapes_the_folder_and_a_stage_read_from_the_file(tmp_path: Path) 
     assert "alpha (pmo\\x1b[31m\\n::error::x/catalogue/services/alpha.yaml): 2 commits" in (
         result.stdout
     )
-    assert "  \\x1b[2Jgone" in result.stdout

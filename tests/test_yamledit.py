@@ -15,6 +15,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.tokens import CommentToken
 
 from pmoctl.catalogue.models.common import Stage
+from pmoctl.yaml import loader, yaml12
 from pmoctl.yaml.edit import (
     EditError,
     apply_move,
@@ -313,7 +314,9 @@ def test_flow_items_quote_flow_indicators() -> None:
 )
 def test_scalar_quoting(value: object, written: str) -> None:
     assert scalar(value) == written
-    assert parse(f"k: {written}\n") == {"k": value}
+    # read back as YAML (the loader's content policy, which refuses controls, aside)
+    root = loader.top_mapping(loader.compose(f"k: {written}\n"))
+    assert yaml12.ExactBuilder().build(root, 0) == {"k": value}
 
 
 def test_scalar_keeps_the_replaced_values_quoting() -> None:
@@ -410,7 +413,13 @@ _TRICKY = st.sampled_from(
      "\x1b", "\u202e", "\ufeff", "\uffff", "\xa0", "yes", "~", "@", "`", "%", "!", "&", "*",
      "{", "}", "[", "]", ",", "?", "|", ">", "1.10", "2024-01-01", " "]
 )  # fmt: skip
-_TEXT = st.lists(st.one_of(_TRICKY, st.text(max_size=8)), max_size=8).map("".join)
+# a value may not hold controls (the loader refuses them, and transition refuses them in
+# its options): the text is what remains of the tricky parts without them
+_TEXT = (
+    st.lists(st.one_of(_TRICKY, st.text(max_size=8)), max_size=8)
+    .map("".join)
+    .map(lambda text: loader._FORBIDDEN_IN_VALUES.sub("", text))
+)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -15,7 +15,7 @@ import pytest
 
 from conftest import REPO_ROOT
 from docblocks import check_block
-from pmoctl.catalogue import lifecycle
+from pmoctl.catalogue import decisions, lifecycle
 from pmoctl.rules import Partial, checks
 
 DOC = REPO_ROOT / "docs" / "lifecycle.md"
@@ -53,6 +53,16 @@ def test_doc_table_is_generated_from_the_declaration() -> None:
 
 def test_doc_guard_rules_are_generated_from_the_rules() -> None:
     check_block(DOC, "guard-rules", guard_rules_block())
+
+
+def test_doc_who_decides_is_generated_from_the_declarations() -> None:
+    check_block(DOC, "who-decides", "\n" + lifecycle.who_decides_table())
+
+
+def test_every_decision_names_a_command_and_a_role() -> None:
+    for spec in decisions.DECISIONS:
+        assert spec.command.startswith("pmoctl ") and spec.decided_by
+        assert f"| {spec.what} |" in lifecycle.who_decides_table()
 
 
 def test_readme_diagram_when_the_markers_exist() -> None:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from pmoctl.catalogue import decisions
 from pmoctl.catalogue.models.common import ClosureReason, JobRole, Stage
 
 if TYPE_CHECKING:
@@ -308,5 +309,26 @@ def moves_table() -> str:
         rows.append(
             f"| {spec.source.value} | {spec.target.value} | {who} | "
             f"{', '.join(evidence)} | {spec.summary} |"
+        )
+    return "\n".join(rows) + "\n"
+
+
+def who_decides_table() -> str:
+    """Every decision, moves first, as a Markdown table (docs/lifecycle.md "who decides what")."""
+    rows = [
+        "| Decision | Taken by | Recorded in | Command | Checked by |",
+        "|---|---|---|---|---|",
+    ]
+    for spec in MOVES:
+        who = "PMO Director" if spec.approver == "pmo-director" else "Service Owner"
+        rows.append(
+            f"| {spec.summary} ({spec.source.value} -> {spec.target.value}) | {who} | "
+            f"`lifecycle.moves` | pmoctl transition SERVICE --to {spec.target.value} | "
+            "LIFECYCLE-MOVES, CHECK-APPROVER, CHECK-EVIDENCE |"
+        )
+    for decision in decisions.DECISIONS:
+        rows.append(
+            f"| {decision.what} | {decisions.who(decision.decided_by)} | {decision.recorded_in} | "
+            f"{decision.command} | {', '.join(decision.checked_by)} |"
         )
     return "\n".join(rows) + "\n"

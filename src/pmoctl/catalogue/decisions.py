@@ -1,0 +1,136 @@
+"""Who decides what: the decisions the guidance gives to a role, other than stage moves, as data.
+
+Stage moves are declared in :mod:`.lifecycle` (``MOVES``). Every other decision that changes
+the catalogue is declared here once: who may take it, where it is recorded in the files, the
+command that records it as one commit, and the rules that check the record. The command's
+refusal, the rule's finding, ``pmoctl check``'s finding and the "who decides what" table in
+docs/lifecycle.md (``lifecycle.who_decides_table``) all read these declarations. No I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from pmoctl.catalogue.models.common import JobRole
+
+if TYPE_CHECKING:
+    from pmoctl.catalogue.models.organisation import Person
+    from pmoctl.catalogue.models.service import Service
+
+#: the roles a decision can be given to: a job role in the organisation, or a role in the
+#: service the decision is about
+DecidedBy = Literal["pmo-director", "pmo-manager", "service-owner", "service-manager"]
+
+ROLE_NAMES: dict[DecidedBy, str] = {
+    "pmo-director": "PMO Director",
+    "pmo-manager": "PMO Manager",
+    "service-owner": "Service Owner",
+    "service-manager": "Service Manager",
+}
+
+
+@dataclass(frozen=True)
+class DecisionSpec:
+    id: str
+    #: the decision, in the words of the guidance
+    what: str
+    #: any one of these may take it
+    decided_by: tuple[DecidedBy, ...]
+    #: where the record is kept in the service file
+    recorded_in: str
+    #: the command that records it as one commit
+    command: str
+    #: the rules (validation and pull-request check) that judge the record
+    checked_by: tuple[str, ...]
+
+
+DECISIONS: tuple[DecisionSpec, ...] = (
+    DecisionSpec(
+        "appoint-owner",
+        "appoint the Service Owner",
+        ("pmo-director",),
+        "`roles.owner`, with its history in `roles.appointments`",
+        "pmoctl appoint SERVICE --owner PERSON",
+        ("APPOINTMENTS", "CHECK-APPOINTMENT"),
+    ),
+    DecisionSpec(
+        "appoint-manager",
+        "choose the delivering PMO and appoint its Service Manager",
+        ("pmo-director",),
+        "`roles.managers`, with its history in `roles.appointments`",
+        "pmoctl appoint SERVICE --manager PERSON --pmo PMO",
+        ("APPOINTMENTS", "CHECK-APPOINTMENT"),
+    ),
+    DecisionSpec(
+        "appoint-operative",
+        "appoint a Service Operative",
+        ("service-owner", "service-manager"),
+        "`roles.operatives`, with its history in `roles.appointments`",
+        "pmoctl appoint SERVICE --operative PERSON",
+        ("APPOINTMENTS", "CHECK-APPOINTMENT"),
+    ),
+    DecisionSpec(
+        "decide-change",
+        "agree (or reject) a change request or an improvement",
+        ("service-owner",),
+        "`change_requests[].status`, `decided_by`, `decided`",
+        "pmoctl change approve|reject SERVICE CHANGE",
+        ("CHANGE-REQUESTS", "CHECK-CHANGE"),
+    ),
+    DecisionSpec(
+        "implement-change",
+        "record an agreed change as made in the catalogue",
+        ("service-owner", "service-manager"),
+        "`change_requests[].status: implemented`",
+        "pmoctl change implement SERVICE CHANGE",
+        ("CHANGE-REQUESTS", "CHECK-CHANGE"),
+    ),
+    DecisionSpec(
+        "record-reading",
+        "report a KPI reading",
+        ("service-manager",),
+        "`kpis[].readings`",
+        "pmoctl kpi record SERVICE KPI VALUE",
+        ("KPI-REPORTER", "KPI-READING-DUE"),
+    ),
+    DecisionSpec(
+        "record-review",
+        "hold a service review",
+        ("service-owner", "service-manager"),
+        "`reviews`",
+        "pmoctl review SERVICE",
+        ("REVIEW-DUE",),
+    ),
+)
+
+_BY_ID = {spec.id: spec for spec in DECISIONS}
+
+
+def decision(ident: str) -> DecisionSpec:
+    return _BY_ID[ident]
+
+
+def holds(role: DecidedBy, person: Person, service: Service | None) -> bool:
+    """Whether ``person`` holds ``role`` (a service role is read from ``service``)."""
+    if role == "pmo-director":
+        return person.role is JobRole.PMO_DIRECTOR
+    if role == "pmo-manager":
+        return person.role is JobRole.PMO_MANAGER
+    if service is None:
+        return False
+    if role == "service-owner":
+        return service.roles.owner == person.id
+    return any(manager.person == person.id for manager in service.roles.managers)
+
+
+def who(roles: tuple[DecidedBy, ...]) -> str:
+    """``PMO Director``, ``Service Owner or Service Manager``."""
+    return " or ".join(ROLE_NAMES[role] for role in roles)
+
+
+def approver_problem(spec: DecisionSpec, person: Person, service: Service | None) -> str | None:
+    """Why ``person`` may not take the decision, or None if they may."""
+    if any(holds(role, person, service) for role in spec.decided_by):
+        return None
+    return f"to {spec.what} is for the {who(spec.decided_by)}; {person.id} is not"

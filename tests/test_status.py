@@ -42,7 +42,7 @@ def test_filters(example_catalogue: Path) -> None:
     assert smo and all("it-smo" in row["pmos"] for row in smo)
     owned = status_rows(example_catalogue, owner="priya-raman")
     assert owned and all(row["owner"] == "priya-raman" for row in owned)
-    assert status_rows(example_catalogue, owner="nobody") == []
+    assert status_rows(example_catalogue, owner="tom-okafor") == []  # a person who owns none
 
 
 def test_a_broken_service_file_is_listed_not_hidden(example_catalogue: Path) -> None:
@@ -477,3 +477,16 @@ def test_pmoctl_today_is_the_day_of_transition_status_and_history(example_repo: 
 
     first, second = days("2026-12-01"), days("2026-12-11")
     assert (second[0] - first[0], second[1] - first[1]) == (10, 10)
+
+
+@pytest.mark.parametrize(
+    ("option", "typo", "suggestion"),
+    [("--owner", "helen-achebee", "helen-achebe"), ("--pmo", "corporate-pm", "corporate-pmo")],
+)
+def test_a_status_filter_that_names_nothing_is_a_typo_not_an_empty_list(
+    example_catalogue: Path, option: str, typo: str, suggestion: str
+) -> None:
+    result = run_cli("status", option, typo, cwd=example_catalogue)
+    assert result.returncode == 2
+    assert f"did you mean '{suggestion}'" in result.stderr
+    assert result.stdout == ""

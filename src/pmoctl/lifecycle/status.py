@@ -17,15 +17,17 @@ from pmoctl.catalogue.files import list_files
 from pmoctl.catalogue.lifecycle import CATALOGUE, PIPELINE, RETIRED
 from pmoctl.catalogue.loading import load_file
 from pmoctl.catalogue.pipeline import load_catalogue
-from pmoctl.catalogue.suggest import unknown_service
+from pmoctl.catalogue.suggest import did_you_mean, unknown_service
+from pmoctl.errors import UserError
 from pmoctl.gitrepo import check_ids
-from pmoctl.lifecycle.transition import MoveRefusedError
+from pmoctl.lifecycle.record import RecordRefusedError
 from pmoctl.output.report import printable
 from pmoctl.yaml.loader import LoadError, read_bytes
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
+    from pmoctl.catalogue.files import Catalogue
     from pmoctl.catalogue.models import Service
 
 GROUPS = {
@@ -63,6 +65,20 @@ def _row(service: Service, names: dict[str, str], today: dt.date) -> dict[str, A
     }
 
 
+def _pmo_ids(catalogue: Catalogue) -> set[str]:
+    organisation = catalogue.organisation
+    return {pmo.id for pmo in organisation.pmos} if organisation is not None else set()
+
+
+def _refuse_unknown(option: str, value: str, known: set[str], what: str) -> None:
+    """A filter that names nothing in the catalogue is a typo, not an empty result (exit 2)."""
+    if known and value not in known:
+        raise UserError(
+            f"{option} {printable(value)!r} is not one of the catalogue's {what}",
+            hint=did_you_mean(value, known, what),
+        )
+
+
 def status_rows(
     root: Path,
     *,
@@ -86,8 +102,10 @@ def status_rows(
     if stages:
         rows = [row for row in rows if row["stage"] in stages]
     if pmo:
+        _refuse_unknown("--pmo", pmo, _pmo_ids(catalogue), "PMOs")
         rows = [row for row in rows if pmo in row["pmos"]]
     if owner:
+        _refuse_unknown("--owner", owner, set(names), "people")
         rows = [row for row in rows if row["owner"] == owner]
     position = {stage: index for index, stage in enumerate(_ORDER)}
     return sorted(rows, key=lambda row: (position.get(row["stage"], len(_ORDER)), row["id"]))
@@ -138,7 +156,7 @@ def service_details(root: Path, ident: str, today: dt.date | None = None) -> dic
         raise unknown_service(root, ident)
     loaded = load_file(root, rel, "service")
     if loaded.model is None:
-        raise MoveRefusedError(f"{rel} does not validate", findings=loaded.findings)
+        raise RecordRefusedError(f"{rel} does not validate", findings=loaded.findings)
     service: Service = loaded.model  # type: ignore[assignment]
     organisation = load_file(root, "organisation.yaml", "organisation").model
     people = {p.id: p.name for p in getattr(organisation, "people", [])}

@@ -28,8 +28,8 @@ from pmoctl import runtime
 from pmoctl.catalogue import lifecycle
 from pmoctl.errors import GitCommandError, RepoStateError, UserError
 from pmoctl.gitrepo import parse_trailers
+from pmoctl.lifecycle.record import RecordRefusedError
 from pmoctl.lifecycle.transaction import JOURNAL
-from pmoctl.lifecycle.transition import MoveRefusedError
 from pmoctl.yaml.loader import parse
 
 # The moves that walk "alpha" over every edge of the stage graph, with their evidence.
@@ -192,7 +192,7 @@ def test_refused_moves_change_nothing(
     repo: Path, ident: str, target: str, approver: str, evidence: dict[str, object], message: str
 ) -> None:
     before = snapshot(repo)
-    with pytest.raises(MoveRefusedError) as refused:
+    with pytest.raises(RecordRefusedError) as refused:
         move(repo, ident, to=target, by=approver, **evidence)
     assert message in refused.value.message
     assert refused.value.exit_code == 1
@@ -235,11 +235,11 @@ def test_a_misspelt_reason_lists_the_valid_ones(repo: Path) -> None:
 
 def test_wrong_owner_and_missing_sign_off_evidence(repo: Path) -> None:
     move(repo, "alpha", to="design", by=DIRECTOR, note="go")
-    with pytest.raises(MoveRefusedError, match="approved by the Service Owner, marcus-lindqvist"):
+    with pytest.raises(RecordRefusedError, match="approved by the Service Owner, marcus-lindqvist"):
         move(repo, "alpha", to="pilot", by=DIRECTOR)
     move(repo, "alpha", to="pilot", by=OWNER)
     before = snapshot(repo)
-    with pytest.raises(MoveRefusedError) as refused:
+    with pytest.raises(RecordRefusedError) as refused:
         move(repo, "alpha", to="transition", by=OWNER, readiness="ok")
     assert "--success-criteria-met" in refused.value.message
     assert "--rollout" in refused.value.message
@@ -248,7 +248,7 @@ def test_wrong_owner_and_missing_sign_off_evidence(repo: Path) -> None:
 
 def test_closure_needs_an_artefact_review(repo: Path) -> None:
     move(repo, "alpha", to="closing", by=DIRECTOR, reason="superseded")
-    with pytest.raises(MoveRefusedError, match="--kept/--discarded ARTEFACT"):
+    with pytest.raises(RecordRefusedError, match="--kept/--discarded ARTEFACT"):
         move(repo, "alpha", to="closed", by=OWNER)
     move(repo, "alpha", to="closed", by=OWNER, discarded=("Draft plan",))
 
@@ -271,7 +271,7 @@ def test_invalid_service_file_is_refused(repo: Path) -> None:
     path = repo / "services" / "alpha.yaml"
     path.write_text(path.read_text("utf-8").replace("scope: portfolio", "scope: galaxy"), "utf-8")
     git(repo, "commit", "-qam", "break alpha")
-    with pytest.raises(MoveRefusedError) as refused:
+    with pytest.raises(RecordRefusedError) as refused:
         move(repo, "alpha", to="design", by=DIRECTOR, note="go")
     assert any(f.rule.startswith("SCHEMA") for f in refused.value.findings)
 
@@ -552,7 +552,7 @@ def test_several_services_are_one_commit(repo: Path) -> None:
 
 def test_several_services_none_when_one_is_refused(repo: Path) -> None:
     before = snapshot(repo)
-    with pytest.raises(MoveRefusedError, match="dependency-mapping"):
+    with pytest.raises(RecordRefusedError, match="dependency-mapping"):
         move(repo, "alpha", "dependency-mapping", "beta", to="design", by=DIRECTOR, note="go")
     assert snapshot(repo) == before
 

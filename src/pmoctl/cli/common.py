@@ -6,13 +6,19 @@ circular import; ``pmoctl.cli`` re-exports :data:`app`.
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from pmoctl.errors import EXIT_OK, PmoctlError, UserError
+from pmoctl.output import report
 from pmoctl.output.report import Format
+
+if TYPE_CHECKING:
+    from pmoctl.lifecycle.record import RecordOutcome
 
 app = typer.Typer(
     name="pmoctl",
@@ -72,3 +78,69 @@ def fails(findings_severities: list[str], fail_on: FailOn) -> bool:
     from pmoctl.rules.results import fails as severities_fail
 
     return severities_fail(findings_severities, fail_on.value)
+
+
+# --- the options and the output shared by the commands that record a decision ----------
+
+ApprovedByOption = Annotated[
+    str,
+    typer.Option("--approved-by", help="Person id of who takes the decision (organisation.yaml)."),
+]
+NoteOption = Annotated[str | None, typer.Option("--note", help="A note: the decision and why.")]
+DateOption = Annotated[
+    str | None, typer.Option("--date", help="Date of the decision, YYYY-MM-DD (default: today).")
+]
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Show the diff that would be committed; change nothing.")
+]
+AllowDetachedOption = Annotated[
+    bool, typer.Option("--allow-detached", help="Commit even when HEAD is not on a branch.")
+]
+
+
+def parse_date(option: str, value: str | None) -> dt.date | None:
+    """A YYYY-MM-DD option's date; refused (exit 2) when it is not one."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UserError(f"{option} {value!r} is not a date", hint="write YYYY-MM-DD") from None
+
+
+def print_refusal(problem: PmoctlError) -> None:
+    """Findings of a refused decision, and the output of a failed git command, before the error."""
+    for finding in getattr(problem, "findings", ()):
+        report.error_line(report.text_line(finding), finding.hint)
+    output = getattr(problem, "stderr", "")
+    if output:
+        report.error_line(output)
+
+
+def print_outcome(
+    *, recovered: list[str], diff: str, commit: str | None, notes: list[str], done: list[str],
+    dry_run: bool,
+) -> int:  # fmt: skip
+    """What a move or a recorded decision did: the diff of a dry run, or ``done`` and the commit."""
+    for line in recovered:
+        report.error_line(f"recovered: {line}")
+    if dry_run:
+        report.info(diff.rstrip("\n"))
+        report.error_line("dry run: nothing was changed")
+        return EXIT_OK
+    for line in done:
+        report.info(line)
+    report.info(f"committed {(commit or '')[:12]}")
+    for line in notes:
+        report.error_line(f"note: {line}")
+    return EXIT_OK
+
+
+def print_recorded(outcome: RecordOutcome, *, dry_run: bool) -> int:
+    """What a recorded decision did (see :func:`print_outcome`)."""
+    decision = outcome.decision
+    return print_outcome(
+        recovered=outcome.recovered, diff=outcome.diff, commit=outcome.commit,
+        notes=outcome.notes, done=[f"{decision.service}: {decision.kind} {decision.subject}"],
+        dry_run=dry_run,
+    )  # fmt: skip

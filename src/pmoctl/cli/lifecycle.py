@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -10,8 +9,16 @@ from typing import Annotated
 import typer
 
 from pmoctl.catalogue.vocabulary import Rollout, Stage
-from pmoctl.cli.common import CatalogueOption, Settings, app, catalogue_root
-from pmoctl.errors import EXIT_OK, PmoctlError, UserError
+from pmoctl.cli.common import (
+    CatalogueOption,
+    Settings,
+    app,
+    catalogue_root,
+    parse_date,
+    print_outcome,
+    print_refusal,
+)
+from pmoctl.errors import EXIT_OK, PmoctlError
 from pmoctl.output import report
 
 
@@ -30,15 +37,6 @@ ServiceArgument = Annotated[str, typer.Argument(help="The service id.")]
 ViewFormatOption = Annotated[
     ViewFormat, typer.Option("--format", "-f", help="text for a terminal, json for programs.")
 ]
-
-
-def _print_refusal(problem: PmoctlError) -> None:
-    """Findings of a refused move, and the output of a failed git command, before the error."""
-    for finding in getattr(problem, "findings", ()):
-        report.error_line(report.text_line(finding), finding.hint)
-    output = getattr(problem, "stderr", "")
-    if output:
-        report.error_line(output)
 
 
 @app.command(name="transition")
@@ -94,10 +92,7 @@ def transition_command(  # noqa: PLR0917 - typer passes options positionally
     """
     from pmoctl import api
 
-    try:
-        when = dt.date.fromisoformat(date) if date else None
-    except ValueError:
-        raise UserError(f"--date {date!r} is not a date", hint="write YYYY-MM-DD") from None
+    when = parse_date("--date", date)
     try:
         outcome = api.transition(
             catalogue or Path.cwd(), services, to=to.value, approved_by=approved_by,
@@ -107,14 +102,13 @@ def transition_command(  # noqa: PLR0917 - typer passes options positionally
             allow_detached=allow_detached,
         )  # fmt: skip
     except PmoctlError as problem:
-        _print_refusal(problem)
+        print_refusal(problem)
         raise
-    for line in outcome.recovered:
-        report.error_line(f"recovered: {line}")
-    if dry_run:
-        report.info(outcome.diff.rstrip("\n"))
-        report.error_line("dry run: nothing was changed")
-        return EXIT_OK
+    return print_outcome(
+        recovered=outcome.recovered, diff=outcome.diff, commit=outcome.commit,
+        notes=outcome.notes, dry_run=dry_run,
+        done=[f"{m.service}: {m.source.value} -> {outcome.target.value}" for m in outcome.moves],
+    )  # fmt: skip
     for move in outcome.moves:
         report.info(f"{move.service}: {move.source.value} -> {outcome.target.value}")
     report.info(f"committed {(outcome.commit or '')[:12]}")
@@ -190,7 +184,7 @@ def show(
     try:
         details = service_details(catalogue_root(catalogue), service)
     except PmoctlError as problem:
-        _print_refusal(problem)
+        print_refusal(problem)
         raise
     if output_format is ViewFormat.json:
         report.write_json(details)

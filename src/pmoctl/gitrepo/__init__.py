@@ -60,8 +60,11 @@ from pmoctl.gitrepo.repo import (
     stored_blob_id,
 )
 from pmoctl.gitrepo.trailers import (
+    DecisionTrailers,
     ServiceMove,
     TransitionTrailers,
+    decision_message,
+    parse_decision,
     parse_trailers,
     transition_message,
 )
@@ -73,6 +76,7 @@ __all__ = [
     "Checks",
     "CommitFacts",
     "CommitResult",
+    "DecisionTrailers",
     "LogEntry",
     "PullCommit",
     "Repo",
@@ -94,6 +98,8 @@ __all__ = [
     "head_and_branch",
     "log",
     "merge_base",
+    "decision_message",
+    "parse_decision",
     "parse_trailers",
     "preflight",
     "read_index",

@@ -87,3 +87,71 @@ def parse_trailers(message: str) -> TransitionTrailers | None:
     note = "\n\n".join(paragraphs[1:-1]).strip()
     found.note = note or None
     return found
+
+
+_KIND = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+_DECISION_VALUE = re.compile(rf"^({_KIND}) ([a-z0-9][a-z0-9-]*)$")
+
+
+@dataclass
+class DecisionTrailers:
+    """What the commit of a decision other than a move records, read back from its message."""
+
+    kind: str
+    services: list[str]
+    approved_by: str | None = None
+    approver_id: str | None = None
+    note: str | None = None
+    subject: str = ""
+
+
+def decision_message(
+    kind: str,
+    services: Sequence[str],
+    subject: str,
+    *,
+    approved_by: str | None,
+    approver_id: str | None,
+    note: str | None = None,
+) -> str:
+    """The commit message of a decision (``kind`` and ids are validated by the caller)."""
+    scope = services[0] if len(services) == 1 else f"{len(services)} services"
+    trailers = [f"Service-Decision: {kind} {service}" for service in services]
+    if approved_by and approver_id:
+        trailers += [f"Approved-by: {approved_by}", f"Approver-Id: {approver_id}"]
+    body = [f"{kind}({scope}): {subject}"]
+    if note and note.strip():
+        body.append(note.strip())
+    body.append("\n".join(trailers))
+    return "\n\n".join(body) + "\n"
+
+
+def parse_decision(message: str) -> DecisionTrailers | None:
+    """The kind, services and approver of a decision commit; None for any other commit.
+
+    As for a transition, only the last paragraph is read as trailers, and every
+    ``Service-Decision`` trailer must name the same kind.
+    """
+    paragraphs = [p.strip("\n") for p in re.split(r"\n[ \t]*\n", message.strip()) if p.strip()]
+    if len(paragraphs) < 2:
+        return None
+    kinds: set[str] = set()
+    found = DecisionTrailers(kind="", services=[], subject=paragraphs[0].splitlines()[0])
+    for line in paragraphs[-1].splitlines():
+        match = _TRAILER.match(line)
+        if match is None:
+            continue
+        key, value = match.group(1).lower(), match.group(2)
+        if key == "service-decision" and (decision := _DECISION_VALUE.match(value)):
+            kinds.add(decision.group(1))
+            found.services.append(decision.group(2))
+        elif key == "approved-by":
+            found.approved_by = value
+        elif key == "approver-id":
+            found.approver_id = value
+    if len(kinds) != 1:
+        return None
+    found.kind = kinds.pop()
+    note = "\n\n".join(paragraphs[1:-1]).strip()
+    found.note = note or None
+    return found

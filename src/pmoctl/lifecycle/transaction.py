@@ -178,7 +178,7 @@ def _accept_hook_changes(
     if in_files or in_message:
         if head_before is not None:
             gitrepo.undo_commit(repo, facts.commit, head_before, index_before)
-        problems = [*in_files, "it removed or changed the transition trailers"] if in_message \
+        problems = [*in_files, "it removed or changed pmoctl's trailers"] if in_message \
             else in_files  # fmt: skip
         hooks = " and ".join(
             name for name, bad in (("a pre-commit hook", in_files),
@@ -224,10 +224,14 @@ def _same_data(planned: bytes, committed: bytes) -> bool:
 
 
 def _trailers_of(message: str) -> tuple[object, ...] | None:
+    """What a hook must not change in the message: a move's or a decision's trailers."""
     trailers = gitrepo.parse_trailers(message)
-    if trailers is None:
-        return None
-    return (trailers.moves, trailers.approved_by, trailers.approver_id, trailers.reason)
+    if trailers is not None:
+        return (trailers.moves, trailers.approved_by, trailers.approver_id, trailers.reason)
+    decision = gitrepo.parse_decision(message)
+    if decision is not None:
+        return (decision.kind, decision.services, decision.approved_by, decision.approver_id)
+    return None
 
 
 def _cannot_write(error: OSError, what: str) -> RepoStateError:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
@@ -17,13 +18,17 @@ from ruamel.yaml.tokens import CommentToken
 from pmoctl.catalogue.models.common import Stage
 from pmoctl.yaml import loader, yaml12
 from pmoctl.yaml.edit import (
+    Append,
     EditError,
+    Set,
+    apply,
     apply_move,
     changed_lines,
     comments,
     scalar,
     split_lines,
     verify,
+    verify_move,
 )
 from pmoctl.yaml.loader import parse
 
@@ -190,7 +195,7 @@ def test_comments_and_data_survive_on_every_fixture(name: str) -> None:
     moves = old_data["lifecycle"].get("moves") or []
     old_data["lifecycle"] |= {"stage": "running", "moves": [*moves, {**MOVE}]}
     assert new_data == old_data
-    verify(old, new, stage="running", move=MOVE)
+    verify_move(old, new, stage="running", move=MOVE)
 
 
 @pytest.mark.parametrize(
@@ -223,7 +228,7 @@ def test_enum_stages_tuples_and_empty_review_entries_are_written_as_plain_data()
         "      date: 2026-03-02\n      approved_by: ruth-kowalski\n      artefact_review:\n"
         "        reviewed_by: x\n        discarded:\n          - old plan\n"
     )
-    verify(old, new, stage=Stage.PILOT, move=move)
+    verify_move(old, new, stage=Stage.PILOT, move=move)
 
 
 def test_existing_item_layout_is_followed() -> None:
@@ -350,7 +355,7 @@ def test_comments_ignore_hashes_in_scalars() -> None:
 def test_verify_rejects_any_other_change() -> None:
     old = read("two-space.yaml")
     new = apply_move(old, stage="transition", move=MOVE)
-    verify(old, new, stage="transition", move=MOVE)
+    verify_move(old, new, stage="transition", move=MOVE)
     tampered = {
         "drop the comment '# moved": new.replace("  # moved by pmoctl transition", ""),
         "change line 33,": new.replace("kowalski   # signed", "kowalski  # signed"),
@@ -364,9 +369,9 @@ def test_verify_rejects_any_other_change() -> None:
     for message, bad in tampered.items():
         assert bad != new, message
         with pytest.raises(EditError, match=message):
-            verify(old, bad, stage="transition", move=MOVE)
+            verify_move(old, bad, stage="transition", move=MOVE)
     with pytest.raises(EditError, match="byte order mark"):
-        verify(old, "\ufeff" + new, stage="transition", move=MOVE)
+        verify_move(old, "\ufeff" + new, stage="transition", move=MOVE)
 
 
 @pytest.mark.parametrize(
@@ -514,3 +519,367 @@ def test_any_block_layout_is_edited_in_place(old: str) -> None:
     assert new.endswith(ending) == old.endswith(ending)
     # the stage, `moves:` (new or emptied), the move's four lines, a gained line ending
     assert len(changed_lines(old, new)) <= 1 + 1 + 4 + 1
+
+
+# --- the generic edit: Set and Append at any path ----------------------------------------
+
+SERVICE = """\
+# A service with the records the commands add to.
+id: svc   # the id
+name: "Reporting service"
+summary: 'Monthly reports'
+roles:
+  owner: amir-patel
+change_requests:
+  - id: cr-1
+    status: open
+  - id: cr-2
+    status: 'open'   # waiting for the board
+    # the board meets monthly
+  - {id: cr-3, status: open}  # typed in flow style
+kpis:
+  - id: k1
+    readings: [{date: 2026-01-01, value: 3}]  # flow readings
+  - id: k2
+    readings:
+      - date: 2026-01-01
+        value: 4
+      # a reading may carry a note
+notes: last
+"""
+
+
+def changed(old: str, new: str) -> dict[int, str]:
+    """The 1-based lines of `new` that changed or were added, with their text."""
+    lines = split_lines(new)
+    return {number: lines[number - 1] for number in changed_lines(old, new)}
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "line", "written"),
+    [
+        (("id",), "svc-2", 2, "id: svc-2   # the id\n"),
+        (("name",), "Reports: monthly", 3, 'name: "Reports: monthly"\n'),
+        (("summary",), "Weekly reports", 4, "summary: 'Weekly reports'\n"),
+        (("summary",), "it's", 4, "summary: 'it''s'\n"),
+        (("change_requests", 1, "status"), "ok", 11, "    status: 'ok'   # waiting for the board\n"),  # noqa: E501
+        (("change_requests", 2, "status"), "a, b", 13, "  - {id: cr-3, status: 'a, b'}  # typed in flow style\n"),  # noqa: E501
+        (("roles", "owner"), 12, 6, "  owner: 12\n"),
+        (("roles", "owner"), 1.5, 6, "  owner: 1.5\n"),
+        (("roles", "owner"), False, 6, "  owner: false\n"),
+        (("roles", "owner"), dt.date(2026, 5, 1), 6, "  owner: 2026-05-01\n"),
+        (("roles", "owner"), Stage.PILOT, 6, "  owner: pilot\n"),
+    ],
+)  # fmt: skip
+def test_set_an_existing_scalar_keeps_its_quoting_and_comment(
+    path: tuple[str | int, ...], value: object, line: int, written: str
+) -> None:
+    new = apply(SERVICE, [Set(path, value)])
+    assert changed(SERVICE, new) == {line: written}
+    verify(SERVICE, new, [Set(path, value)])
+
+
+def test_set_a_new_key_goes_at_the_end_of_its_block_mapping() -> None:
+    new = apply(SERVICE, [Set(("roles", "deputy"), "helen-achebe"), Set(("format",), 1)])
+    assert changed(SERVICE, new) == {7: "  deputy: helen-achebe\n", 24: "format: 1\n"}
+
+
+def test_set_creates_missing_parent_mappings() -> None:
+    changes = [Set(("sponsor", "name"), "ruth"), Set(("sponsor", "since"), dt.date(2026, 1, 2))]
+    new = apply(SERVICE, changes)
+    assert changed(SERVICE, new) == {
+        23: "sponsor:\n",
+        24: "  name: ruth\n",
+        25: "  since: 2026-01-02\n",
+    }
+    assert parse(new)["sponsor"] == {"name": "ruth", "since": dt.date(2026, 1, 2)}
+    verify(SERVICE, new, changes)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("a: 1\nb:\n", "a: 1\nb:\n  c:\n    d: x\n"),
+        ("a: 1\nb: ~  # none\n", "a: 1\nb:  # none\n  c:\n    d: x\n"),
+        ("a: 1\nb: {}\nz: 2\n", "a: 1\nb:\n  c:\n    d: x\nz: 2\n"),
+        ("a: 1\nb: {\n  }\n", "a: 1\nb: {c: {d: x}\n  }\n"),
+        ("a: {b: ~}\n", "a: {b: {c: {d: x}}}\n"),
+        ("a: {b: {}}\n", "a: {b: {c: {d: x}}}\n"),
+        ("a: {x: 1}\n", "a: {x: 1, b: {c: {d: x}}}\n"),
+        ("a:\n    y: 1\n", "a:\n    y: 1\n    b:\n        c:\n            d: x\n"),
+        ("a:\n  - 1\n", "a:\n  - 1\nb:\n  c:\n    d: x\n"),
+    ],
+)
+def test_set_fills_empty_mappings_and_follows_the_style(old: str, new: str) -> None:
+    path = ("b", "c", "d") if old.startswith(("a: 1", "a:\n  -")) else ("a", "b", "c", "d")
+    assert apply(old, [Set(path, "x")]) == new
+
+
+def test_set_a_new_key_in_list_item_mappings_block_and_flow() -> None:
+    changes = [
+        Set(("change_requests", 1, "status"), "approved"),
+        Set(("change_requests", 1, "decided_by"), "ruth-kowalski"),
+        Set(("change_requests", 1, "decided_on"), dt.date(2026, 3, 2)),
+        Set(("change_requests", 0, "decided_by"), "amir-patel"),
+        Set(("change_requests", 2, "decided_by"), "helen: achebe"),
+        Set(("roles", "owner"), "helen-achebe"),
+    ]
+    new = apply(SERVICE, changes)
+    assert changed(SERVICE, new) == {
+        6: "  owner: helen-achebe\n",
+        10: "    decided_by: amir-patel\n",
+        12: "    status: 'approved'   # waiting for the board\n",
+        14: "    decided_by: ruth-kowalski\n",
+        15: "    decided_on: 2026-03-02\n",
+        16: "  - {id: cr-3, status: open, decided_by: 'helen: achebe'}  # typed in flow style\n",
+    }
+    verify(SERVICE, new, changes)
+
+
+def test_append_to_nested_lists_in_block_and_flow_style() -> None:
+    reading: dict[str, object] = {"date": dt.date(2026, 2, 1), "value": 5, "note": None}
+    changes = [
+        Append(("kpis", 0, "readings"), reading),
+        Append(("kpis", 1, "readings"), {**reading, "note": "late, but fine"}),
+    ]
+    new = apply(SERVICE, changes)
+    assert changed(SERVICE, new) == {
+        16: "    readings: [{date: 2026-01-01, value: 3}, {date: 2026-02-01, value: 5}]"
+        "  # flow readings\n",
+        22: "      - date: 2026-02-01\n",
+        23: "        value: 5\n",
+        24: "        note: late, but fine\n",
+    }
+    kpis = parse(new)["kpis"]
+    assert kpis[0]["readings"][-1] == {"date": dt.date(2026, 2, 1), "value": 5}
+    assert kpis[1]["readings"][-1] == {
+        "date": dt.date(2026, 2, 1),
+        "value": 5,
+        "note": "late, but fine",
+    }
+    verify(SERVICE, new, changes)
+
+
+def test_append_creates_the_list_with_nested_values() -> None:
+    review = {
+        "date": dt.date(2026, 3, 1),
+        "attendees": ["amir-patel", "yes"],
+        "actions": [{"what": "renew contract", "owner": "ruth"}],
+        "outcome": {"kept": True, "score": 0.75},
+        "skipped": None,
+    }
+    changes = [Append(("reviews",), review), Append(("kpis", 0, "targets"), 10)]
+    new = apply(SERVICE, changes)
+    assert changed(SERVICE, new) == {
+        17: "    targets:\n",
+        18: "      - 10\n",
+        25: "reviews:\n",
+        26: "  - date: 2026-03-01\n",
+        27: "    attendees:\n",
+        28: "      - amir-patel\n",
+        29: "      - 'yes'\n",
+        30: "    actions:\n",
+        31: "      - what: renew contract\n",
+        32: "        owner: ruth\n",
+        33: "    outcome:\n",
+        34: "      kept: true\n",
+        35: "      score: 0.75\n",
+    }
+    assert parse(new)["reviews"] == [{k: v for k, v in review.items() if v is not None}]
+    verify(SERVICE, new, changes)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("l: []\n", "l:\n  - x\n"),
+        ("l: ~  # c\n", "l:  # c\n  - x\n"),
+        ("l: [a]\n", "l: [a, x]\n"),
+        ("l: [\n  ]\n", "l: [x\n  ]\n"),
+        ("l:\n- a\n", "l:\n- a\n- x\n"),
+        ("m: {l: []}\n", "m: {l: [x]}\n"),
+        ("m: {l: null}\n", "m: {l: [x]}\n"),
+    ],
+)
+def test_append_follows_the_lists_style(old: str, new: str) -> None:
+    path = ("m", "l") if old.startswith("m") else ("l",)
+    assert apply(old, [Append(path, "x")]) == new
+
+
+def test_insertions_at_the_same_line_nest_inside_out() -> None:
+    old = "a:\n  - id: x\n    l:\n      - 1\n"
+    changes = [Set(("b",), 2), Set(("a", 0, "k"), "v"), Append(("a", 0, "l"), 2), Append(("a",), 9)]
+    with pytest.raises(EditError, match="overlap at `a` and `a\\[0\\].k`"):
+        apply(old, changes)
+    new = apply(old, changes[:3])
+    assert new == "a:\n  - id: x\n    l:\n      - 1\n      - 2\n    k: v\nb: 2\n"
+    verify(old, new, changes[:3])
+
+
+def test_crlf_bom_and_missing_final_newline_are_kept() -> None:
+    old = "\ufeffa: 1\r\nm:\r\n  k: v  # c\r\nl:\r\n  - x"
+    changes = [Set(("a",), 2), Set(("m", "note"), "w"), Append(("l",), "w"), Set(("z",), True)]
+    new = apply(old, changes)
+    assert new == "\ufeffa: 2\r\nm:\r\n  k: v  # c\r\n  note: w\r\nl:\r\n  - x\r\n  - w\r\nz: true"
+    verify(old, new, changes)
+    with pytest.raises(EditError, match="byte order mark"):
+        verify(old, new.removeprefix("\ufeff"), changes)
+
+
+def test_comments_everywhere_survive() -> None:
+    old = read("flow-and-scalars.yaml")
+    changes = [Set(("name",), "Renamed"), Set(("x", "y"), 1), Append(("lifecycle", "moves"), MOVE)]
+    new = apply(old, changes)
+    assert comments(new) == comments(old) == ruamel_comments(new)
+    verify(old, new, changes)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ([Set(("roles", "owner"), "a"), Set(("roles", "owner"), "b")], "overlap at `roles.owner`"),
+        (
+            [Set(("roles",), "a"), Set(("roles", "owner"), "b")],
+            "overlap at `roles` and `roles.owner`",
+        ),
+        ([Append(("kpis",), "a"), Append(("kpis",), "b")], "overlap at `kpis`"),
+        ([Set(("x", "y"), 1), Set(("x", "y", "z"), 1)], "overlap at `x.y` and `x.y.z`"),
+        ([Set(("roles",), "a")], "`roles` is a mapping, not a one-line value"),
+        ([Set(("kpis", 0, "readings"), "a")], "`kpis\\[0\\].readings` is a list"),
+        ([Set(("id", "x"), "a")], "`id` is a value, not a mapping"),
+        ([Set(("kpis", 9, "id"), "a")], "`kpis` has no item 9"),
+        ([Set(("kpis", -1, "id"), "a")], "cannot be negative"),
+        ([Set(("roles", 0, "id"), "a")], "`roles` is not a list"),
+        ([Set(("kpis", "id"), "a")], "`kpis` is a list; its items are numbered"),
+        ([Set(("new", 0, "id"), "a")], "`new` does not exist"),
+        ([Set(("kpis", 0), "a")], "must end in a key"),
+        ([Set((), "a")], "non-empty path"),
+        ([Set(("id",), None)], "no value"),
+        ([Set(("id",), ["a"])], "Set writes one scalar"),
+        ([Set(("id",), dt.datetime(2026, 1, 1, 9))], "date and time"),
+        ([Set(("id",), float("nan"))], "NaN"),
+        ([Set(("id",), b"x")], "type bytes"),
+        ([Append(("id",), "a")], "`id` is not a list"),
+        ([Append(("roles",), "a")], "`roles` is not a list"),
+        ([Append(("notes_list",), [1])], "list inside a list"),
+        ([Append(("notes_list",), {1: "a"})], "not text"),
+        ([Set(("id",), "x\ud800")], "surrogate"),
+    ],
+)
+def test_refuses_changes_it_cannot_make(changes: list[Set | Append], message: str) -> None:
+    with pytest.raises(EditError, match=message):
+        apply(SERVICE, changes)
+
+
+def test_refuses_a_value_spread_over_lines() -> None:
+    with pytest.raises(EditError, match="not a one-line value"):
+        apply("a: |\n  x\n", [Set(("a",), "y")])
+    with pytest.raises(EditError, match="spans several lines"):
+        apply("a: 'x\n  y'\n", [Set(("a",), "y")])
+    with pytest.raises(EditError, match="not on its key's line"):
+        apply("a:\n  []\n", [Append(("a",), "y")])
+
+
+def test_verify_refuses_any_other_change() -> None:
+    changes = [Set(("roles", "owner"), "x"), Append(("kpis", 1, "readings"), {"value": 1})]
+    new = apply(SERVICE, changes)
+    verify(SERVICE, new, changes)
+    tampered = {
+        "intended data": new.replace("owner: x", "owner: y"),
+        "change line 2,": new.replace("svc   #", "svc  #"),
+        "drop the comment": new.replace("  # flow readings", ""),
+        "not the planned ones": new.replace("      - value: 1", "      -   value: 1"),
+    }
+    for message, bad in tampered.items():
+        assert bad != new, message
+        with pytest.raises(EditError, match=message):
+            verify(SERVICE, bad, changes)
+
+
+_KEYS = st.sampled_from(["a", "b", "id", "l", "yes", "x y"])
+_SCALARS = st.one_of(
+    st.integers(-5, 10**6),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.booleans(),
+    st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2099, 12, 31)),
+    _TEXT,
+)
+_DATA = st.recursive(
+    st.one_of(st.none(), _SCALARS),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_KEYS, inner, max_size=3)),
+    max_leaves=8,
+)
+_ITEMS = st.one_of(
+    _SCALARS,
+    st.dictionaries(
+        _KEYS,
+        st.one_of(
+            st.none(),
+            _SCALARS,
+            st.lists(_SCALARS, max_size=2),
+            st.lists(st.dictionaries(_KEYS, _SCALARS, max_size=2), max_size=2),
+            st.dictionaries(_KEYS, _SCALARS, max_size=2),
+        ),
+        max_size=3,
+    ),
+)
+
+
+def _paths(data: object, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    found = [path] if path else []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found += _paths(value, (*path, key))
+    elif isinstance(data, list):
+        for number, value in enumerate(data):
+            found += _paths(value, (*path, number))
+    return found
+
+
+@st.composite
+def _documents_and_changes(draw: st.DrawFn) -> tuple[str, list[Set | Append]]:
+    data = draw(st.dictionaries(_KEYS, _DATA, min_size=1, max_size=4))
+    style = draw(st.sampled_from([False, None, True]))
+    dumped = yaml.safe_dump(
+        data, default_flow_style=style, indent=draw(st.sampled_from([2, 4])),
+        sort_keys=False, allow_unicode=True, width=10**6,
+    )  # fmt: skip
+    lines = dumped.splitlines()
+    for number in sorted(draw(st.lists(st.integers(0, len(lines)), max_size=4)), reverse=True):
+        if draw(st.booleans()) or number == len(lines):
+            lines.insert(number, " " * draw(st.integers(0, 4)) + f"# line {number}")
+        else:
+            lines[number] += f"  # after {number}"
+    ending = draw(st.sampled_from(["\n", "\r\n"]))
+    text = ending.join(lines) + draw(st.sampled_from(["", ending]))
+    text = ("\ufeff" if draw(st.booleans()) else "") + text
+    paths = _paths(data)
+    changes: list[Set | Append] = []
+    for _ in range(draw(st.integers(1, 3))):
+        path = draw(st.sampled_from(paths)) if paths and draw(st.booleans()) else ()
+        if not path or isinstance(path[-1], int) or draw(st.booleans()):
+            path = (*path, draw(_KEYS))
+        if draw(st.booleans()):
+            changes.append(Set(path, draw(_SCALARS)))
+        else:
+            changes.append(Append(path, draw(_ITEMS)))
+    return text, changes
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=_documents_and_changes())
+def test_apply_output_always_verifies_or_is_refused(
+    case: tuple[str, list[Set | Append]],
+) -> None:
+    old, changes = case
+    try:
+        loader.parse(old.removeprefix("\ufeff"))
+    except loader.LoadError:
+        return  # a comment where YAML does not allow one: not a file to edit
+    try:
+        new = apply(old, changes)
+    except EditError:
+        return
+    verify(old, new, changes)
+    assert comments(new) == comments(old)
+    assert new.startswith("\ufeff") == old.startswith("\ufeff")

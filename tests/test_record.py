@@ -3,6 +3,7 @@ records a decision, on real repositories; and the decision trailers read back.""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ def _reading_plan(root: Path, value: object, person: str = DIRECTOR):  # type: i
         organisation = record.load_organisation(root)
         approver = record.find_person(organisation, person)
         service = record.read_service(root, repo, SERVICE)
-        reading = {"date": "2026-12-31", "value": value}
+        reading = {"date": dt.date(2026, 12, 31), "value": value}
         change = record.edited(service, [edit.Append(("kpis", 0, "readings"), reading)])
         decision = record.Decision("record-reading", SERVICE, "benefits-with-owner 99", approver)
         return [change], decision
@@ -49,8 +50,7 @@ def test_a_decision_is_one_commit_with_its_trailers(tmp_path: Path) -> None:
         f"services/{SERVICE}.yaml"
     ]
     data = parse((root / "services" / f"{SERVICE}.yaml").read_text("utf-8"))
-    assert data["kpis"][0]["readings"][-1] == {"date": __import__("datetime").date(2026, 12, 31),
-                                                "value": 99.0}  # fmt: skip
+    assert data["kpis"][0]["readings"][-1] == {"date": dt.date(2026, 12, 31), "value": 99.0}
     assert outcome.commit == git(top, "rev-parse", "HEAD").strip()
     assert git(top, "status", "--porcelain") == ""
 
@@ -59,7 +59,8 @@ def test_a_dry_run_shows_the_diff_and_changes_nothing(tmp_path: Path) -> None:
     top, root = make_repo(tmp_path)
     before = snapshot(top)
     outcome = record.record(root, [SERVICE], _reading_plan(root, 99.0), dry_run=True)
-    assert "+      - {date: 2026-12-31, value: 99.0}" in outcome.diff or "2026-12-31" in outcome.diff
+    added = [line for line in outcome.diff.splitlines() if line.startswith("+ ")]
+    assert [line.strip() for line in added] == ["+      - date: 2026-12-31", "+        value: 99.0"]
     assert outcome.commit is None
     assert snapshot(top) == before
 
@@ -117,6 +118,7 @@ def test_decision_trailers_are_read_from_the_last_paragraph_only() -> None:
     assert trailers is not None
     assert trailers.services == ["alpha"]
     assert trailers.note == "Service-Decision: appoint-owner beta"
-    assert gitrepo.parse_decision("subject\n\nService-Decision: a x\nService-Decision: b y\n") is None
+    two_kinds = "subject\n\nService-Decision: a x\nService-Decision: b y\n"
+    assert gitrepo.parse_decision(two_kinds) is None
     assert gitrepo.parse_decision("just a subject\n") is None
     assert gitrepo.parse_trailers(message) is None  # not a transition

@@ -5,6 +5,7 @@
   ``locate`` (a document path back to line and column);
 - :mod:`.yaml12`: YAML 1.2 core-schema data from libyaml's nodes;
 - :mod:`.errors`: ``LoadError`` and how a parser problem is worded;
-- :mod:`.edit`: the verified surgical edit a transition makes (with :mod:`.emit` and
-  :mod:`.text`, the scalars and layout it writes).
+- :mod:`.edit`: the verified edits in place (set a value, append to a list) that a move and
+  every recorded decision make (with :mod:`.emit` and :mod:`.text`, the scalars and layout
+  they write).
 """

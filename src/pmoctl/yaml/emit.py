@@ -1,9 +1,8 @@
-"""Write new YAML text: one-line scalars, and small mappings of them in block or flow style.
+"""Write new YAML scalars: one line each, reading back as exactly the value they were made from.
 
-Used by :mod:`pmoctl.yaml.edit`, which splices this text into a service file in the file's
-own style (the caller gives the indentation and dash offsets), so it must read back as
-exactly the data it was made from. Scalars are never folded onto a second line. They are
-plain only where that is unambiguous, also for YAML 1.1 readers such as PyYAML and yamllint
+Used by :mod:`pmoctl.yaml.edit`, which lays them out in the file's own style. Scalars are
+never folded onto a second line. They are plain only where that is unambiguous, also for
+YAML 1.1 readers such as PyYAML and yamllint
 (so ``yes``, ``1.10`` and ``2024-01-01`` strings are quoted); single-quoted where no escape
 is needed; otherwise double-quoted with escapes for control characters, tabs, line breaks,
 U+0085, U+2028/9 and the other characters :mod:`pmoctl.yaml.loader` refuses raw.
@@ -13,11 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
-
-#: a mapping to write, as (key, value) pairs in order; a value is a scalar, a list of
-#: scalars or a nested mapping (a dict, written in its own order)
-Fields = Sequence[tuple[str, object]]
 
 # Characters that must be written as escapes: what YAML cannot hold raw (C0/C1 controls,
 # DEL, U+FFFE/F), line breaks (also NEL and U+2028/9, which some parsers take as breaks),
@@ -50,49 +44,6 @@ _FLOW_INDICATORS = re.compile(r"[,\[\]{}:#]")
 
 class EmitError(ValueError):
     """A value cannot be written as a YAML scalar (its type, or text UTF-8 cannot hold)."""
-
-
-def block_item(fields: Fields, *, dash: int, item: int, step: int, dash_offset: int) -> list[str]:
-    """The lines (without endings) of `fields` as one item of a block sequence.
-
-    `dash`: the dash's column; `item`: from the dash to the first key (at least 2);
-    `step`: the indentation of a nested mapping; `dash_offset`: of a list under its key.
-    """
-    item = max(item, 2)
-    lines: list[str] = []
-    for key, value in fields:
-        lines.extend(_entry(key, value, dash + item, step, dash_offset))
-    lines[0] = " " * dash + "-" + " " * (item - 1) + lines[0].lstrip(" ")
-    return lines
-
-
-def flow_mapping(fields: Fields) -> str:
-    """`fields` as one flow mapping, `{from: a, to: b, ...}`, for inside a flow collection."""
-    parts = []
-    for key, value in fields:
-        if isinstance(value, dict):
-            parts.append(f"{key}: {flow_mapping(list(value.items()))}")
-        elif isinstance(value, (list, tuple)):
-            items = ", ".join(scalar(item, flow=True) for item in value)
-            parts.append(f"{key}: [{items}]")
-        else:
-            parts.append(f"{key}: {scalar(value, flow=True)}")
-    return "{" + ", ".join(parts) + "}"
-
-
-def _entry(key: str, value: object, column: int, step: int, dash_offset: int) -> list[str]:
-    pad = " " * column
-    if isinstance(value, dict):
-        lines = [f"{pad}{key}:"]
-        for inner, inner_value in value.items():
-            lines.extend(_entry(inner, inner_value, column + step, step, dash_offset))
-        return lines
-    if isinstance(value, (list, tuple)):
-        if not value:
-            return [f"{pad}{key}: []"]
-        dashes = " " * (column + dash_offset) + "- "
-        return [f"{pad}{key}:"] + [dashes + scalar(item) for item in value]
-    return [f"{pad}{key}: {scalar(value)}"]
 
 
 def scalar(value: object, style: str = "", *, flow: bool = False) -> str:

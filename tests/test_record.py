@@ -60,7 +60,7 @@ def test_a_dry_run_shows_the_diff_and_changes_nothing(tmp_path: Path) -> None:
     before = snapshot(top)
     outcome = record.record(root, [SERVICE], _reading_plan(root, 99.0), dry_run=True)
     added = [line for line in outcome.diff.splitlines() if line.startswith("+ ")]
-    assert [line.strip() for line in added] == ["+      - date: 2026-12-31", "+        value: 99.0"]
+    assert added == ["+      - {date: 2026-12-31, value: 99.0}"]
     assert outcome.commit is None
     assert snapshot(top) == before
 

@@ -706,6 +706,15 @@ def test_append_follows_the_lists_style(old: str, new: str) -> None:
     assert apply(old, [Append(path, "x")]) == new
 
 
+def test_a_mapping_appended_to_one_line_items_is_one_line_too() -> None:
+    old = "r:\n  - {d: 1, v: 2}  # first\n"
+    assert apply(old, [Append(("r",), {"d": 3, "v": 4})]) == (
+        "r:\n  - {d: 1, v: 2}  # first\n  - {d: 3, v: 4}\n"
+    )
+    block = "r:\n  - d: 1\n    v: 2\n"
+    assert apply(block, [Append(("r",), {"d": 3})]) == block + "  - d: 3\n"
+
+
 def test_insertions_at_the_same_line_nest_inside_out() -> None:
     old = "a:\n  - id: x\n    l:\n      - 1\n"
     changes = [Set(("b",), 2), Set(("a", 0, "k"), "v"), Append(("a", 0, "l"), 2), Append(("a",), 9)]

@@ -612,9 +612,19 @@ class _Planner:
         inner = dash if place.key is None else max(dash, place.key.start_mark.column + 1)
         leaf = last_leaf(sequence)
         after = block_end_line(self.lines, leaf, inner)
+        # a list written as one `- {...}` line per item gets its new items in the same style
+        last = sequence.value[-1] if sequence.value else None
+        one_line = (
+            isinstance(last, MappingNode)
+            and bool(last.flow_style)
+            and last.start_mark.line == last.end_mark.line
+        )
         lines: list[str] = []
         for item in items:
-            lines += _item_lines(item, dash, layout)
+            if one_line and isinstance(item, dict):
+                lines.append(" " * dash + "- " + _flow(item))
+            else:
+                lines += _item_lines(item, dash, layout)
         self._insert(after, leaf, place, lines)
 
     def _cut(self, node: Node, place: _Place) -> None:

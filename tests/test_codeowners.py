@@ -118,3 +118,30 @@ def test_out_writes_elsewhere_and_the_diff_is_empty_when_current(example_catalog
     assert re.search(r"^/docs/CODEOWNERS @hachebe$", text, re.MULTILINE)
     assert stale_diff(target, text) is None
     assert not list(target.parent.glob(".CODEOWNERS.*"))  # no temporary file left
+
+
+def test_codeowners_never_writes_through_a_linked_folder(
+    example_repo: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (example_repo / ".github").symlink_to(outside, target_is_directory=True)
+    result = run_cli("codeowners", cwd=example_repo)
+    assert result.returncode == 3, result.stderr
+    assert "symbolic link" in result.stderr
+    assert list(outside.iterdir()) == []
+
+
+def test_schema_never_writes_through_a_linked_folder(example_repo: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    root = example_repo
+    schemas = root / "schemas" if (root / "schemas").exists() else None
+    if schemas is not None:
+        for path in schemas.iterdir():
+            path.unlink()
+        schemas.rmdir()
+    (root / "schemas").symlink_to(outside, target_is_directory=True)
+    result = run_cli("schema", cwd=root)
+    assert result.returncode == 3, result.stderr
+    assert list(outside.iterdir()) == []

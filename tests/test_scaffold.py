@@ -317,3 +317,55 @@ def test_init_rejects_a_name_with_control_characters(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="control"):
         init_catalogue(tmp_path / "c", name="bad\u202ename")
     assert not (tmp_path / "c").exists()
+
+
+def _tree(folder: Path) -> list[str]:
+    return sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*"))
+
+
+@pytest.mark.parametrize("linked", ["services", "procedures", ".vscode"])
+def test_init_never_writes_through_a_linked_folder(tmp_path: Path, linked: str) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    target = tmp_path / "new"
+    target.mkdir()
+    (target / linked).symlink_to(outside, target_is_directory=True)
+    result = run_cli("init", target)
+    assert list(outside.iterdir()) == []
+    if linked == ".vscode":  # the editor settings are optional: left out, and said so
+        assert result.returncode == 0
+        assert ".vscode/settings.json" in result.stdout + result.stderr
+    else:  # refused before anything is written
+        assert result.returncode == 2, result.stderr
+        assert _tree(target) == [linked]
+
+
+def test_init_is_all_or_nothing_when_a_folder_it_writes_into_is_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "new"
+    target.mkdir()
+    (target / "procedures").write_text("not a folder\n", "utf-8")
+    result = run_cli("init", target)
+    assert result.returncode == 3, result.stderr
+    assert "not a folder" in result.stderr
+    assert _tree(target) == ["procedures"]
+
+
+def test_init_refuses_before_writing_when_a_file_is_in_the_way(tmp_path: Path) -> None:
+    target = tmp_path / "new"
+    (target / "strategy.yaml").mkdir(parents=True)
+    result = run_cli("init", target)
+    assert result.returncode == 2
+    assert "strategy.yaml" in result.stderr
+    assert _tree(target) == ["strategy.yaml"]
+
+
+def test_new_refuses_a_linked_services_folder(tmp_path: Path) -> None:
+    root = tmp_path / "catalogue"
+    shutil.copytree(EXAMPLE, root)
+    outside = tmp_path / "outside"
+    shutil.move(root / "procedures", outside)
+    (root / "procedures").symlink_to(outside, target_is_directory=True)
+    before = _tree(outside)
+    result = run_cli("new", "procedure", "run-things", cwd=root)
+    assert result.returncode == 3, result.stderr
+    assert _tree(outside) == before

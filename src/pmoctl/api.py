@@ -315,6 +315,8 @@ def write_schemas(target: Path, *, check: bool = False) -> list[str]:
             continue
         stale.append(name)
         if not check:
-            target.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+            from pmoctl.fileio import real_folder, replace_file
+
+            real_folder(Path.cwd(), target.absolute())
+            replace_file(path, text.encode("utf-8"))
     return stale

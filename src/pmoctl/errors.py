@@ -57,6 +57,10 @@ class RepoStateError(PmoctlError):
     exit_code = EXIT_REPO_STATE
 
 
+class LinkedFolderError(RepoStateError):
+    """A folder pmoctl would write into is a symbolic link, or not a folder (exit 3)."""
+
+
 class GitCommandError(PmoctlError):
     """A git command or hook failed; everything pmoctl changed has been restored (exit 4)."""
 

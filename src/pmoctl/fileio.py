@@ -5,6 +5,10 @@ transition, ``show``, recovery and the validate cache all use it): no link is fo
 nothing can make it wait or read without end. It lives here, away from the parser, so
 that the validate cache can use it without importing the loader.
 
+:func:`real_folder` makes the folders a new file goes into, and refuses a folder on the
+way that is a symbolic link: a link committed to the repository could send a write
+anywhere.
+
 :func:`replace_file` is the one helper for every file pmoctl writes in place (service
 files in a transition, its journal, CODEOWNERS, the validate cache): a reader, or a
 crash, sees the old bytes or the new, never half. It names its temporary file itself
@@ -20,6 +24,7 @@ import os
 import stat
 from typing import TYPE_CHECKING
 
+from pmoctl.errors import LinkedFolderError
 from pmoctl.findings import LoadError
 
 if TYPE_CHECKING:
@@ -63,6 +68,32 @@ def replace_file(
             os.fsync(folder)
         finally:
             os.close(folder)
+
+
+def real_folder(base: Path, target: Path) -> Path:
+    """Make the folders from ``base`` down to ``target`` (each one only if missing) and
+    return ``target``; refuse (:class:`LinkedFolderError`, exit 3) when one on the way is a
+    symbolic link or not a folder. A ``target`` outside ``base`` is checked from its own
+    folder only (the user named it)."""
+    try:
+        parts = target.relative_to(base).parts
+    except ValueError:
+        base, parts = target.parent, (target.name,)
+    folder = base
+    for part in parts:
+        folder = folder / part
+        try:
+            info = folder.lstat()
+        except FileNotFoundError:
+            folder.mkdir()
+            info = folder.lstat()
+        if not stat.S_ISDIR(info.st_mode):
+            what = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a folder"
+            raise LinkedFolderError(
+                f"{folder} is {what}; pmoctl writes only into real folders",
+                hint="replace it with a real folder (a link can lead outside the repository)",
+            )
+    return target
 
 
 #: the size limit of a catalogue file unless pmoctl.yaml sets max_file_bytes

@@ -9,10 +9,10 @@ text is checked against its model before anything is written.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
-import shutil
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,7 +30,8 @@ from pmoctl.catalogue.files import (
 from pmoctl.catalogue.kinds import KIND, KINDS
 from pmoctl.catalogue.loading import load_file
 from pmoctl.catalogue.models import ID_PATTERN, MODELS_BY_KIND, Organisation
-from pmoctl.errors import UserError
+from pmoctl.errors import LinkedFolderError, UserError
+from pmoctl.fileio import real_folder
 from pmoctl.resources import data_dir, template_text
 from pmoctl.yaml.loader import LoadError, parse
 
@@ -88,9 +89,31 @@ def init_catalogue(directory: Path, *, name: str | None = None) -> Written:
         schema = "../" * rel.count("/") + f"schemas/{kind.schema}"
         rendered[rel] = _render(kind.name, schema, fields)
     root.mkdir(parents=True, exist_ok=True)
+    # all or nothing: refuse before writing when any file (or link) is in the way, and
+    # remove what was written when a write fails
+    taken = [rel for rel in (*rendered, "schemas") if os.path.lexists(root / rel)]
+    if taken:
+        raise UserError(
+            f"{', '.join(taken)} already exist in {directory}; pmoctl init writes a new "
+            "catalogue and never overwrites a file",
+            hint="run it in an empty folder, or move those files away",
+        )
     in_repository = gitrepo.discover(root) is not None
-    written = [_write_new(root, rel, text) for rel, text in rendered.items()]
-    written.extend(_copy_schemas(root))
+    there_before = set(os.listdir(root))
+    written: list[str] = []
+    try:
+        for rel, text in rendered.items():
+            written.append(_write_new(root, rel, text))
+        _copy_schemas(root, written)
+    except BaseException:
+        for rel in reversed(written):
+            (root / rel).unlink(missing_ok=True)
+        for rel in written:  # and the folders init made, once empty
+            folder = rel.partition("/")[0]
+            if "/" in rel and folder not in there_before:
+                with contextlib.suppress(OSError):
+                    (root / folder).rmdir()
+        raise
     notes = _editor_settings(root, written)
     if not in_repository:
         # docs and `pmoctl check` take the base branch to be main, whatever git's default
@@ -117,7 +140,7 @@ def _editor_settings(root: Path, written: list[str]) -> tuple[str, ...]:
     text = json.dumps({"yaml.schemas": editor_schemas()}, indent=2) + "\n"
     try:
         written.append(_write_new(root, EDITOR_SETTINGS, text))
-    except (UserError, OSError):  # there already (or .vscode is a file): not ours to change
+    except (UserError, LinkedFolderError, OSError):  # there already, or a file or a link: not ours
         return (
             f"{EDITOR_SETTINGS} exists and was left as it is; for checks without the "
             'schema lines, add to it: "yaml.schemas": '
@@ -252,19 +275,16 @@ def _schema_ref(root: Path, folder: str, kind: str) -> str:
     return f"../schemas/{name}"
 
 
-def _copy_schemas(root: Path) -> list[str]:
+def _copy_schemas(root: Path, written: list[str]) -> None:
     target = root / "schemas"
-    target.mkdir()
-    copied = []
+    target.mkdir()  # refused when anything (a link too) stands there
     for source in sorted(data_dir("schemas").glob("*.schema.json")):
-        shutil.copyfile(source, target / source.name)
-        copied.append(f"schemas/{source.name}")
-    return copied
+        written.append(_write_new(root, f"schemas/{source.name}", source.read_text("utf-8")))
 
 
 def _write_new(root: Path, rel: str, text: str) -> str:
     path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
+    real_folder(root, path.parent)
     try:
         with open(path, "x", encoding="utf-8", newline="\n") as stream:
             stream.write(text)

@@ -102,6 +102,6 @@ def codeowners(
         report.error(f"{target} is out of date", "run `pmoctl codeowners` and commit the file")
         return EXIT_FINDINGS
     if diff is not None:
-        owners.write(target, ownership.text)
+        owners.write(root, target, ownership.text)
     report.info(f"{'wrote' if diff is not None else 'up to date'}: {printable(str(target))}")
     return EXIT_OK

@@ -20,7 +20,7 @@ from pmoctl import gitrepo
 from pmoctl.catalogue.kinds import KIND
 from pmoctl.catalogue.pipeline import load_catalogue
 from pmoctl.errors import RefusedError
-from pmoctl.fileio import replace_file
+from pmoctl.fileio import real_folder, replace_file
 from pmoctl.findings import Severity
 
 HEADER = (
@@ -123,9 +123,10 @@ def stale_diff(out: Path, text: str) -> str | None:
     return "".join(lines)
 
 
-def write(out: Path, text: str) -> None:
-    """Replace ``out`` atomically (a reader never sees half a file)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
+def write(root: Path, out: Path, text: str) -> None:
+    """Replace ``out`` atomically (a reader never sees half a file), through no linked folder
+    of the catalogue's repository."""
+    real_folder(_top(root), out.absolute().parent)
     replace_file(out, text.encode("utf-8"))
 
 

@@ -482,12 +482,12 @@ def _user_changes(repo: Path) -> None:
     [
         # edits the move itself, not only its layout
         ("pre-commit", "sed -i 's/note: go/note: changed by a hook/' services/alpha.yaml\n"
-         "git add services/alpha.yaml\n", "pre-commit"),
+         "git add services/alpha.yaml\n", "pre-commit or post-commit"),
         # stages other files into the transition's commit
-        ("pre-commit", "git add -u\n", "pre-commit"),
+        ("pre-commit", "git add -u\n", "pre-commit or post-commit"),
         # changes another key of the moved file (its owner), not only its layout
         ("pre-commit", "sed -i 's/^  owner: .*/  owner: somebody-else/' services/alpha.yaml\n"
-         "git add services/alpha.yaml\n", "pre-commit"),
+         "git add services/alpha.yaml\n", "pre-commit or post-commit"),
         # rewrites the message: the trailers are gone
         ("commit-msg", "echo 'tidied message' > \"$1\"\n", "commit-msg"),
     ],

@@ -181,7 +181,7 @@ def _accept_hook_changes(
         problems = [*in_files, "it removed or changed pmoctl's trailers"] if in_message \
             else in_files  # fmt: skip
         hooks = " and ".join(
-            name for name, bad in (("a pre-commit hook", in_files),
+            name for name, bad in (("a pre-commit or post-commit hook", in_files),
                                    ("a commit-msg or prepare-commit-msg hook", in_message)) if bad
         )  # fmt: skip
         undone = (

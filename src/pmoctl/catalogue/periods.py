@@ -107,7 +107,7 @@ class Missed:
 
 def missed_readings(kpi: Kpi, since: dt.date | None, today: dt.date) -> Missed | None:
     """The periods since the latest reading (and since ``since``, the go-live) up to the
-    last due one, or None when nothing is owed.
+    last due one, or None when nothing is owed. Readings dated after ``today`` do not count.
 
     Without a go-live date, only the periods after the latest reading count; with neither,
     the last due period alone."""
@@ -117,8 +117,10 @@ def missed_readings(kpi: Kpi, since: dt.date | None, today: dt.date) -> Missed |
         first = period_of(kpi.frequency, since)
         if first.start < since:  # went live during the period: the next one is the first
             first = first.shifted(1)
-    if kpi.readings:
-        latest = max(reading.date for reading in kpi.readings)
+    # a reading dated after today cannot stand for a period that is due now
+    dates = [reading.date for reading in kpi.readings if reading.date <= today]
+    if dates:
+        latest = max(dates)
         after = period_of(kpi.frequency, latest).shifted(1)
         first = max(first, after) if since is not None else after
     return Missed(first, last) if first <= last else None

@@ -24,6 +24,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("lifecycle",),
     ("output",),
     ("rules",),
+    ("signing",),
     ("catalogue",),
     ("yaml", "gitrepo"),
     ("__init__", "resources", "fileio", "runtime"),

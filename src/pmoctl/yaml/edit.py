@@ -103,6 +103,7 @@ MOVE_KEYS = (
     "readiness",
     "success_criteria_met",
     "artefact_review",
+    "signature",
 )
 REVIEW_KEYS = ("reviewed_by", "kept", "discarded")
 

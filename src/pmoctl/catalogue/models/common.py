@@ -26,6 +26,18 @@ Url = Annotated[str, StringConstraints(pattern=r"^(https?://|mailto:)[^\s<>]+$",
 Fte = Annotated[StrictFloat, Field(ge=0, le=10_000)]
 FormatVersion = Literal[1]
 
+#: An OpenSSH public key as one line of ``~/.ssh/id_*.pub``: its type, its base64 blob and an
+#: optional comment (printable ASCII, dropped when the allowed-signers file is written).
+SSH_KEY_PATTERN = (
+    r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com"
+    r"|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]{16,8192}={0,3}( [!-~][ -~]{0,99})?$"
+)
+#: The signature of a decision: the body of ``ssh-keygen -Y sign``'s armoured output (an
+#: SSHSIG blob in base64, which always starts ``U1NIU0lH``, "SSHSIG") on one line.
+SIGNATURE_PATTERN = r"^U1NIU0lH[A-Za-z0-9+/]{8,16384}={0,3}$"
+SshKey = Annotated[str, StringConstraints(pattern=SSH_KEY_PATTERN)]
+Signature = Annotated[str, StringConstraints(pattern=SIGNATURE_PATTERN)]
+
 #: A calendar date as the editor checks it (beside ``format: date``): the day must exist in
 #: its month, except that 29 February is accepted in every year. pmoctl parses the date
 #: itself, so it is the stricter side in that one case.
@@ -68,6 +80,14 @@ PATTERN_HELP: dict[str, tuple[str, str]] = {
     r"^[a-z0-9-]{1,64}$": (
         "a code",
         "lower-case letters, digits and hyphens, e.g. objective-achieved",
+    ),
+    SSH_KEY_PATTERN: (
+        "an SSH public key",
+        "one line of an OpenSSH .pub file, e.g. ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA... you@host",
+    ),
+    SIGNATURE_PATTERN: (
+        "a decision signature",
+        "the base64 text `pmoctl approve` writes (U1NIU0lH...), on one line",
     ),
     DATE_PATTERN: ("a calendar date", "YYYY-MM-DD, a day that exists, e.g. 2024-03-31"),
 }

@@ -29,6 +29,16 @@ class RenderSettings(Model):
     )
 
 
+#: the decisions whose records can carry a signature (docs/signing.md): a stage move
+SignedKind = Literal["move"]
+
+
+class ApprovalPolicy(Model):
+    signed: list[SignedKind] = Field(
+        default=[], description="The kinds of decision that must be signed: `move`."
+    )
+
+
 class Config(Model):
     format: FormatVersion = Field(description=FORMAT_HELP)
     kind: Literal["config"] = Field(description=KIND_HELP)
@@ -45,9 +55,23 @@ class Config(Model):
     render: RenderSettings = Field(
         default=RenderSettings(), description="Settings of `pmoctl render`."
     )
+    approvals: Literal["signed", "unsigned"] | ApprovalPolicy = Field(
+        default="unsigned",
+        description=(
+            "Whether decisions must carry their approver's signature: `signed` (every kind "
+            "that can be signed), `unsigned` (none), or `{signed: [move]}` for some kinds. "
+            "`pmoctl check` reads it from the base branch."
+        ),
+    )
     max_file_bytes: StrictInt = Field(
         default=262_144,
         ge=1024,
         le=4_194_304,
         description="The largest file pmoctl reads, in bytes (finding FILE-SIZE).",
     )
+
+    def signs(self, kind: str) -> bool:
+        """Whether decisions of ``kind`` must be signed in this catalogue."""
+        if isinstance(self.approvals, ApprovalPolicy):
+            return kind in self.approvals.signed
+        return self.approvals == "signed"

@@ -1,5 +1,6 @@
 """organisation.yaml: the PMOs, the people, customer and stakeholder groups, the glossary."""
 
+import datetime as dt
 from enum import StrEnum
 from typing import Literal
 
@@ -15,6 +16,7 @@ from pmoctl.catalogue.models.common import (
     JobRole,
     Model,
     ShortText,
+    SshKey,
     Text,
 )
 
@@ -53,6 +55,30 @@ class GitIdentity(Model):
     email: Email = Field(description="`user.email` in git.")
 
 
+class SigningKey(Model):
+    """A public key the person signs decisions with, and when it was valid."""
+
+    key: SshKey = Field(
+        description=(
+            "The SSH public key, as one line of the `.pub` file (`ssh-ed25519 AAAA... comment`)."
+        )
+    )
+    since: dt.date = Field(description="The first day decisions signed with it are accepted.")
+    until: dt.date | None = Field(
+        default=None,
+        description=(
+            "The day the key was retired (from that day on it signs nothing); none while it "
+            "is in use. Keep retired keys: they verify the decisions signed before."
+        ),
+    )
+    approved_by: Id = Field(
+        description=(
+            "Who approved registering (or retiring) the key (person id): a PMO Director, as "
+            "for every change of who may sign."
+        )
+    )
+
+
 class Person(Model):
     id: Id = Field(description="The person's id, used everywhere else in the catalogue.")
     name: ShortText = Field(description="Full name.")
@@ -78,6 +104,15 @@ class Person(Model):
         description=(
             "Handle on the code-hosting site (`@user` or `@org/team`), used by `pmoctl "
             "codeowners`. Quote it: `@` starts no plain YAML value."
+        ),
+    )
+    keys: list[SigningKey] = Field(
+        default=[],
+        description=(
+            "The SSH keys the person signs approvals with (`pmoctl approve`), old ones "
+            "included: `pmoctl signers` makes git's allowed-signers file from them, and "
+            "`pmoctl check` and `pmoctl verify` accept a signature made with a key registered "
+            "for the approver on the decision's date."
         ),
     )
 

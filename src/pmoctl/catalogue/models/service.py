@@ -15,6 +15,7 @@ from pmoctl.catalogue.models.common import (
     Id,
     Model,
     ShortText,
+    Signature,
     Stage,
     Text,
     Url,
@@ -296,6 +297,13 @@ class Move(Model):
     )
     artefact_review: ArtefactReview | None = Field(
         default=None, description="The review of the service's artefacts on closing."
+    )
+    signature: Signature | None = Field(
+        default=None,
+        description=(
+            "The approver's SSH signature of the decision, written by `pmoctl approve`: it "
+            "proves that the person in `approved_by` agreed to this very move (docs/signing.md)."
+        ),
     )
 
 

@@ -56,7 +56,7 @@ def transition(
     services: Sequence[str],
     *,
     to: str,
-    approved_by: str,
+    approved_by: str | None = None,
     reason: str | None = None,
     note: str | None = None,
     rollout: str | None = None,
@@ -67,18 +67,55 @@ def transition(
     date: dt.date | None = None,
     dry_run: bool = False,
     allow_detached: bool = False,
+    signature: Path | str | None = None,
+    key: Path | str | None = None,
+    sign: bool = False,
 ) -> Outcome:
     """Move ``services`` of the catalogue at or around ``path`` to stage ``to``, as one commit.
 
+    ``sign``: the approver signs each move now, with ``key`` (default: git's
+    ``user.signingKey``), as ``pmoctl approve`` does. ``signature``: a file of moves signed
+    before (``pmoctl approve --sign-only``), whose approver, date and evidence are used.
     Raises :class:`~pmoctl.errors.RefusedError` (with the findings) when the move is not
     allowed, :class:`~pmoctl.errors.RepoStateError` or :class:`~pmoctl.errors.GitCommandError`
-    when git cannot commit it; the repository is then as it was.
+    when git cannot commit it; the repository is then as it was. The outcome's ``signed``
+    lists the signed decisions.
     """
     from pmoctl.catalogue.files import find_root
     from pmoctl.catalogue.vocabulary import Stage
+    from pmoctl.lifecycle import signatures
     from pmoctl.lifecycle.transition import Evidence
     from pmoctl.lifecycle.transition import transition as move
 
+    root = find_root(Path(path))
+    signing = None
+    given_evidence = bool(
+        reason or note or rollout or readiness or success_criteria_met or kept or discarded
+        or date
+    )  # fmt: skip
+    if signature is not None:
+        if sign:
+            raise UserError("sign now (--key) or give a signature file, not both")
+        signed = signatures.read_file(Path(signature))
+        signer, fields = signatures.approver_and_evidence(signed)
+        if approved_by is not None and approved_by != signer:
+            raise UserError(f"--approved-by {approved_by}: the signed decision is {signer}'s")
+        if given_evidence:
+            raise UserError(
+                "the date and the evidence of a signed move come from its signature file",
+                hint="leave out --date, --reason, --note and the other evidence options",
+            )
+        signing = signatures.Signing(signed={item.statement.subject: item for item in signed})
+        approved_by, reason, note = signer, fields["reason"], fields["note"]
+        rollout, readiness = fields["rollout"], fields["readiness"]
+        success_criteria_met, kept, discarded = (
+            fields["success_criteria_met"], fields["kept"], fields["discarded"]
+        )  # fmt: skip
+        date = fields["date"]
+    elif sign:
+        signing = signatures.Signing(key=signatures.key_path(root, Path(key) if key else None))
+    if approved_by is None:
+        raise UserError("name the approver with --approved-by PERSON")
     if isinstance(services, str):
         raise UserError("services is a list of service ids, not one text", hint=f"[{services!r}]")
     if to not in {stage.value for stage in Stage}:
@@ -98,13 +135,14 @@ def transition(
         date=date,
     )
     return move(
-        find_root(Path(path)),
+        root,
         list(services),
         target=to,
         approver_id=approved_by,
         evidence=evidence,
         dry_run=dry_run,
         allow_detached=allow_detached,
+        signing=signing,
     )
 
 

@@ -1,16 +1,19 @@
-"""Lifecycle commands: transition, recover, history, status, show."""
+"""Lifecycle commands: transition, approve, recover, history, status, show."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pmoctl.catalogue.vocabulary import Rollout, Stage
 from pmoctl.cli.common import (
+    AllowDetachedOption,
     CatalogueOption,
+    DateOption,
+    DryRunOption,
     Settings,
     app,
     catalogue_root,
@@ -18,8 +21,12 @@ from pmoctl.cli.common import (
     print_outcome,
     print_refusal,
 )
-from pmoctl.errors import EXIT_OK, PmoctlError
+from pmoctl.errors import EXIT_OK, PmoctlError, UserError
 from pmoctl.output import report
+from pmoctl.output.text import printable
+
+if TYPE_CHECKING:
+    from pmoctl.lifecycle.transition import Outcome
 
 
 class ListFormat(StrEnum):
@@ -39,47 +46,81 @@ ViewFormatOption = Annotated[
 ]
 
 
+ServicesArgument = Annotated[
+    list[str], typer.Argument(help="The service ids to move (one commit).")
+]
+ToOption = Annotated[Stage, typer.Option("--to", help="The stage to move to.")]
+ReasonOption = Annotated[
+    str | None, typer.Option(help="Reason code, e.g. a closure reason (objective-achieved).")
+]
+NoteOption = Annotated[str | None, typer.Option(help="A note: the decision, what changed.")]
+RolloutOption = Annotated[
+    Rollout | None, typer.Option(help="Roll-out approach (pilot -> transition).")
+]
+ReadinessOption = Annotated[
+    str | None, typer.Option(help="Organisation readiness assessment (pilot -> transition).")
+]
+SuccessOption = Annotated[
+    bool,
+    typer.Option(
+        "--success-criteria-met", help="The success criteria agreed with customers are met."
+    ),
+]
+KeptOption = Annotated[
+    list[str] | None,
+    typer.Option("--kept", help="An artefact kept at closure (repeat the option)."),
+]
+DiscardedOption = Annotated[
+    list[str] | None,
+    typer.Option("--discarded", help="An artefact discarded at closure (repeatable)."),
+]
+
+
+def _report_moves(outcome: Outcome, dry_run: bool) -> int:
+    signed = {decision.statement.subject for decision in outcome.signed}
+    return print_outcome(
+        recovered=outcome.recovered, diff=outcome.diff, commit=outcome.commit,
+        notes=outcome.notes, dry_run=dry_run,
+        done=[
+            f"{m.service}: {m.source.value} -> {outcome.target.value}"
+            + (" (signed)" if m.service in signed else "")
+            for m in outcome.moves
+        ],
+    )  # fmt: skip
+
+
 @app.command(name="transition")
 def transition_command(  # noqa: PLR0917 - typer passes options positionally
-    services: Annotated[list[str], typer.Argument(help="The service ids to move (one commit).")],
-    to: Annotated[Stage, typer.Option("--to", help="The stage to move to.")],
+    services: ServicesArgument,
+    to: ToOption,
     approved_by: Annotated[
-        str, typer.Option("--approved-by", help="Person id of the approver (organisation.yaml).")
-    ],
-    reason: Annotated[
-        str | None, typer.Option(help="Reason code, e.g. a closure reason (objective-achieved).")
-    ] = None,
-    note: Annotated[str | None, typer.Option(help="A note: the decision, what changed.")] = None,
-    rollout: Annotated[
-        Rollout | None, typer.Option(help="Roll-out approach (pilot -> transition).")
-    ] = None,
-    readiness: Annotated[
-        str | None, typer.Option(help="Organisation readiness assessment (pilot -> transition).")
-    ] = None,
-    success_criteria_met: Annotated[
-        bool,
+        str | None,
         typer.Option(
-            "--success-criteria-met", help="The success criteria agreed with customers are met."
+            "--approved-by",
+            help="Person id of the approver (organisation.yaml); taken from --signature's file "
+            "when one is given.",
+            show_default=False,
         ),
-    ] = False,
-    kept: Annotated[
-        list[str] | None,
-        typer.Option("--kept", help="An artefact kept at closure (repeat the option)."),
     ] = None,
-    discarded: Annotated[
-        list[str] | None,
-        typer.Option("--discarded", help="An artefact discarded at closure (repeatable)."),
+    reason: ReasonOption = None,
+    note: NoteOption = None,
+    rollout: RolloutOption = None,
+    readiness: ReadinessOption = None,
+    success_criteria_met: SuccessOption = False,
+    kept: KeptOption = None,
+    discarded: DiscardedOption = None,
+    date: DateOption = None,
+    signature: Annotated[
+        Path | None,
+        typer.Option(
+            "--signature",
+            help="A file of moves signed by their approver (pmoctl approve --sign-only): "
+            "the approver, date and evidence are the signed ones.",
+            show_default=False,
+        ),
     ] = None,
-    date: Annotated[
-        str | None, typer.Option(help="Date of the decision, YYYY-MM-DD (default: today).")
-    ] = None,
-    dry_run: Annotated[
-        bool,
-        typer.Option("--dry-run", help="Show the diff that would be committed; change nothing."),
-    ] = False,
-    allow_detached: Annotated[
-        bool, typer.Option("--allow-detached", help="Commit even when HEAD is not on a branch.")
-    ] = False,
+    dry_run: DryRunOption = False,
+    allow_detached: AllowDetachedOption = False,
     catalogue: CatalogueOption = None,
 ) -> int:
     """Move services to another lifecycle stage as one checked, approved git commit.
@@ -92,28 +133,100 @@ def transition_command(  # noqa: PLR0917 - typer passes options positionally
     """
     from pmoctl import api
 
-    when = parse_date("--date", date)
     try:
         outcome = api.transition(
             catalogue or Path.cwd(), services, to=to.value, approved_by=approved_by,
             reason=reason, note=note, rollout=rollout.value if rollout else None,
             readiness=readiness, success_criteria_met=success_criteria_met, kept=kept or (),
-            discarded=discarded or (), date=when, dry_run=dry_run,
-            allow_detached=allow_detached,
+            discarded=discarded or (), date=parse_date("--date", date), dry_run=dry_run,
+            allow_detached=allow_detached, signature=signature,
         )  # fmt: skip
     except PmoctlError as problem:
         print_refusal(problem)
         raise
-    return print_outcome(
-        recovered=outcome.recovered, diff=outcome.diff, commit=outcome.commit,
-        notes=outcome.notes, dry_run=dry_run,
-        done=[f"{m.service}: {m.source.value} -> {outcome.target.value}" for m in outcome.moves],
-    )  # fmt: skip
-    for move in outcome.moves:
-        report.info(f"{move.service}: {move.source.value} -> {outcome.target.value}")
-    report.info(f"committed {(outcome.commit or '')[:12]}")
-    for line in outcome.notes:
-        report.error_line(f"note: {line}")
+    return _report_moves(outcome, dry_run)
+
+
+@app.command()
+def approve(  # noqa: PLR0917 - typer passes options positionally
+    services: ServicesArgument,
+    to: ToOption,
+    approved_by: Annotated[
+        str,
+        typer.Option("--approved-by", help="Your person id (organisation.yaml): the approver."),
+    ],
+    key: Annotated[
+        Path | None,
+        typer.Option(
+            "--key",
+            help="Your SSH key: a private key, or a public key whose private half your "
+            "ssh-agent holds (default: git's user.signingKey).",
+            show_default=False,
+        ),
+    ] = None,
+    reason: ReasonOption = None,
+    note: NoteOption = None,
+    rollout: RolloutOption = None,
+    readiness: ReadinessOption = None,
+    success_criteria_met: SuccessOption = False,
+    kept: KeptOption = None,
+    discarded: DiscardedOption = None,
+    date: DateOption = None,
+    sign_only: Annotated[
+        bool,
+        typer.Option(
+            "--sign-only",
+            help="Sign, but commit nothing: write the signed moves (to --out) for "
+            "`pmoctl transition --signature FILE`.",
+        ),
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="With --sign-only: the file to write (default: standard output).",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: DryRunOption = False,
+    allow_detached: AllowDetachedOption = False,
+    catalogue: CatalogueOption = None,
+) -> int:
+    """Approve a move with your signature: `transition`, with the record signed by you.
+
+    You sign the move's canonical statement (the service, the stage moved from and to, the
+    date, the evidence, and the service file as it is now) with your SSH key through
+    `ssh-keygen -Y sign`; the signature is recorded with the move, so that `pmoctl check`
+    and `pmoctl verify` can prove you approved it. The key must be registered for you in
+    organisation.yaml. Exit codes as for transition; 3 when ssh-keygen is not installed.
+    """
+    from pmoctl import api
+    from pmoctl.lifecycle.signatures import file_text
+
+    if out is not None and not sign_only:
+        raise UserError("--out is for --sign-only", hint="add --sign-only, or leave --out out")
+    try:
+        outcome = api.transition(
+            catalogue or Path.cwd(), services, to=to.value, approved_by=approved_by,
+            reason=reason, note=note, rollout=rollout.value if rollout else None,
+            readiness=readiness, success_criteria_met=success_criteria_met, kept=kept or (),
+            discarded=discarded or (), date=parse_date("--date", date),
+            dry_run=dry_run or sign_only,
+            allow_detached=allow_detached, sign=True, key=key,
+        )  # fmt: skip
+    except PmoctlError as problem:
+        print_refusal(problem)
+        raise
+    if not sign_only:
+        return _report_moves(outcome, dry_run)
+    text = file_text(outcome.signed)
+    if out is None:
+        report.info(text.rstrip("\n"))
+        return EXIT_OK
+    from pmoctl.fileio import replace_file
+
+    replace_file(out, text.encode("ascii"))
+    report.info(f"signed {len(outcome.signed)} move(s): {printable(str(out))}")
     return EXIT_OK
 
 

@@ -138,8 +138,8 @@ def single_link(path: Path, rel: str) -> os.stat_result:
     return info
 
 
-def load_singleton(root: Path, rel: str) -> LoadedFile:
-    loaded = load_file(root, rel, rel.removesuffix(".yaml"))
+def load_singleton(root: Path, rel: str, kind: str | None = None) -> LoadedFile:
+    loaded = load_file(root, rel, kind or rel.removesuffix(".yaml"))
     if loaded.model is None:
         raise RecordRefusedError(
             f"{rel} does not validate", hint="run `pmoctl validate`", findings=loaded.findings

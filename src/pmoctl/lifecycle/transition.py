@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from pmoctl import gitrepo, runtime
 from pmoctl.catalogue import lifecycle
-from pmoctl.catalogue.models import Move, Organisation, Service
+from pmoctl.catalogue.models import Config, Move, Organisation, Service
 from pmoctl.catalogue.models.common import Stage
 from pmoctl.catalogue.suggest import did_you_mean
 from pmoctl.errors import UserError
@@ -36,6 +36,7 @@ from pmoctl.lifecycle.record import (
     read_bytes_of,
     single_link,
 )
+from pmoctl.lifecycle.signatures import SignedDecision, Signing, sign_move
 from pmoctl.yaml import edit
 from pmoctl.yaml.loader import LoadError, decode, parse
 
@@ -88,6 +89,8 @@ class Outcome:
     recovered: list[str] = field(default_factory=list)
     #: what a hook changed in the commit that pmoctl accepted (a reformatted file)
     notes: list[str] = field(default_factory=list)
+    #: the signed decisions the moves record (empty when they are unsigned)
+    signed: list[SignedDecision] = field(default_factory=list)
 
 
 def _refuse_unknown_reason(spec: lifecycle.MoveSpec, reason: str | None) -> None:
@@ -132,12 +135,19 @@ def _refuse_earlier_date(ident: str, service: Service, date: dt.date | None) -> 
 
 def plan(
     root: Path, repo: gitrepo.Repo, ids: Sequence[str], *, target: Stage | str,
-    approver_id: str, evidence: Evidence,
+    approver_id: str, evidence: Evidence, signing: Signing | None = None,
 ) -> tuple[list[PlannedMove], Person]:  # fmt: skip
     """Check every move; return the files to write and the approver, or raise
-    :class:`RecordRefusedError`."""
+    :class:`RecordRefusedError`.
+
+    With ``signing``, each move's record carries its approver's signature (made now, or
+    made before and given as a file), verified before anything is written; without it, a
+    catalogue whose pmoctl.yaml asks for signed moves refuses the move.
+    """
     target = _stage(target)
     from pydantic import ValidationError
+
+    config: Config = load_singleton(root, "pmoctl.yaml", "config").model  # type: ignore[assignment]
 
     organisation_file = load_singleton(root, "organisation.yaml")
     organisation: Organisation = organisation_file.model  # type: ignore[assignment]
@@ -194,6 +204,12 @@ def plan(
                 f"{ident}: the move {source.value} -> {target.value} needs evidence: {options}",
                 hint=f"{spec.summary}{reasons}",
             )
+        signature = sign_move(
+            repo, ident, repo.rel(path), old, record, people=organisation.people,
+            signing=signing, required=config.signs("move"),
+        )  # fmt: skip
+        if signature is not None:
+            record["signature"] = signature
         text = decode(old)
         try:
             new_text = edit.apply_move(text, stage=target.value, move=record)
@@ -257,9 +273,10 @@ def _stage(value: Stage | str) -> Stage:
 
 def transition(
     root: Path, ids: Sequence[str], *, target: Stage | str, approver_id: str, evidence: Evidence,
-    dry_run: bool = False, allow_detached: bool = False,
+    dry_run: bool = False, allow_detached: bool = False, signing: Signing | None = None,
 ) -> Outcome:  # fmt: skip
-    """Check, write and commit the moves (or, with ``dry_run``, only show them)."""
+    """Check, write and commit the moves (or, with ``dry_run``, only show them); with
+    ``signing``, each move's record carries its approver's signature."""
     check_ids(ids)
     check_ids([approver_id], what="person")
     _check_date(evidence.date)
@@ -272,8 +289,9 @@ def transition(
 
     def plan_moves(repo: gitrepo.Repo) -> tuple[list[FileEdit], str]:
         moves, approver = plan(
-            root, repo, ids, target=target, approver_id=approver_id, evidence=evidence
-        )
+            root, repo, ids, target=target, approver_id=approver_id, evidence=evidence,
+            signing=signing,
+        )  # fmt: skip
         planned.extend(moves)
         message = gitrepo.transition_message(
             [gitrepo.ServiceMove(m.service, m.source.value, stage.value) for m in moves],
@@ -287,4 +305,5 @@ def transition(
     edits, done = commit_planned(
         root, ids, plan_moves, dry_run=dry_run, allow_detached=allow_detached
     )
-    return Outcome(planned, stage, diff(edits), done.commit, done.recovered, done.notes)
+    signed = list(signing.made) if signing else []
+    return Outcome(planned, stage, diff(edits), done.commit, done.recovered, done.notes, signed)

@@ -23,12 +23,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from pmoctl import gitrepo
+from pmoctl import gitrepo, runtime
 from pmoctl.catalogue.files import CONFIG_FILE, kind_of
 from pmoctl.catalogue.models import Config, Person
 from pmoctl.errors import RepoStateError, UserError
 from pmoctl.findings import DocPath, Finding, Severity
 from pmoctl.lifecycle.check_moves import STAGE_AT, Change, appended, judge, lifecycle_of
+from pmoctl.lifecycle.check_signatures import judge_commit, people_of
 from pmoctl.rules.engine import apply_settings
 from pmoctl.rules.validate import validate_catalogue
 from pmoctl.yaml.loader import LoadError, decode, locate, parse
@@ -119,8 +120,9 @@ def check(
     validation = validate_catalogue(root, jobs=jobs, use_cache=use_cache)
     result = CheckResult(root, [], validation.files, base_ref, base_sha, fork, prefix)
     judge = _Judge(repo, prefix, fork, head, result)
-    judge.run()
     base_config = _config(judge.read(f"{base_sha}:{judge.git_path(CONFIG_FILE)}"))
+    judge.signed_moves = base_config is not None and base_config.signs("move")
+    judge.run()
 
     settled = apply_settings(judge.findings, base_config, [])
     result.findings = sorted([*validation.findings, *settled], key=Finding.sort_key)
@@ -183,6 +185,8 @@ class _Judge:
         self.repo, self.prefix, self.fork, self.head, self.result = repo, prefix, fork, head, result
         self.findings: list[Finding] = []
         self._objects: dict[str, bytes | None] = {}
+        #: the base branch asks for signed moves (``approvals`` in its pmoctl.yaml)
+        self.signed_moves = False
 
     def git_path(self, rel: str) -> str:
         return f"{self.prefix}/{rel}" if self.prefix else rel
@@ -326,6 +330,8 @@ class _Judge:
                 current[service.ident] = judge(
                     change, current[service.ident], self._person, self._reporter(service)
                 )
+                if parent:
+                    self._signatures(service, commit.sha, self.read(f"{parent}:{path}"), after)
         for service in services:
             head_stage = lifecycle_of(service.head)[0]
             if current[service.ident] != head_stage:
@@ -333,6 +339,19 @@ class _Judge:
                             f"the stage of {service.ident} became {head_stage} outside its "
                             "commits (in a merge, or a commit git could not follow)",
                             "make every stage change with pmoctl transition")  # fmt: skip
+
+    def _signatures(
+        self, service: _Service, sha: str, before_raw: bytes | None, after: dict[str, Any]
+    ) -> None:
+        """The signatures of the moves the commit recorded (see :mod:`.check_signatures`)."""
+        people = people_of(self.read(f"{sha}:{self.git_path('organisation.yaml')}"))
+        for record in judge_commit(
+            self.repo, service.ident, before_raw, after, people=people,
+            required=self.signed_moves, still_valid_on=runtime.today(),
+        ):  # fmt: skip
+            if record.problem is not None:
+                problem = record.problem
+                self.report(service, problem.rule, problem.message, problem.hint, record.at)
 
     def _reporter(self, service: _Service) -> Callable[[str, str, str, DocPath], None]:
         def report(rule: str, message: str, hint: str, at: DocPath) -> None:

@@ -265,6 +265,7 @@ RULE_MODULES: list[str] = [
     "capacity",
     "quality",
     "kpis",
+    "keys",
     "pull_request",  # rules of `pmoctl check` (no check of their own)
 ]
 

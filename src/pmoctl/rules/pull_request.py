@@ -91,4 +91,27 @@ RULES = [
         "Keep the id (the name can change freely); to replace a service, propose a new one "
         "that `supersedes` the old one and close the old one.",
     ),
+    Rule(
+        "CHECK-SIGNATURE",
+        Severity.ERROR,
+        "A decision's signature does not prove its approver agreed to it",
+        "A signed record (`signature`, written by `pmoctl approve`) is verified with "
+        "`ssh-keygen -Y verify` over the decision's canonical statement, rebuilt from the "
+        "record and from the service file as it was before the decision: the signature must "
+        "be made by a key that organisation.yaml registers for the person named in "
+        "`approved_by`, valid on the decision's date (and, on a pull request, still valid "
+        "today). A forged `approved_by` (signed with someone else's key), a record changed "
+        "after signing, and a signature copied from another service, move or version of the "
+        "file are all refused. Make the decision again with `pmoctl approve`; see "
+        "docs/signing.md.",
+    ),
+    Rule(
+        "CHECK-UNSIGNED",
+        Severity.ERROR,
+        "A decision that must be signed carries no signature",
+        "The base branch's pmoctl.yaml asks for signed approvals (`approvals: signed`, or "
+        "the kind of decision listed under `approvals: {signed: [...]}`), and the record has "
+        "no `signature`. Have the approver make the decision with `pmoctl approve`, or sign "
+        "it with `pmoctl approve --sign-only` for `pmoctl transition --signature FILE`.",
+    ),
 ]

@@ -1,8 +1,9 @@
-"""Commands for reviewing pull requests: check (the CI gate) and codeowners."""
+"""Commands for reviewing pull requests: check (the CI gate), codeowners, signers, verify."""
 
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -105,3 +106,84 @@ def codeowners(
         owners.write(root, target, ownership.text)
     report.info(f"{'wrote' if diff is not None else 'up to date'}: {printable(str(target))}")
     return EXIT_OK
+
+
+@app.command()
+def signers(
+    catalogue: CatalogueOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where to write (default: .github/allowed_signers at the repository's top).",
+            show_default=False,
+        ),
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 if the file is out of date.")
+    ] = False,
+) -> int:
+    """Write git's allowed-signers file from the signing keys in organisation.yaml: each
+    key with its person's id and git e-mail, valid from `since` to `until`, for `git
+    verify-commit` and for checking a decision by hand with `ssh-keygen -Y verify`."""
+    from pmoctl.errors import EXIT_FINDINGS
+    from pmoctl.lifecycle import codeowners as owners
+    from pmoctl.lifecycle import signers as allowed
+
+    root = catalogue_root(catalogue)
+    target = out if out is not None else allowed.default_path(root)
+    text = allowed.build(root)
+    diff = owners.stale_diff(target, text)
+    if check:
+        if diff is None:
+            report.info(f"up to date: {printable(str(target))}")
+            return EXIT_OK
+        report.info("\n".join(printable(line) for line in diff.rstrip("\n").split("\n")))
+        report.error(
+            f"{printable(str(target))} is out of date", "run `pmoctl signers` and commit the file"
+        )
+        return EXIT_FINDINGS
+    if diff is not None:
+        owners.write(target, text)
+    report.info(f"{'wrote' if diff is not None else 'up to date'}: {printable(str(target))}")
+    return EXIT_OK
+
+
+class VerifyFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def verify(
+    catalogue: CatalogueOption = None,
+    output_format: Annotated[
+        VerifyFormat,
+        typer.Option("--format", "-f", help="text for a terminal, json for programs."),
+    ] = VerifyFormat.text,
+) -> int:
+    """Verify the signature of every decision in the whole history of every service.
+
+    Each move ever recorded is checked as `pmoctl check` checks a pull request's: its
+    signature made by a key registered for its approver on its date (organisation.yaml as
+    it was then), over the record and the service file before it. An unsigned move is a
+    finding only where pmoctl.yaml asked for signatures at that commit. Exit 1 on any
+    finding; 3 when ssh-keygen is missing or the clone is shallow.
+    """
+    from pmoctl.errors import EXIT_FINDINGS
+    from pmoctl.lifecycle.verify import verify as verify_history
+    from pmoctl.output.text import text_line
+
+    result = verify_history(catalogue_root(catalogue))
+    if output_format is VerifyFormat.json:
+        report.write_json(result.as_data())
+    else:
+        for finding in result.findings:
+            report.info(text_line(finding))
+            if finding.hint:
+                report.info(f"    hint: {printable(finding.hint)}")
+        report.info(
+            f"{result.signed} signed move(s) and {result.unsigned} unsigned in "
+            f"{result.services} service(s): "
+            + (f"{len(result.findings)} problem(s)" if result.findings else "all verified")
+        )
+    return EXIT_FINDINGS if result.findings else EXIT_OK

@@ -136,8 +136,11 @@ def changed_files(repo: Repo, base: str, head: str, under: str = "") -> list[tup
     return changes
 
 
-def commits_touching(repo: Repo, base: str, head: str, paths: Sequence[str]) -> list[PullCommit]:
-    """The commits of ``base..head`` that change any of ``paths``, oldest first, no merges,
+def commits_touching(
+    repo: Repo, base: str | None, head: str, paths: Sequence[str]
+) -> list[PullCommit]:
+    """The commits of ``base..head`` (all of ``head``'s history when ``base`` is None) that
+    change any of ``paths``, oldest first, no merges,
     each with all the paths it changes (``--full-diff``: a move commit must change nothing
     else).
 
@@ -149,7 +152,7 @@ def commits_touching(repo: Repo, base: str, head: str, paths: Sequence[str]) -> 
     result = run(
         repo.top, "log", "--reverse", "--topo-order", "--no-merges", "--no-renames", "-z",
         "--full-diff", "--format=commit %H %P", "--name-only", "--end-of-options",
-        f"{base}..{head}",
+        f"{base}..{head}" if base else head,
         "--", *sorted(set(paths)),
     )  # fmt: skip
     found: list[tuple[str, tuple[str, ...], list[str]]] = []

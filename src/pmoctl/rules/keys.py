@@ -49,7 +49,6 @@ def _key_period(catalogue: Catalogue) -> Iterator[Pending]:
                 )  # fmt: skip
 
 
-
 def _key_shared(catalogue: Catalogue) -> Iterator[Pending]:
     if catalogue.organisation is None:
         return

@@ -68,7 +68,8 @@ def sign_move(
             raise RefusedError(
                 f"{ident}: this catalogue asks for signed approvals (`approvals` in "
                 "pmoctl.yaml): the move needs its approver's signature",
-                hint=f"the approver runs `pmoctl approve {ident} --to STAGE --key KEY`, or "
+                hint=f"the approver runs `pmoctl approve {ident} --to {record.get('to')} --key "
+                "KEY`, or "
                 "signs it with `--sign-only --out FILE` for `pmoctl transition --signature FILE`",
             )
         return None

@@ -345,7 +345,7 @@ def test_init_is_all_or_nothing_when_a_folder_it_writes_into_is_a_file(tmp_path:
     target.mkdir()
     (target / "procedures").write_text("not a folder\n", "utf-8")
     result = run_cli("init", target)
-    assert result.returncode == 3, result.stderr
+    assert result.returncode == 2, result.stderr
     assert "not a folder" in result.stderr
     assert _tree(target) == ["procedures"]
 

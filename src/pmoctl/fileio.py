@@ -24,7 +24,7 @@ import os
 import stat
 from typing import TYPE_CHECKING
 
-from pmoctl.errors import LinkedFolderError
+from pmoctl.errors import LinkedFolderError, UserError
 from pmoctl.findings import LoadError
 
 if TYPE_CHECKING:
@@ -72,9 +72,9 @@ def replace_file(
 
 def real_folder(base: Path, target: Path) -> Path:
     """Make the folders from ``base`` down to ``target`` (each one only if missing) and
-    return ``target``; refuse (:class:`LinkedFolderError`, exit 3) when one on the way is a
-    symbolic link or not a folder. A ``target`` outside ``base`` is checked from its own
-    folder only (the user named it)."""
+    return ``target``; refuse when one on the way is a symbolic link
+    (:class:`LinkedFolderError`, exit 3) or not a folder (exit 2). A ``target`` outside
+    ``base`` is checked from its own folder only (the user named it)."""
     try:
         parts = target.relative_to(base).parts
     except ValueError:
@@ -87,12 +87,13 @@ def real_folder(base: Path, target: Path) -> Path:
         except FileNotFoundError:
             folder.mkdir()
             info = folder.lstat()
-        if not stat.S_ISDIR(info.st_mode):
-            what = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a folder"
+        if stat.S_ISLNK(info.st_mode):
             raise LinkedFolderError(
-                f"{folder} is {what}; pmoctl writes only into real folders",
+                f"{folder} is a symbolic link; pmoctl writes only into real folders",
                 hint="replace it with a real folder (a link can lead outside the repository)",
             )
+        if not stat.S_ISDIR(info.st_mode):
+            raise UserError(f"{folder} is not a folder", hint="name a folder, or move the file")
     return target
 
 

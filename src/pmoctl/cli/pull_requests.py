@@ -86,7 +86,6 @@ def codeowners(
     """Write CODEOWNERS: each service file to its owner and managers, the handbook and the
     strategy to their owners (handles from organisation.yaml), so that branch protection
     asks the right people to review every change."""
-    from pmoctl.errors import EXIT_FINDINGS
     from pmoctl.lifecycle import codeowners as owners
 
     root = catalogue_root(catalogue)
@@ -94,18 +93,7 @@ def codeowners(
     ownership = owners.build(root, target)
     for note in ownership.notes:
         report.info(f"pmoctl: note: {report.printable(note)}", stream=sys.stderr)
-    diff = owners.stale_diff(target, ownership.text)
-    if check:
-        if diff is None:
-            report.info(f"up to date: {target}")
-            return EXIT_OK
-        report.info(diff.rstrip("\n"))
-        report.error(f"{target} is out of date", "run `pmoctl codeowners` and commit the file")
-        return EXIT_FINDINGS
-    if diff is not None:
-        owners.write(root, target, ownership.text)
-    report.info(f"{'wrote' if diff is not None else 'up to date'}: {printable(str(target))}")
-    return EXIT_OK
+    return _write_generated(root, target, ownership.text, check=check, command="pmoctl codeowners")
 
 
 @app.command()
@@ -125,27 +113,12 @@ def signers(
     """Write git's allowed-signers file from the signing keys in organisation.yaml: each
     key with its person's id and git e-mail, valid from `since` to `until`, for `git
     verify-commit` and for checking a decision by hand with `ssh-keygen -Y verify`."""
-    from pmoctl.errors import EXIT_FINDINGS
-    from pmoctl.lifecycle import codeowners as owners
     from pmoctl.lifecycle import signers as allowed
 
     root = catalogue_root(catalogue)
     target = out if out is not None else allowed.default_path(root)
     text = allowed.build(root)
-    diff = owners.stale_diff(target, text)
-    if check:
-        if diff is None:
-            report.info(f"up to date: {printable(str(target))}")
-            return EXIT_OK
-        report.info("\n".join(printable(line) for line in diff.rstrip("\n").split("\n")))
-        report.error(
-            f"{printable(str(target))} is out of date", "run `pmoctl signers` and commit the file"
-        )
-        return EXIT_FINDINGS
-    if diff is not None:
-        owners.write(target, text)
-    report.info(f"{'wrote' if diff is not None else 'up to date'}: {printable(str(target))}")
-    return EXIT_OK
+    return _write_generated(root, target, text, check=check, command="pmoctl signers")
 
 
 class VerifyFormat(StrEnum):
@@ -187,3 +160,23 @@ def verify(
             + (f"{len(result.findings)} problem(s)" if result.findings else "all verified")
         )
     return EXIT_FINDINGS if result.findings else EXIT_OK
+
+
+def _write_generated(root: Path, target: Path, text: str, *, check: bool, command: str) -> int:
+    """Write a file generated from the catalogue (or, with ``check``, say whether it is stale)."""
+    from pmoctl.errors import EXIT_FINDINGS
+    from pmoctl.lifecycle import codeowners as owners
+
+    diff = owners.stale_diff(target, text)
+    shown = printable(str(target))
+    if check:
+        if diff is None:
+            report.info(f"up to date: {shown}")
+            return EXIT_OK
+        report.info("\n".join(printable(line) for line in diff.rstrip("\n").split("\n")))
+        report.error(f"{shown} is out of date", f"run `{command}` and commit the file")
+        return EXIT_FINDINGS
+    if diff is not None:
+        owners.write(root, target, text)
+    report.info(f"{'wrote' if diff is not None else 'up to date'}: {shown}")
+    return EXIT_OK

@@ -260,6 +260,7 @@ RULE_MODULES: list[str] = [
     "references",
     "raci",
     "roles",
+    "appointments",
     "stages",
     "sipoc",
     "capacity",

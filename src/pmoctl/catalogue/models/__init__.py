@@ -14,7 +14,7 @@ from pmoctl.catalogue.models.common import FORMAT_VERSION, ID_PATTERN, ClosureRe
 from pmoctl.catalogue.models.config import Config
 from pmoctl.catalogue.models.handbook import Activity, Handbook, Procedure
 from pmoctl.catalogue.models.organisation import Organisation, Person, Pmo
-from pmoctl.catalogue.models.service import Kpi, Move, Process, Service
+from pmoctl.catalogue.models.service import Appointment, Kpi, Move, Process, Service
 from pmoctl.catalogue.models.strategy import Strategy
 
 #: document kind -> model, for every kind of the registry (``pmoctl.catalogue.kinds``)
@@ -25,6 +25,7 @@ __all__ = [
     "ID_PATTERN",
     "MODELS_BY_KIND",
     "Activity",
+    "Appointment",
     "ClosureReason",
     "Config",
     "Handbook",

@@ -56,6 +56,42 @@ class Manager(Model):
     )
 
 
+class Appointment(Model):
+    """One decision on a service role, as `pmoctl appoint` records it."""
+
+    role: Literal["owner", "manager", "operative"] = Field(
+        description="The role: Service Owner, Service Manager or Service Operative."
+    )
+    person: Id = Field(description="Who is appointed (or, with `removed`, who leaves the role).")
+    pmo: Id | None = Field(
+        default=None,
+        description="For a manager: the PMO they manage the service for (one of `delivery.pmos`).",
+    )
+    date: dt.date = Field(description="When it was decided.")
+    approved_by: Id = Field(
+        description=(
+            "Who decided (person id): a PMO Director for owners and managers, the Service Owner or"
+            " a Service Manager for operatives."
+        )
+    )
+    agreed_with: Id | None = Field(
+        default=None,
+        description=(
+            "For a manager: the PMO Manager of that PMO who agreed the appointment (required when"
+            " the PMO has a PMO Manager)."
+        ),
+    )
+    replaces: Id | None = Field(
+        default=None,
+        description="The holder of the same role whose appointment this one ends (person id).",
+    )
+    removed: StrictBool = Field(
+        default=False,
+        description="`true`: the decision ends `person`'s appointment, with nobody in their place.",
+    )
+    note: Text | None = Field(default=None, description="Why, or anything agreed with it.")
+
+
 class Roles(Model):
     owner: Id | None = Field(
         default=None,
@@ -73,6 +109,13 @@ class Roles(Model):
     )
     operatives: list[Id] = Field(
         default=[], description="Service Operatives (person ids): carry out its processes."
+    )
+    appointments: list[Appointment] = Field(
+        default=[],
+        description=(
+            "The history of appointments to the roles above, oldest first, as `pmoctl appoint` "
+            "records them; where there is one, the roles must agree with it."
+        ),
     )
 
 

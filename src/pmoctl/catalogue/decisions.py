@@ -43,6 +43,9 @@ class DecisionSpec:
     command: str
     #: the rules (validation and pull-request check) that judge the record
     checked_by: tuple[str, ...]
+    #: who must agree besides, in the organisation the decision concerns (a manager's
+    #: appointment: the PMO Manager of the PMO they are appointed for), named in the record
+    agreed_with: DecidedBy | None = None
 
 
 DECISIONS: tuple[DecisionSpec, ...] = (
@@ -59,8 +62,9 @@ DECISIONS: tuple[DecisionSpec, ...] = (
         "choose the delivering PMO and appoint its Service Manager",
         ("pmo-director",),
         "`roles.managers`, with its history in `roles.appointments`",
-        "pmoctl appoint SERVICE --manager PERSON --pmo PMO",
+        "pmoctl appoint SERVICE --manager PERSON --pmo PMO --agreed-with PERSON",
         ("APPOINTMENTS", "CHECK-APPOINTMENT"),
+        agreed_with="pmo-manager",
     ),
     DecisionSpec(
         "appoint-operative",
@@ -127,6 +131,12 @@ def holds(role: DecidedBy, person: Person, service: Service | None) -> bool:
 def who(roles: tuple[DecidedBy, ...]) -> str:
     """``PMO Director``, ``Service Owner or Service Manager``."""
     return " or ".join(ROLE_NAMES[role] for role in roles)
+
+
+def taken_by(spec: DecisionSpec) -> str:
+    """``PMO Director, with the PMO Manager of that PMO``: who takes it, and who agrees."""
+    agreed = f", with the {ROLE_NAMES[spec.agreed_with]} of that PMO" if spec.agreed_with else ""
+    return who(spec.decided_by) + agreed
 
 
 def approver_problem(spec: DecisionSpec, person: Person, service: Service | None) -> str | None:

@@ -328,7 +328,7 @@ def who_decides_table() -> str:
         )
     for decision in decisions.DECISIONS:
         rows.append(
-            f"| {decision.what} | {decisions.who(decision.decided_by)} | {decision.recorded_in} | "
+            f"| {decision.what} | {decisions.taken_by(decision)} | {decision.recorded_in} | "
             f"{decision.command} | {', '.join(decision.checked_by)} |"
         )
     return "\n".join(rows) + "\n"

@@ -43,6 +43,30 @@ def test_each_file_is_owned_by_the_right_people(example_repo: Path) -> None:
     ]
 
 
+def test_the_pmo_directors_own_every_service_file_since_they_appoint_its_roles(
+    example_repo: Path,
+) -> None:
+    organisation = example_repo / "organisation.yaml"
+    text = organisation.read_text(encoding="utf-8")
+    organisation.write_text(
+        text.replace("    role: pmo-manager\n    pmo: it-smo\n", "    role: pmo-director\n"
+                     "    pmo: it-smo\n", 1),
+        encoding="utf-8",
+    )  # fmt: skip
+    assert run_cli("codeowners", cwd=example_repo).returncode == 0
+    rules = owners_of((example_repo / ".github" / "CODEOWNERS").read_text(encoding="utf-8"))
+    # owner marcus-lindqvist, manager tom-okafor, then the two PMO Directors
+    assert rules["/services/portfolio-reporting.yaml"] == [
+        "@mlindqvist", "@tokafor", "@hachebe", "@rkowalski",
+    ]  # fmt: skip
+    assert all(
+        {"@hachebe", "@rkowalski"} <= set(handles)
+        for pattern, handles in rules.items()
+        if pattern.startswith("/services/")
+    )
+    assert rules["*"] == ["@hachebe"]  # the rest stays with the strategy's owner
+
+
 def test_check_fails_when_an_owner_changes_and_passes_once_regenerated(example_repo: Path) -> None:
     assert run_cli("codeowners", "--check", cwd=example_repo).returncode == 1  # no file yet
     assert run_cli("codeowners", cwd=example_repo).returncode == 0

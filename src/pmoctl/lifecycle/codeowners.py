@@ -1,12 +1,19 @@
 """`pmoctl codeowners`: a CODEOWNERS file from the catalogue's owners and the people registry.
 
-Each service file is owned by its Service Owner and Service Managers, the handbook (and
-its procedures) by the handbook's owner, the strategy by its owner; everything else in
-the catalogue (pmoctl.yaml, organisation.yaml, the CODEOWNERS file itself) by the
-strategy's owner, the PMO Director. People are named by their ``handle`` in
-organisation.yaml. With branch protection's "require review from Code Owners", no change
-to a service merges unless its owner (or a manager) approved it; `--check` in CI keeps
-the file in step with the catalogue.
+Each service file is owned by its Service Owner, its Service Managers and the PMO
+Directors, the handbook (and its procedures) by the handbook's owner, the strategy by its
+owner; everything else in the catalogue (pmoctl.yaml, organisation.yaml, the CODEOWNERS
+file itself) by the strategy's owner, the PMO Director. People are named by their
+``handle`` in organisation.yaml. With branch protection's "require review from Code
+Owners", no change to a service merges unless its owner, a manager or a PMO Director
+approved it; `--check` in CI keeps the file in step with the catalogue.
+
+The PMO Directors are on every service file because they appoint its owner and managers:
+a pull request that changes the roles is put in front of them. CODEOWNERS works per file
+and is satisfied by any one owner of the file, so it cannot insist that the Director (and
+not the owner) reviews the lines under ``roles:``; ``pmoctl check`` does that part
+(CHECK-APPOINTMENT): a role change needs its appointment record, approved by someone who
+held the deciding role at that commit.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from pathlib import Path
 
 from pmoctl import gitrepo
 from pmoctl.catalogue.kinds import KIND
+from pmoctl.catalogue.models import JobRole
 from pmoctl.catalogue.pipeline import load_catalogue
 from pmoctl.errors import RefusedError
 from pmoctl.fileio import real_folder, replace_file
@@ -74,6 +82,14 @@ def build(root: Path, out: Path) -> Ownership:
         return found
 
     director = handles("strategy owner", [catalogue.strategy.owner] if catalogue.strategy else [])
+    directors = handles(
+        "PMO Director",
+        [
+            person.id
+            for person in catalogue.organisation.people
+            if person.role is JobRole.PMO_DIRECTOR
+        ],
+    )
     lines = [HEADER]
 
     def own(pattern: str, owners: list[str], fallback: bool = True) -> None:
@@ -97,13 +113,16 @@ def build(root: Path, out: Path) -> Ownership:
         lines.append("\n# the handbook and its procedures: the handbook's owner")
         own(f"{prefix}/{KIND['handbook'].place}", keeper)
         own(f"{prefix}/{KIND['procedure'].place}/", keeper)
-    lines.append("\n# each service: its Service Owner and Service Managers")
+    lines.append(
+        "\n# each service: its Service Owner and Service Managers, and the PMO Directors, who"
+        "\n# appoint them (pmoctl check judges who approved a change of roles)"
+    )
     for ident in sorted(catalogue.services):
         service = catalogue.services[ident]
         owner = handles(f"owner of {ident}", [service.roles.owner] if service.roles.owner else [])
         managers = handles(f"manager of {ident}", [m.person for m in service.roles.managers])
         # an owner who cannot be asked leaves the approval to the PMO Director, who appoints owners
-        chosen = list(dict.fromkeys((owner or director) + managers))
+        chosen = list(dict.fromkeys((owner or director) + managers + directors))
         own(f"{prefix}/{_escape(catalogue.path_of('service', ident))}", chosen)
     return Ownership("\n".join(lines) + "\n", sorted(set(notes)))
 

@@ -21,7 +21,7 @@ from pmoctl.catalogue.models.common import JobRole
 
 if TYPE_CHECKING:
     from pmoctl.catalogue.models.organisation import Organisation, Person
-    from pmoctl.catalogue.models.service import Appointment, Roles, Service
+    from pmoctl.catalogue.models.service import Appointment, Roles
 
 RoleName = Literal["owner", "manager", "operative"]
 ROLES: tuple[RoleName, ...] = ("owner", "manager", "operative")
@@ -148,9 +148,7 @@ def final(roles: Roles) -> Holders:
     return holders
 
 
-def approver_problem(
-    record: Appointment, approver: Person, service: Service, before: Holders
-) -> str | None:
+def approver_problem(record: Appointment, approver: Person, before: Holders) -> str | None:
     """Why ``approver`` could not take the decision ``record`` records, given the holders
     ``before`` it (a Service Owner or Manager is judged as of then), or None."""
     spec = decisions.decision(DECISION[record.role])

@@ -6,8 +6,10 @@ deleted and renamed services are reported, and every service whose stage changed
 that recorded a move) is followed commit by commit. Each stage change must be one commit
 made as ``pmoctl transition`` makes it: one move appended to ``lifecycle.moves``, an
 allowed step, its evidence, trailers that agree with the file, and an approver who held
-the right role at that commit. Only those services are read from history; a pull
-request touching three services costs a few git processes, whatever the catalogue's size.
+the right role at that commit. A change of a service's roles must append its appointment
+record, whose approver held the deciding role at that commit
+(:mod:`pmoctl.lifecycle.check_appointments`). Only those services are read from history; a
+pull request touching three services costs a few git processes, whatever the catalogue's size.
 
 The rules' severities come from the base branch's pmoctl.yaml, and check findings cannot
 be waived inline: the pull request under test cannot switch off what judges it.
@@ -28,6 +30,7 @@ from pmoctl.catalogue.files import CONFIG_FILE, kind_of
 from pmoctl.catalogue.models import Config, Person
 from pmoctl.errors import RepoStateError, UserError
 from pmoctl.findings import DocPath, Finding, Severity
+from pmoctl.lifecycle import check_appointments
 from pmoctl.lifecycle.check_moves import STAGE_AT, Change, appended, judge, lifecycle_of
 from pmoctl.lifecycle.check_signatures import judge_commit, people_of
 from pmoctl.rules.engine import apply_settings
@@ -251,7 +254,13 @@ class _Judge:
                 self._renamed(service, PurePosixPath(old).stem)
             services.append(service)
         walk = [service for service in services if self._compare(service)]
-        self._follow(walk)
+        # role changes need their appointment records; appended records are followed too
+        appointed = [
+            service for service in services
+            if check_appointments.compare(service.ident, service.base, service.head,
+                                          self._reporter(service))
+        ]  # fmt: skip
+        self._follow(walk, appointed)
 
     def _deleted(self, rel: str) -> None:
         ident = PurePosixPath(rel).stem
@@ -305,8 +314,11 @@ class _Judge:
 
     # -- following the commits -------------------------------------------------------
 
-    def _follow(self, services: list[_Service]) -> None:
-        by_path = {path: service for service in services for path in service.git_paths}
+    def _follow(self, services: list[_Service], appointed: list[_Service]) -> None:
+        """Judge the commits of ``services`` (moves) and of ``appointed`` (appointments)."""
+        by_path = {path: s for s in (*services, *appointed) for path in s.git_paths}
+        if not by_path:
+            return
         commits = gitrepo.commits_touching(self.repo, self.fork, self.head, list(by_path))
         specs = []
         for commit in commits:
@@ -318,20 +330,27 @@ class _Judge:
                 specs += [f"{commit.parents[0]}:{path}"] if commit.parents else []
         self.prefetch(specs)
         current = {service.ident: lifecycle_of(service.base)[0] for service in services}
+        moving = {service.ident for service in services}
+        appointing = {service.ident for service in appointed}
         for commit in commits:
             for path in commit.paths:
                 service = by_path.get(path)
+                if service is None:
+                    continue
                 after = _data(self.read(f"{commit.sha}:{path}"))
-                if service is None or after is None:
+                if after is None:
                     continue
                 parent = commit.parents[0] if commit.parents else None
                 before = _data(self.read(f"{parent}:{path}")) if parent else None
                 change = Change(service.ident, commit, before, after)
-                current[service.ident] = judge(
-                    change, current[service.ident], self._person, self._reporter(service)
-                )
-                if parent:
-                    self._signatures(service, commit.sha, self.read(f"{parent}:{path}"), after)
+                if service.ident in moving:
+                    current[service.ident] = judge(
+                        change, current[service.ident], self._person, self._reporter(service)
+                    )
+                    if parent:
+                        self._signatures(service, commit.sha, self.read(f"{parent}:{path}"), after)
+                if service.ident in appointing:
+                    check_appointments.judge(change, self._person, self._reporter(service))
         for service in services:
             head_stage = lifecycle_of(service.head)[0]
             if current[service.ident] != head_stage:

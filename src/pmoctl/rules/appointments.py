@@ -74,7 +74,7 @@ def _records(
             )
         approver = known.get(record.approved_by)
         if approver is not None:
-            problem = appointments.approver_problem(record, approver, service, before)
+            problem = appointments.approver_problem(record, approver, before)
             if problem is not None:
                 yield finding(
                     path, (*at, "approved_by"), RULE_ID, problem,

@@ -114,4 +114,18 @@ RULES = [
         "no `signature`. Have the approver make the decision with `pmoctl approve`, or sign "
         "it with `pmoctl approve --sign-only` for `pmoctl transition --signature FILE`.",
     ),
+    Rule(
+        "CHECK-APPOINTMENT",
+        Severity.ERROR,
+        "A service's roles were changed without an appointment, or by the wrong approver",
+        "The Service Owner and the Service Managers are appointed by a PMO Director (a "
+        "manager with the agreement of the PMO Manager of that PMO), operatives by the "
+        "Service Owner or a Service Manager. `pmoctl appoint` changes `roles:` and appends the "
+        "appointment to `roles.appointments` in one commit. A pull request that changes the "
+        "owner, a manager or an operative must append the matching record (an appointment, "
+        "or one that ends an appointment: `replaces` or `removed: true`), approved by "
+        "someone who held the deciding role at that commit (organisation.yaml and the "
+        "service's roles as they were then); recorded appointments are only ever appended. "
+        "A service added by the pull request is judged by its records only.",
+    ),
 ]

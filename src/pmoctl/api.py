@@ -1,10 +1,10 @@
 """pmoctl's Python API: what the command line does, as functions (see docs/api.md).
 
-The public functions are :func:`load`, :func:`validate`, :func:`transition`, :func:`render`,
-:func:`check`, :func:`kpi_report` and :func:`due`; the command line is one client of them.
-Each imports its part of pmoctl when called, so that a program using one part does not
-load the others (rendering loads Jinja2, checking reads git). The other functions here
-serve the command line.
+The public functions are :func:`load`, :func:`validate`, :func:`transition`, :func:`appoint`,
+:func:`render`, :func:`check`, :func:`kpi_report` and :func:`due`; the command line is one
+client of them. Each imports its part of pmoctl when called, so that a program using one
+part does not load the others (rendering loads Jinja2, checking reads git). The other
+functions here serve the command line.
 """
 
 from __future__ import annotations
@@ -22,11 +22,12 @@ if TYPE_CHECKING:
     from pmoctl.catalogue.files import Catalogue
     from pmoctl.findings import Finding
     from pmoctl.lifecycle.check import CheckResult
+    from pmoctl.lifecycle.record import RecordOutcome
     from pmoctl.lifecycle.transition import Outcome
     from pmoctl.render.output import RenderResult
     from pmoctl.rules.validate import ValidationResult
 
-__all__ = ["check", "due", "kpi_report", "load", "render", "transition", "validate"]
+__all__ = ["appoint", "check", "due", "kpi_report", "load", "render", "transition", "validate"]
 
 
 def load(path: Path | str) -> tuple[Catalogue, list[Finding]]:
@@ -143,6 +144,57 @@ def transition(
         dry_run=dry_run,
         allow_detached=allow_detached,
         signing=signing,
+    )
+
+
+def appoint(
+    path: Path | str,
+    service: str,
+    *,
+    approved_by: str,
+    owner: str | None = None,
+    manager: str | None = None,
+    operative: str | None = None,
+    pmo: str | None = None,
+    agreed_with: str | None = None,
+    note: str | None = None,
+    date: dt.date | None = None,
+    dry_run: bool = False,
+    allow_detached: bool = False,
+) -> RecordOutcome:
+    """Appoint one person (``owner``, ``manager`` or ``operative``) to ``service``, as one commit.
+
+    Raises :class:`~pmoctl.errors.RefusedError` when the approver may not take the decision
+    or the appointment is not allowed; the repository is then as it was.
+    """
+    from pmoctl.catalogue.files import find_root
+    from pmoctl.lifecycle.appointments import Appointing
+    from pmoctl.lifecycle.appointments import appoint as record_appointment
+
+    named = [(role, person) for role, person in
+             (("owner", owner), ("manager", manager), ("operative", operative))
+             if person is not None]  # fmt: skip
+    if len(named) != 1:
+        raise UserError(
+            "name one person to appoint: --owner, --manager or --operative",
+            hint="each appointment is its own decision and its own commit",
+        )
+    given = (service, approved_by, named[0][1], pmo, agreed_with, note)
+    for value in given:
+        if value is not None and not isinstance(value, str):
+            raise UserError(f"ids and the note are text, not {value!r}")
+    role, person = named[0]
+    request = Appointing(
+        role,  # type: ignore[arg-type]  # one of the three names above
+        person,
+        approved_by,
+        pmo=pmo,
+        agreed_with=agreed_with,
+        note=note,
+        date=_day(date) if date is not None else None,
+    )
+    return record_appointment(
+        find_root(Path(path)), service, request, dry_run=dry_run, allow_detached=allow_detached
     )
 
 

@@ -12,16 +12,18 @@ role from the start. The command (:mod:`pmoctl.lifecycle.appointments`), the rul
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from pmoctl.catalogue import decisions
 from pmoctl.catalogue.models.common import JobRole
+from pmoctl.catalogue.models.service import Manager
 
 if TYPE_CHECKING:
     from pmoctl.catalogue.models.organisation import Organisation, Person
-    from pmoctl.catalogue.models.service import Appointment, Roles
+    from pmoctl.catalogue.models.service import Appointment, Roles, Service
 
 RoleName = Literal["owner", "manager", "operative"]
 ROLES: tuple[RoleName, ...] = ("owner", "manager", "operative")
@@ -146,6 +148,25 @@ def final(roles: Roles) -> Holders:
     for record in roles.appointments:
         holders.apply(record)
     return holders
+
+
+def as_of(service: Service, day: dt.date) -> Service:
+    """``service`` with the roles its appointments give it on ``day`` (appointments made that
+    day included): a past decision is judged by who held the role then. A service without
+    recorded appointments is returned as it is."""
+    roles = service.roles
+    if not roles.appointments:
+        return service
+    holders = _first_holders(roles)
+    for record in roles.appointments:
+        if record.date > day:
+            break
+        holders.apply(record)
+    if holders.owner == roles.owner and set(holders.managers) == {m.person for m in roles.managers}:
+        return service
+    managers = [Manager(person=person, pmo=pmo) for person, pmo in holders.managers.items()]
+    then = roles.model_copy(update={"owner": holders.owner, "managers": managers})
+    return service.model_copy(update={"roles": then})
 
 
 def approver_problem(record: Appointment, approver: Person, before: Holders) -> str | None:

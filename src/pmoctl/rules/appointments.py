@@ -153,15 +153,19 @@ def _agreement(path: str, service: Service, known: dict[str, Person]) -> Iterato
     appointed: set[tuple[RoleName, str]] = set()
     for index, record in enumerate(roles.appointments):
         named[(record.role, record.person)] = index
+        if record.replaces is not None:
+            named[(record.role, record.replaces)] = index
         if not record.removed:
             appointed.add((record.role, record.person))
     for role in ROLES:
         for person, doc_path in _held_at(service, role):
             if not history.holds(role, person):
+                ended = (role, person) in named
                 yield finding(
                     path, doc_path, RULE_ID,
-                    f"{person} is in {FIELD[role]}, but the appointments end their "
-                    f"appointment as {TITLE[role]}",
+                    f"{person} is in {FIELD[role]}, but "
+                    + (f"the appointments end their appointment as {TITLE[role]}" if ended
+                       else f"no appointment makes them {TITLE[role]}"),
                     f"remove {person} from {FIELD[role]}, or record their appointment with "
                     "pmoctl appoint",
                 )  # fmt: skip

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from pmoctl.catalogue import lifecycle
+from pmoctl.catalogue import appointments, lifecycle
 from pmoctl.catalogue.models import Stage
 from pmoctl.catalogue.models.common import ClosureReason
 from pmoctl.findings import DocPath, Pending, Severity
@@ -250,9 +250,11 @@ def _moves_of(path: str, service: Service, known: dict[str, Person] | None) -> I
                 _evidence_hint(spec, absent),
             )
         approver = known.get(move.approved_by) if known is not None else None
-        owner_unknown = known is not None and service.roles.owner not in (None, *known)
+        # the owner of the time, where appointments record who it was
+        then = appointments.as_of(service, move.date)
+        owner_unknown = known is not None and then.roles.owner not in (None, *known)
         if approver is not None and not (spec.approver == "service-owner" and owner_unknown):
-            problem = lifecycle.approver_problem(spec, approver, service)
+            problem = lifecycle.approver_problem(spec, approver, then)
             if problem is not None:
                 yield finding(
                     path, (*where, "approved_by"), "LIFECYCLE-MOVES", problem, _approver_hint(spec)
@@ -325,7 +327,8 @@ RULES = [
         "the previous one ended, is dated no earlier than it, is an allowed move (no stage "
         "skipped), carries the evidence the move needs (a note, a closure reason, a readiness "
         "assessment...) and is approved by the right person: the PMO Director for the "
-        "decision to set a service up, the Service Owner otherwise. The last move ends in the "
+        "decision to set a service up, the Service Owner otherwise (the owner on the move's "
+        "date, where `roles.appointments` records who that was). The last move ends in the "
         "current stage, and a service past `proposed` has at least one move. `pmoctl "
         "transition` writes moves that pass; this rule catches hand edits.",
         _lifecycle_moves,

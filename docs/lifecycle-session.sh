@@ -14,13 +14,9 @@ at 2026-01-05; git add -A && git commit -qm "Harbourside Water catalogue"
 at 2026-01-12
 run pmoctl status --stage proposed --stage design
 run pmoctl transition dependency-mapping --to design --approved-by helen-achebe --note "Agreed at the Q1 prioritisation round: fits predictable delivery; 0.3 FTE from the corporate PMO."
-python - <<'PY'
-p='services/dependency-mapping.yaml'
-s=open(p).read()
-s=s.replace("delivery:\n  pmos: [corporate-pmo]\n", "delivery:\n  pmos: [corporate-pmo]\n\nroles:\n  owner: marcus-lindqvist\n  managers:\n    - {person: tom-okafor, pmo: corporate-pmo}\n")
-open(p,'w').write(s)
-PY
-echo '$ git commit -am "dependency-mapping: appoint owner and manager"'; git commit -qam "dependency-mapping: appoint owner and manager"; echo
+run pmoctl appoint dependency-mapping --owner marcus-lindqvist --approved-by helen-achebe --note "Owns the portfolio view of the capital programme."
+run pmoctl appoint dependency-mapping --manager tom-okafor --approved-by helen-achebe
+run pmoctl appoint dependency-mapping --manager tom-okafor --approved-by helen-achebe --agreed-with marcus-lindqvist
 at 2026-01-14
 run pmoctl transition dependency-mapping --to design --approved-by helen-achebe --note "Agreed at the Q1 prioritisation round: fits predictable delivery; 0.3 FTE from the corporate PMO." --date 2026-01-14 --dry-run
 run pmoctl transition dependency-mapping --to design --approved-by helen-achebe --note "Agreed at the Q1 prioritisation round: fits predictable delivery; 0.3 FTE from the corporate PMO." --date 2026-01-14

@@ -191,6 +191,10 @@ roles:
   owner: marcus-lindqvist
   managers: [{person: tom-okafor, pmo: corporate-pmo}]
   operatives: [grace-mensah]
+  appointments:
+    - {role: manager, person: tom-okafor, pmo: corporate-pmo, date: 2026-01-05,
+       approved_by: helen-achebe, agreed_with: marcus-lindqvist, replaces: sara-novak,
+       removed: false, note: Appointment note}
 needs:
   competence: [Competence one]
   governance: [Governance one]

@@ -245,6 +245,7 @@ def service_view(details: dict[str, Any]) -> RenderableType:
         section("Needs", _needs(data)),
         section("Strategy", _strategy(data)),
         section("Roles", _roles(data, who), "no one yet"),
+        section("Appointments", _appointments(data, who)),
         section("Service levels", [(_one(s["name"]), _one(s["target"]))
                                    for s in data.get("service_levels", [])]),  # fmt: skip
         section("Processes (SIPOC)", _processes(data), "none yet"),
@@ -328,6 +329,22 @@ def _roles(data: dict[str, Any], who: Any) -> Rows:
         pmo = f", for {_one(manager['pmo'])}" if "pmo" in manager else ""
         rows.append(("manager", who(manager["person"]) + pmo))
     rows += [("operative", who(person)) for person in roles.get("operatives", [])]
+    return rows
+
+
+def _appointments(data: dict[str, Any], who: Any) -> Rows:
+    rows: Rows = []
+    for record in data.get("roles", {}).get("appointments", []):
+        done = "removed" if record.get("removed") else "appointed"
+        rows.append((_one(record["date"]), f"{_one(record['role'])} {who(record['person'])} "
+                     f"{done} by {who(record['approved_by'])}"))  # fmt: skip
+        if "pmo" in record:
+            rows.append(("  for PMO", _one(record["pmo"])))
+        for key, label in (("agreed_with", "  agreed with"), ("replaces", "  replaces")):
+            if key in record:
+                rows.append((label, who(record[key])))
+        if "note" in record:
+            rows.append(("  note", _lines(record["note"])))
     return rows
 
 

@@ -29,8 +29,8 @@ _MOVE_EVIDENCE = {Stage.CLOSING: "closure-reason", Stage.CLOSED: "artefact-revie
 _SUPERSEDED = ClosureReason.SUPERSEDED.value
 
 _HOW_TO_ADD = {
-    "owner": "set roles.owner to a person id",
-    "managers": "add roles.managers: [{person: ID}]",
+    "owner": "appoint one: pmoctl appoint SERVICE --owner PERSON --approved-by PMO-DIRECTOR",
+    "managers": "appoint one: pmoctl appoint SERVICE --manager PERSON --approved-by PMO-DIRECTOR",
     "processes": "describe each process of the service as a SIPOC row in its processes list",
     "procedures": "list this service's id in the services of a procedure in procedures/",
     "kpis": "add a KPI to the service's kpis list, with its measure, unit, direction and frequency",
@@ -63,7 +63,7 @@ def _stage_complete(catalogue: Catalogue) -> Iterator[Pending]:
                 _where(service, requirement),
                 "STAGE-COMPLETE",
                 f"a {stage.value} service needs {requirement.description}",
-                _HOW_TO_ADD.get(requirement.id, ""),
+                _HOW_TO_ADD.get(requirement.id, "").replace("SERVICE", service.id),
             )
     yield from _superseded_without_successor(catalogue)
 

@@ -250,9 +250,21 @@ issues:
 change_requests:
   - id: change-one
     title: Change title
+    kind: improvement
+    reason: business-context
+    description: Change description.
     requested_by: tom-okafor
     date: 2026-10-02
-    status: approved
+    impact:
+      strategy: Strategy impact.
+      catalogue: Catalogue impact.
+      handbook: Handbook impact.
+    status: implemented
+    decided_by: marcus-lindqvist
+    decided: 2026-10-03
+    decision_note: Decision note.
+    implemented: 2026-10-04
+    implemented_by: tom-okafor
     approved_by: marcus-lindqvist
 supersedes: [older-service]
 lifecycle:

@@ -9,8 +9,9 @@ docs/lifecycle.md (``lifecycle.who_decides_table``) all read these declarations.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pmoctl.catalogue.models.common import JobRole
 
@@ -78,15 +79,15 @@ DECISIONS: tuple[DecisionSpec, ...] = (
         "decide-change",
         "agree (or reject) a change request or an improvement",
         ("service-owner",),
-        "`change_requests[].status`, `decided_by`, `decided`",
-        "pmoctl change approve|reject SERVICE CHANGE",
+        "`change_requests[]`: `status`, `decided_by`, `decided`, `decision_note`",
+        "pmoctl change approve (or reject) SERVICE CHANGE",
         ("CHANGE-REQUESTS", "CHECK-CHANGE"),
     ),
     DecisionSpec(
         "implement-change",
         "record an agreed change as made in the catalogue",
         ("service-owner", "service-manager"),
-        "`change_requests[].status: implemented`",
+        "`change_requests[]`: `status: implemented`, `implemented_by`, `implemented`",
         "pmoctl change implement SERVICE CHANGE",
         ("CHANGE-REQUESTS", "CHECK-CHANGE"),
     ),
@@ -109,6 +110,50 @@ DECISIONS: tuple[DecisionSpec, ...] = (
 )
 
 _BY_ID = {spec.id: spec for spec in DECISIONS}
+
+#: The parts of a service file that running the service writes, as document paths (``*``:
+#: every item of a list), each with why it is not part of the definition. Everything else
+#: in the file is the service's definition: a pull request that changes the definition of a
+#: running service must mark an approved change request implemented (``CHECK-CHANGE``).
+RUNNING_RECORDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("kpis", "*", "readings"), "KPI readings, reported by the Service Manager"),
+    (("risks",), "risks, managed and escalated while it runs"),
+    (("issues",), "issues, managed and escalated while it runs"),
+    (("change_requests",), "the change requests themselves"),
+    (("reviews",), "service reviews"),
+    (("roles",), "the Service Owner, Managers and Operatives: appointments, decided on their own"),
+    (("lifecycle",), "the stage and its moves, made by pmoctl transition"),
+)
+
+
+def definition(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A service file's data without its :data:`RUNNING_RECORDS`: what a change request changes."""
+    result = dict(data)
+    for path, _ in RUNNING_RECORDS:
+        result = _without(result, path)
+    return result
+
+
+def _without(data: Any, path: tuple[str, ...]) -> Any:
+    head, rest = path[0], path[1:]
+    if head == "*":
+        return [_without(item, rest) for item in data] if isinstance(data, list) else data
+    if not isinstance(data, Mapping) or head not in data:
+        return data
+    trimmed = dict(data)
+    if rest:
+        trimmed[head] = _without(trimmed[head], rest)
+    else:
+        del trimmed[head]
+    return trimmed
+
+
+def running_records_list() -> str:
+    """The running records as a Markdown list (docs/lifecycle.md, "changes to a running
+    service")."""
+    return "".join(
+        f"- `{'.'.join(path).replace('.*', '[]')}`: {why}\n" for path, why in RUNNING_RECORDS
+    )
 
 
 def decision(ident: str) -> DecisionSpec:

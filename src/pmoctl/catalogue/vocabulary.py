@@ -26,3 +26,31 @@ class Rollout(StrEnum):
 
     PHASED = "phased"
     BIG_BANG = "big-bang"
+
+
+class ChangeKind(StrEnum):
+    """Where a change to a running service comes from."""
+
+    #: asked for by a customer, a stakeholder or the PMO
+    CHANGE_REQUEST = "change-request"
+    #: a continuous improvement proposed by the Service Manager
+    IMPROVEMENT = "improvement"
+
+
+class ChangeReason(StrEnum):
+    """Why a running service changes."""
+
+    BUSINESS_CONTEXT = "business-context"
+    FEEDBACK = "feedback"
+    POLICY = "policy"
+    TOOLS = "tools"
+
+
+class ChangeStatus(StrEnum):
+    """Where a change request stands: proposed, then approved or rejected; approved, then
+    implemented."""
+
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    IMPLEMENTED = "implemented"

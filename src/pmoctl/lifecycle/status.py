@@ -415,10 +415,28 @@ def _risks(data: dict[str, Any], who: Any) -> Rows:
 def _changes(data: dict[str, Any], who: Any) -> Rows:
     rows: Rows = []
     for change in data.get("change_requests", []):
-        rows.append((_one(change["id"]), f"[{_one(change['status'])}] {_one(change['title'])}"))
+        kind = " (improvement)" if change.get("kind") == "improvement" else ""
+        rows.append(
+            (_one(change["id"]), f"[{_one(change['status'])}] {_one(change['title'])}{kind}")
+        )
+        if "reason" in change:
+            rows.append(("  why", _one(change["reason"])))
+        if "description" in change:
+            rows.append(("  description", _lines(change["description"])))
         rows.append(("  requested", f"by {who(change['requested_by'])} on {_one(change['date'])}"))
-        if "approved_by" in change:
-            rows.append(("  approved by", who(change["approved_by"])))
+        impact = change.get("impact") or {}
+        for document in ("strategy", "catalogue", "handbook"):
+            if document in impact:
+                rows.append((f"  {document}", _lines(impact[document])))
+        decider = change.get("decided_by") or change.get("approved_by")
+        if decider is not None:
+            when = f" on {_one(change['decided'])}" if "decided" in change else ""
+            rows.append(("  decided", f"by {who(decider)}{when}"))
+        if "decision_note" in change:
+            rows.append(("  decision", _lines(change["decision_note"])))
+        if "implemented_by" in change:
+            when = f" on {_one(change['implemented'])}" if "implemented" in change else ""
+            rows.append(("  implemented", f"by {who(change['implemented_by'])}{when}"))
     return rows
 
 

@@ -267,6 +267,7 @@ RULE_MODULES: list[str] = [
     "quality",
     "kpis",
     "keys",
+    "changes",
     "pull_request",  # rules of `pmoctl check` (no check of their own)
 ]
 

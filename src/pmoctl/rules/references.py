@@ -52,8 +52,14 @@ def _person_references(catalogue: Catalogue) -> Iterator[Reference]:
                 yield path, ("issues", index, "owner"), issue.owner
         for index, change in enumerate(service.change_requests):
             yield path, ("change_requests", index, "requested_by"), change.requested_by
-            if change.approved_by is not None:
-                yield path, ("change_requests", index, "approved_by"), change.approved_by
+            deciders = {
+                "approved_by": change.approved_by,
+                "decided_by": change.decided_by,
+                "implemented_by": change.implemented_by,
+            }
+            for key, ident in deciders.items():
+                if ident is not None:
+                    yield path, ("change_requests", index, key), ident
         for index, move in enumerate(service.lifecycle.moves):
             where: DocPath = ("lifecycle", "moves", index)
             yield path, (*where, "approved_by"), move.approved_by

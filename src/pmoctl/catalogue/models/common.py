@@ -6,6 +6,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StringConstraints
 
 # the stages are declared without pydantic, for the command line's choices
+from pmoctl.catalogue.vocabulary import ChangeKind as ChangeKind  # noqa: PLC0414 - re-exported
+from pmoctl.catalogue.vocabulary import ChangeReason as ChangeReason  # noqa: PLC0414
+from pmoctl.catalogue.vocabulary import ChangeStatus as ChangeStatus  # noqa: PLC0414
 from pmoctl.catalogue.vocabulary import Stage as Stage  # noqa: PLC0414 - re-exported
 
 FORMAT_VERSION = 1

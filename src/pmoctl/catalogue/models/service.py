@@ -9,6 +9,9 @@ from pydantic import Field, StrictBool, StrictFloat, StrictInt
 from pmoctl.catalogue.models.common import (
     FORMAT_HELP,
     KIND_HELP,
+    ChangeKind,
+    ChangeReason,
+    ChangeStatus,
     ClosureReason,
     FormatVersion,
     Fte,
@@ -288,17 +291,73 @@ class Issue(Model):
     )
 
 
+class ChangeImpact(Model):
+    """How an agreed change is reflected in the PMO's documents (absent: not affected)."""
+
+    strategy: Text | None = Field(default=None, description="What changes in the strategy.")
+    catalogue: Text | None = Field(
+        default=None, description="What changes in the catalogue (this service's definition)."
+    )
+    handbook: Text | None = Field(
+        default=None, description="What changes in the handbook's procedures."
+    )
+
+
 class ChangeRequest(Model):
     id: Id = Field(description="The request's id, unique in the service.")
     title: ShortText = Field(description="The change asked for.")
+    kind: ChangeKind = Field(
+        default=ChangeKind.CHANGE_REQUEST,
+        description=(
+            "A change request from a customer or stakeholder, or a continuous `improvement`"
+            " proposed by the Service Manager."
+        ),
+    )
+    reason: ChangeReason | None = Field(
+        default=None,
+        description=(
+            "Why: a change in the business context, feedback on the service, a new policy, or"
+            " new tools."
+        ),
+    )
+    description: Text | None = Field(default=None, description="What changes, in more detail.")
     requested_by: Id = Field(description="Who asked (person id).")
     date: dt.date = Field(description="When it was asked.")
-    status: Literal["proposed", "approved", "rejected", "implemented"] = Field(
-        description="Where it stands."
+    impact: ChangeImpact | None = Field(
+        default=None, description="How it is reflected in the strategy, catalogue and handbook."
+    )
+    status: ChangeStatus = Field(
+        description=(
+            "Where it stands: proposed, then approved or rejected; approved, then implemented."
+        )
+    )
+    decided_by: Id | None = Field(
+        default=None,
+        description="Who approved or rejected it (person id): the Service Owner.",
+    )
+    decided: dt.date | None = Field(default=None, description="When it was approved or rejected.")
+    decision_note: Text | None = Field(
+        default=None, description="Why it was approved or rejected; required on a rejection."
+    )
+    implemented: dt.date | None = Field(
+        default=None, description="When the change was made in the catalogue."
+    )
+    implemented_by: Id | None = Field(
+        default=None,
+        description="Who recorded it as made (person id): the Service Owner or a Service Manager.",
     )
     approved_by: Id | None = Field(
-        default=None, description="Who agreed it (person id): the Service Owner."
+        default=None,
+        description=(
+            "Format 1's name for who agreed it; read as `decided_by`. New records use"
+            " `decided_by` and `decided`."
+        ),
     )
+
+    @property
+    def decider(self) -> str | None:
+        """Who decided it: ``decided_by``, else the format 1 ``approved_by``."""
+        return self.decided_by or self.approved_by
 
 
 class ArtefactReview(Model):

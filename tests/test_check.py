@@ -116,10 +116,12 @@ def test_a_new_service_as_proposed_and_an_edit_pass(example_repo: Path) -> None:
     new.write_text(
         text.replace("id: dependency-mapping\n", "id: dependency-mapping-two\n"), "utf-8"
     )
-    edited = example_repo / "services" / "gate-reviews.yaml"
+    # a service being designed is edited freely (a running one needs a change request:
+    # tests/test_changes.py)
+    edited = example_repo / "services" / "portfolio-risk-review.yaml"
     edited.write_text(
         edited.read_text(encoding="utf-8").replace(
-            "name: Stage gate reviews", "name: Gate reviews"
+            "name: Portfolio risk review", "name: Portfolio risk reviews"
         ),
         encoding="utf-8",
     )
@@ -127,7 +129,7 @@ def test_a_new_service_as_proposed_and_an_edit_pass(example_repo: Path) -> None:
     result = check(example_repo, "main")
     assert [f for f in result.findings if f.rule.startswith("CHECK-")] == []
     assert result.added == ["dependency-mapping-two"]
-    assert result.edited == ["gate-reviews"]
+    assert result.edited == ["portfolio-risk-review"]
     assert result.moved == []
 
 

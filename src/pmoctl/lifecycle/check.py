@@ -30,7 +30,7 @@ from pmoctl.catalogue.files import CONFIG_FILE, kind_of
 from pmoctl.catalogue.models import Config, Person
 from pmoctl.errors import RepoStateError, UserError
 from pmoctl.findings import DocPath, Finding, Severity
-from pmoctl.lifecycle import check_appointments
+from pmoctl.lifecycle import check_appointments, check_changes
 from pmoctl.lifecycle.check_moves import STAGE_AT, Change, appended, judge, lifecycle_of
 from pmoctl.lifecycle.check_signatures import judge_commit, people_of
 from pmoctl.rules.engine import apply_settings
@@ -261,6 +261,7 @@ class _Judge:
                                           self._reporter(service))
         ]  # fmt: skip
         self._follow(walk, appointed)
+        self._changes([s for s in services if check_changes.concerns(s.base, s.head)])
 
     def _deleted(self, rel: str) -> None:
         ident = PurePosixPath(rel).stem
@@ -371,6 +372,32 @@ class _Judge:
             if record.problem is not None:
                 problem = record.problem
                 self.report(service, problem.rule, problem.message, problem.hint, record.at)
+
+    def _changes(self, services: list[_Service]) -> None:
+        """Change requests decided, and definitions of running services changed: one more
+        ``git log`` when the pull request touches any (see :mod:`.check_changes`)."""
+        by_path = {path: service for service in services for path in service.git_paths}
+        commits = gitrepo.commits_touching(self.repo, self.fork, self.head, list(by_path))
+        steps: dict[str, list[Change]] = {service.ident: [] for service in services}
+        specs = [f"{commit.sha}:{self.git_path('organisation.yaml')}" for commit in commits]
+        for commit in commits:
+            for path in (path for path in commit.paths if path in by_path):
+                specs += [f"{commit.sha}:{path}", *(f"{p}:{path}" for p in commit.parents[:1])]
+        self.prefetch(specs)
+        for commit in commits:
+            for path in (path for path in commit.paths if path in by_path):
+                after = _data(self.read(f"{commit.sha}:{path}"))
+                if after is not None:
+                    parent = commit.parents[0] if commit.parents else None
+                    before = _data(self.read(f"{parent}:{path}")) if parent else None
+                    steps[by_path[path].ident].append(
+                        Change(by_path[path].ident, commit, before, after)
+                    )
+        for service in services:
+            if service.head is not None:
+                check_changes.judge(service.ident, service.base, service.head,
+                                    steps=steps[service.ident], person_at=self._person,
+                                    report=self._reporter(service))  # fmt: skip
 
     def _reporter(self, service: _Service) -> Callable[[str, str, str, DocPath], None]:
         def report(rule: str, message: str, hint: str, at: DocPath) -> None:

@@ -69,6 +69,23 @@ RULES = [
         "request that edits or removes an earlier move rewrites who approved what.",
     ),
     Rule(
+        "CHECK-CHANGE",
+        Severity.ERROR,
+        "A running service was changed without an approved change request",
+        "Once a service runs, its definition (everything in its file but the records that "
+        "running it writes: KPI readings, risks, issues, change requests, reviews, roles and "
+        "the lifecycle; docs/lifecycle.md lists them) changes only by an approved change "
+        "request or improvement. A pull request that changes the definition of a service "
+        "that was running at its base must mark at least one approved change request of that "
+        "service implemented (`pmoctl change implement`); those requests cover every "
+        "definition edit of the service in the pull request. Each decision the pull request "
+        "records is judged at the commit that records it: an approval or rejection names the "
+        "person who was the Service Owner before that commit, with its date (and a "
+        "rejection its reason); an implementation follows an approval made in an earlier "
+        "commit and names the Service Owner or a Service Manager. A decision already "
+        "recorded on the base branch is not changed or removed.",
+    ),
+    Rule(
         "CHECK-NEW-STAGE",
         Severity.ERROR,
         "A new service does not start as proposed",

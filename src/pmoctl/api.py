@@ -1,10 +1,9 @@
 """pmoctl's Python API: what the command line does, as functions (see docs/api.md).
 
-The public functions are :func:`load`, :func:`validate`, :func:`transition`, :func:`appoint`,
-:func:`render`, :func:`check`, :func:`kpi_report` and :func:`due`; the command line is one
-client of them. Each imports its part of pmoctl when called, so that a program using one
-part does not load the others (rendering loads Jinja2, checking reads git). The other
-functions here serve the command line.
+The public functions are those in ``__all__`` (docs/api.md documents each); the command
+line is one client of them. Each imports its part of pmoctl when called, so that a program
+using one part does not load the others (rendering loads Jinja2, checking reads git). The
+other functions here serve the command line.
 """
 
 from __future__ import annotations
@@ -12,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pmoctl.errors import UserError
 
@@ -27,7 +27,22 @@ if TYPE_CHECKING:
     from pmoctl.render.output import RenderResult
     from pmoctl.rules.validate import ValidationResult
 
-__all__ = ["appoint", "check", "due", "kpi_report", "load", "render", "transition", "validate"]
+__all__ = [
+    "appoint",
+    "approve_change",
+    "check",
+    "due",
+    "implement_change",
+    "kpi_report",
+    "load",
+    "reject_change",
+    "render",
+    "request_change",
+    "transition",
+    "validate",
+]
+
+_Choice = TypeVar("_Choice", bound=StrEnum)
 
 
 def load(path: Path | str) -> tuple[Catalogue, list[Finding]]:
@@ -198,6 +213,103 @@ def appoint(
     )
 
 
+def request_change(
+    path: Path | str,
+    service: str,
+    *,
+    title: str,
+    requested_by: str,
+    ident: str | None = None,
+    kind: str = "change-request",
+    reason: str | None = None,
+    description: str | None = None,
+    impact: Mapping[str, str] | None = None,
+    dry_run: bool = False,
+    allow_detached: bool = False,
+) -> RecordOutcome:
+    """Record a proposed change request (``kind="improvement"``: an improvement proposed by
+    a Service Manager) of ``service`` as one commit; ``impact`` maps ``strategy``,
+    ``catalogue`` and ``handbook`` to what changes in each. The id is made from the title
+    unless ``ident`` is given."""
+    from pmoctl.catalogue.files import find_root
+    from pmoctl.catalogue.vocabulary import ChangeKind, ChangeReason
+    from pmoctl.lifecycle.changes import NewChange, new
+
+    request = NewChange(
+        title=title,
+        requested_by=requested_by,
+        ident=ident,
+        kind=_choice(ChangeKind, kind, "kind"),
+        reason=_choice(ChangeReason, reason, "reason") if reason is not None else None,
+        description=description,
+        impact=dict(impact or {}),
+    )
+    root = find_root(Path(path))
+    return new(root, service, request, dry_run=dry_run, allow_detached=allow_detached)
+
+
+def approve_change(
+    path: Path | str,
+    service: str,
+    change: str,
+    *,
+    approved_by: str,
+    note: str | None = None,
+    dry_run: bool = False,
+    allow_detached: bool = False,
+) -> RecordOutcome:
+    """The Service Owner ``approved_by`` approves the proposed request ``change``: one commit.
+
+    Raises :class:`~pmoctl.errors.RefusedError` when the request is not proposed or the
+    person is not the Service Owner, :class:`~pmoctl.errors.UserError` for an unknown
+    service, request or person; the repository is then as it was.
+    """
+    from pmoctl.catalogue.files import find_root
+    from pmoctl.lifecycle.changes import decide
+
+    return decide(find_root(Path(path)), service, change, approve=True,
+                  approved_by=approved_by, note=note, dry_run=dry_run,
+                  allow_detached=allow_detached)  # fmt: skip
+
+
+def reject_change(
+    path: Path | str,
+    service: str,
+    change: str,
+    *,
+    approved_by: str,
+    note: str,
+    dry_run: bool = False,
+    allow_detached: bool = False,
+) -> RecordOutcome:
+    """The Service Owner ``approved_by`` rejects the proposed request ``change``, saying why
+    in ``note``: one commit."""
+    from pmoctl.catalogue.files import find_root
+    from pmoctl.lifecycle.changes import decide
+
+    return decide(find_root(Path(path)), service, change, approve=False,
+                  approved_by=approved_by, note=note, dry_run=dry_run,
+                  allow_detached=allow_detached)  # fmt: skip
+
+
+def implement_change(
+    path: Path | str,
+    service: str,
+    change: str,
+    *,
+    approved_by: str,
+    dry_run: bool = False,
+    allow_detached: bool = False,
+) -> RecordOutcome:
+    """Record the approved request ``change`` as made, by the Service Owner or a Service
+    Manager ``approved_by``: one commit."""
+    from pmoctl.catalogue.files import find_root
+    from pmoctl.lifecycle.changes import implement
+
+    return implement(find_root(Path(path)), service, change, approved_by=approved_by,
+                     dry_run=dry_run, allow_detached=allow_detached)  # fmt: skip
+
+
 def render(
     path: Path | str,
     out: Path | str,
@@ -269,6 +381,16 @@ def due(
 
 #: the longest window `due` looks ahead, in days (ten years)
 _LONGEST_WINDOW = 3653
+
+
+def _choice(choices: type[_Choice], value: object, what: str) -> _Choice:
+    """``value`` as a member of ``choices``, or UserError listing them."""
+    for member in choices:
+        if value == member.value:
+            return member
+    raise UserError(
+        f"no {what} {value!r}", hint=f"{what}: " + ", ".join(member.value for member in choices)
+    )
 
 
 def _day(value: object) -> dt.date:

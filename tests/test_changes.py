@@ -4,6 +4,7 @@ CHECK-CHANGE, on real files and real git repositories."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 import yaml
 
 from conftest import REPO_ROOT, git, run_cli
-from docblocks import check_block
+from docblocks import between, check_block
 from lifecycle_support import commit_count, snapshot
 from pmoctl import api
 from pmoctl.catalogue import decisions
@@ -373,3 +374,66 @@ def test_a_recorded_decision_is_not_rewritten(example_repo: Path) -> None:
         "portfolio-reporting: the decision recorded on weekly-edition was changed or removed"
         in messages
     )
+
+
+# --- the README's session -----------------------------------------------------------------
+
+README = REPO_ROOT / "README.md"
+_COMMIT = re.compile(r"\b[0-9a-f]{10,40}\b")
+_SLIPPAGE = "Milestone slippage by project"
+
+
+def _readme_session(repo: Path) -> str:
+    """A change request carried through a pull request, and the same one without approval."""
+    lines: list[str] = []
+
+    def pmoctl(*args: str) -> None:
+        shown = " ".join(f'"{a}"' if " " in a else a for a in args)
+        lines.append(f"$ pmoctl {shown}")
+        result = run_cli(*args, cwd=repo, env={"NO_COLOR": "1"})
+        lines.extend((result.stdout + result.stderr).rstrip("\n").splitlines())
+
+    def shell(shown: str, *commands: tuple[str, ...]) -> None:
+        lines.append(f"$ {shown}")
+        for command in commands:
+            git(repo, *command)
+
+    def edit() -> None:
+        lines.append(f"$ $EDITOR services/{SERVICE}.yaml    # outputs: + {_SLIPPAGE}")
+        path = service_file(repo)
+        marker = "  - Portfolio RAG dashboard\n"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace(marker, f"{marker}  - {_SLIPPAGE}\n", 1), encoding="utf-8")
+
+    request = ("--title", TITLE, "--requested-by", REQUESTER, "--reason", "feedback",
+               "--impact-catalogue", "a new output, milestone slippage by project")  # fmt: skip
+    shell("git switch -c slippage", ("switch", "-q", "-c", "slippage"))
+    pmoctl("change", "new", SERVICE, *request)
+    pmoctl("change", "approve", SERVICE, NEW_ID, "--approved-by", MANAGER)
+    pmoctl("change", "approve", SERVICE, NEW_ID, "--approved-by", OWNER,
+           "--note", "Agreed: from the January report.")  # fmt: skip
+    edit()
+    shell('git commit -qam "portfolio-reporting: milestone slippage"',
+          ("commit", "-qam", "portfolio-reporting: milestone slippage"))  # fmt: skip
+    pmoctl("change", "implement", SERVICE, NEW_ID, "--approved-by", MANAGER)
+    pmoctl("check", "--base", "main")
+    lines.append("")
+    shell("git switch -c slippage-unapproved main",
+          ("switch", "-q", "-c", "slippage-unapproved", "main"))  # fmt: skip
+    pmoctl("change", "new", SERVICE, *request)
+    edit()
+    shell('git commit -qam "portfolio-reporting: milestone slippage"',
+          ("commit", "-qam", "portfolio-reporting: milestone slippage"))  # fmt: skip
+    pmoctl("change", "implement", SERVICE, NEW_ID, "--approved-by", MANAGER)
+    pmoctl("check", "--base", "main")
+    return "\n```console\n" + "\n".join(lines) + "\n```\n"
+
+
+def test_readme_shows_a_change_request_through_a_pull_request(example_repo: Path) -> None:
+    session = _readme_session(example_repo)
+    assert "[CHECK-CHANGE]" in session.split("slippage-unapproved")[1]
+    assert "[CHECK-CHANGE]" not in session.split("slippage-unapproved")[0]
+    found = between(README.read_text(encoding="utf-8"), "change-request-session")
+    assert found is not None, "README.md has no change-request-session block"
+    if _COMMIT.sub("<commit>", found) != _COMMIT.sub("<commit>", session):
+        check_block(README, "change-request-session", session)

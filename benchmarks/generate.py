@@ -854,15 +854,24 @@ def build_service(
         ]
     if live is not None and rng.random() < 0.6:
         status = rng.choice(["proposed", "approved", "implemented", "rejected"])
-        request = {
+        requester = rng.choice(org.requesters).id
+        asked = min(LAST_DAY, live + dt.timedelta(days=rng.randint(30, 300)))
+        # a week to decide, two weeks to make it: no more draws, so the rest stays the same
+        decided = min(LAST_DAY, asked + dt.timedelta(days=7))
+        request: dict[str, object] = {
             "id": "cr-1",
             "title": f"Add a trend section to the {thing}",
-            "requested_by": rng.choice(org.requesters).id,
-            "date": min(LAST_DAY, live + dt.timedelta(days=rng.randint(30, 300))),
+            "requested_by": requester,
+            "date": asked,
             "status": status,
         }
-        if status in ("approved", "implemented"):
-            request["approved_by"] = owner.id
+        if status != "proposed":
+            request |= {"decided_by": owner.id, "decided": decided}
+            if status == "rejected":
+                request["decision_note"] = "Not worth the effort this year."
+        if status == "implemented":
+            implemented = min(LAST_DAY, decided + dt.timedelta(days=14))
+            request |= {"implemented": implemented, "implemented_by": owner.id}
         data["change_requests"] = [request]
     data["lifecycle"] = {"stage": stage, "moves": moves}
     return ServiceSpec(index, data, home, stage, readings, outputs, capacity)

@@ -268,6 +268,7 @@ RULE_MODULES: list[str] = [
     "kpis",
     "keys",
     "changes",
+    "reviews",
     "pull_request",  # rules of `pmoctl check` (no check of their own)
 ]
 

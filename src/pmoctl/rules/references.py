@@ -60,6 +60,14 @@ def _person_references(catalogue: Catalogue) -> Iterator[Reference]:
             for key, ident in deciders.items():
                 if ident is not None:
                     yield path, ("change_requests", index, key), ident
+        for index, review in enumerate(service.reviews):
+            held: DocPath = ("reviews", index)
+            for number, attendee in enumerate(review.attendees):
+                yield path, (*held, "attendees", number), attendee
+            if review.approved_by is not None:
+                yield path, (*held, "approved_by"), review.approved_by
+            for number, action in enumerate(review.actions):
+                yield path, (*held, "actions", number, "owner"), action.owner
         for index, move in enumerate(service.lifecycle.moves):
             where: DocPath = ("lifecycle", "moves", index)
             yield path, (*where, "approved_by"), move.approved_by
@@ -229,7 +237,8 @@ RULES = [
         Severity.ERROR,
         "A person id does not exist",
         "Owners, managers, operatives, KPI reporters, risk and issue owners, change requesters "
-        "and approvers, and the approvers recorded on lifecycle moves are people listed in "
+        "and approvers, service review attendees and action owners, and the approvers "
+        "recorded on lifecycle moves and reviews are people listed in "
         "organisation.yaml under `people:`, named by id. An unknown id usually is a typo (the "
         "hint names the closest id) or someone not yet added to the organisation. Not checked "
         "while organisation.yaml is missing or broken.",

@@ -112,6 +112,12 @@ class Model(BaseModel):
     )
 
 
+#: How often a running service is reviewed (``reviews.cadence`` in pmoctl.yaml,
+#: ``review_cadence`` on a service); the months each one stands for are in
+#: :mod:`pmoctl.catalogue.reviews`.
+ReviewCadence = Literal["monthly", "quarterly", "half-yearly", "annually"]
+
+
 class JobRole(StrEnum):
     """A person's job role in the organisation."""
 

@@ -4,7 +4,14 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictInt, StringConstraints
 
-from pmoctl.catalogue.models.common import FORMAT_HELP, KIND_HELP, FormatVersion, Model, ShortText
+from pmoctl.catalogue.models.common import (
+    FORMAT_HELP,
+    KIND_HELP,
+    FormatVersion,
+    Model,
+    ReviewCadence,
+    ShortText,
+)
 
 RuleId = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9-]{1,40}$")]
 
@@ -39,6 +46,17 @@ class ApprovalPolicy(Model):
     )
 
 
+class ReviewSettings(Model):
+    cadence: ReviewCadence | None = Field(
+        default=None,
+        description=(
+            "How often each running service is reviewed (a service's `review_cadence` "
+            "overrides it); without it, only services with a `review_cadence` are "
+            "checked (rule REVIEW-DUE)."
+        ),
+    )
+
+
 class Config(Model):
     format: FormatVersion = Field(description=FORMAT_HELP)
     kind: Literal["config"] = Field(description=KIND_HELP)
@@ -62,6 +80,9 @@ class Config(Model):
             "that can be signed), `unsigned` (none), or `{signed: [move]}` for some kinds. "
             "`pmoctl check` reads it from the base branch."
         ),
+    )
+    reviews: ReviewSettings = Field(
+        default=ReviewSettings(), description="Service reviews: how often they are due."
     )
     max_file_bytes: StrictInt = Field(
         default=262_144,

@@ -17,6 +17,7 @@ from pmoctl.catalogue.models.common import (
     Fte,
     Id,
     Model,
+    ReviewCadence,
     ShortText,
     Signature,
     Stage,
@@ -360,6 +361,29 @@ class ChangeRequest(Model):
         return self.decided_by or self.approved_by
 
 
+class ReviewAction(Model):
+    action: ShortText = Field(description="What is to be done.")
+    owner: Id = Field(description="Who does it (person id).")
+    due: dt.date = Field(description="By when.")
+    done: StrictBool = Field(default=False, description="Whether it has been done.")
+
+
+class Review(Model):
+    """One service review, written by `pmoctl review`."""
+
+    date: dt.date = Field(description="When the review was held.")
+    attendees: list[Id] = Field(min_length=1, description="Who took part (person ids).")
+    approved_by: Id | None = Field(
+        default=None,
+        description="Who approved the record (person id): the Service Owner or a Service Manager.",
+    )
+    kpi_summary: Text = Field(description="How the KPIs stood, in a few sentences.")
+    decisions: list[ShortText] = Field(default=[], description="What was decided.")
+    actions: list[ReviewAction] = Field(
+        default=[], description="What is to be done, by whom and when (`pmoctl due` lists them)."
+    )
+
+
 class ArtefactReview(Model):
     reviewed_by: Id = Field(description="Who reviewed them (person id).")
     kept: list[ShortText] = Field(default=[], description="Artefacts kept for future use.")
@@ -455,6 +479,17 @@ class Service(Model):
     issues: list[Issue] = Field(default=[], description="Issues affecting the service.")
     change_requests: list[ChangeRequest] = Field(
         default=[], description="Formal requests to change the service."
+    )
+    review_cadence: ReviewCadence | Literal["none"] | None = Field(
+        default=None,
+        description=(
+            "How often this service is reviewed, instead of `reviews.cadence` in pmoctl.yaml; "
+            "`none`: not on a cadence."
+        ),
+    )
+    reviews: list[Review] = Field(
+        default=[],
+        description="Service reviews held, oldest first, as `pmoctl review` records them.",
     )
     supersedes: list[Id] = Field(default=[], description="Services this one replaces (ids).")
     lifecycle: Lifecycle = Field(

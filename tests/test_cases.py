@@ -170,8 +170,9 @@ def test_the_example_catalogue_is_clean() -> None:
     assert json.loads(result.stdout)["findings"] == []
 
 
-def test_the_example_catalogue_owes_one_reading_later() -> None:
-    # the example shows an overdue reading in `pmoctl due` and `kpi report` on purpose
+def test_the_example_catalogue_owes_one_reading_and_one_review_later() -> None:
+    # the example shows an overdue reading and an overdue review in `pmoctl due` and
+    # `kpi report` on purpose
     result = run_cli(
         "validate", "--format", "json", "--no-cache", EXAMPLE, cwd=EXAMPLE,
         env={"PMOCTL_TODAY": DUE_DAY},
@@ -187,7 +188,13 @@ def test_the_example_catalogue_owes_one_reading_later() -> None:
             "warning",
             "KPI-READING-DUE",
             "KPI 'directorates-onboarded' (monthly) has no reading for 2026-11",
-        )
+        ),
+        (
+            "services/project-assurance.yaml",
+            "warning",
+            "REVIEW-DUE",
+            "the quarterly service review was due on 2026-11-27: no review since 2026-08-27",
+        ),
     ]
 
 

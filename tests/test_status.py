@@ -266,6 +266,14 @@ change_requests:
     implemented: 2026-10-04
     implemented_by: tom-okafor
     approved_by: marcus-lindqvist
+review_cadence: quarterly
+reviews:
+  - date: 2026-04-20
+    attendees: [marcus-lindqvist, tom-okafor]
+    approved_by: marcus-lindqvist
+    kpi_summary: Review summary.
+    decisions: [Review decision]
+    actions: [{action: Review action, owner: grace-mensah, due: 2026-05-15, done: false}]
 supersedes: [older-service]
 lifecycle:
   stage: closing
@@ -421,7 +429,10 @@ def test_due_lists_what_needs_doing_with_stable_ids(example_catalogue: Path) -> 
     assert (data["today"], data["within_days"]) == ("2026-12-01", 120)
     assert [(item["id"], item["due"], item["overdue"]) for item in data["items"]] == [
         ("change-request:portfolio-reporting:cr-benefits-section", "2026-09-02", False),
+        ("review-action:portfolio-reporting:2026-10-08:2", "2026-11-27", True),
+        ("review:project-assurance:2026-11-27", "2026-11-27", True),
         ("kpi-reading:ppm-adoption-support:directorates-onboarded:2026-11", "2026-11-30", True),
+        ("review:portfolio-reporting:2027-01-08", "2027-01-08", False),
         ("end-date:ppm-adoption-support:2027-03-31", "2027-03-31", False),
     ]
     # the default window (30 days) does not reach the end date

@@ -254,6 +254,7 @@ def service_view(details: dict[str, Any]) -> RenderableType:
         section("KPIs", _kpis(data, who), "none yet"),
         section("Risks and issues", _risks(data, who), "none"),
         section("Change requests", _changes(data, who)),
+        section("Service reviews", _reviews(data, who)),
         section("Lifecycle", _moves(lifecycle, who), "no moves recorded"),
     ]  # fmt: skip
     return Group(Panel(header), *(part for part in sections if part is not None))
@@ -437,6 +438,23 @@ def _changes(data: dict[str, Any], who: Any) -> Rows:
         if "implemented_by" in change:
             when = f" on {_one(change['implemented'])}" if "implemented" in change else ""
             rows.append(("  implemented", f"by {who(change['implemented_by'])}{when}"))
+    return rows
+
+
+def _reviews(data: dict[str, Any], who: Any) -> Rows:
+    rows: Rows = []
+    if "review_cadence" in data:
+        rows.append(("cadence", _one(data["review_cadence"])))
+    for review in data.get("reviews", []):
+        rows.append((_one(review["date"]), ", ".join(who(p) for p in review["attendees"])))
+        if "approved_by" in review:
+            rows.append(("  approved by", who(review["approved_by"])))
+        rows.append(("  KPIs", _lines(review["kpi_summary"])))
+        rows += [("  decision", _one(decision)) for decision in review.get("decisions", [])]
+        for action in review.get("actions", []):
+            done = ", done" if action.get("done") else ""
+            text = f"{_one(action['action'])}: {who(action['owner'])}, due {_one(action['due'])}"
+            rows.append(("  action", text + done))
     return rows
 
 

@@ -9,6 +9,11 @@ Items, and their ids:
   the first period owed, so the id stays while further periods go by unread;
 - ``change-request:SERVICE:ID``: a change request waiting for a decision (proposed),
   whatever the window; its date is the day it was requested, and it is never "overdue".
+- ``review:SERVICE:DATE``: a running service's next review (see
+  :mod:`pmoctl.catalogue.reviews`) due within the window; DATE is the day it is due, which
+  stays until a review is recorded;
+- ``review-action:SERVICE:DATE:N``: the Nth action (from 1) of the review held on DATE, not
+  done, due within the window, on any service not closing or closed.
 
 Risks have no review date in the catalogue format, so none is listed.
 """
@@ -17,11 +22,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from pmoctl.catalogue.lifecycle import RETIRED
 from pmoctl.catalogue.models.common import Stage
 from pmoctl.catalogue.periods import PERIOD_NAME, missed_readings, running_since
+from pmoctl.catalogue.reviews import review_due
 from pmoctl.errors import UserError
 from pmoctl.output.report import printable
 
@@ -29,6 +36,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from pmoctl.catalogue.files import Catalogue
+    from pmoctl.catalogue.models import Service
 
 _WINDOW = re.compile(r"(\d{1,4})([dw])")
 
@@ -86,6 +94,19 @@ def due_items(catalogue: Catalogue, today: dt.date, within_days: int) -> list[di
                           ident, missed.first.end, True,
                           f"no reading for {owed}")
                 )  # fmt: skip
+        review = review_due(service, catalogue.config)
+        if review is not None and review.due <= horizon:
+            counted = (
+                f"the last on {review.last_review.isoformat()}"
+                if review.last_review is not None
+                else f"live since {review.since.isoformat()}"
+            )
+            items.append(
+                _item(f"review:{ident}:{review.due.isoformat()}", "review", ident, review.due,
+                      review.due < today, f"{review.cadence} service review ({counted})")
+            )  # fmt: skip
+        if stage not in RETIRED:
+            items.extend(_actions(ident, service, horizon, today))
         for request in service.change_requests:
             if request.status == "proposed":
                 items.append(
@@ -94,6 +115,20 @@ def due_items(catalogue: Catalogue, today: dt.date, within_days: int) -> list[di
                           f"decide: {request.title}")
                 )  # fmt: skip
     return sorted(items, key=lambda item: (item["due"], item["id"]))
+
+
+def _actions(
+    ident: str, service: Service, horizon: dt.date, today: dt.date
+) -> Iterator[dict[str, Any]]:
+    for review in service.reviews:
+        for number, action in enumerate(review.actions, start=1):
+            if action.done or action.due > horizon:
+                continue
+            yield _item(
+                f"review-action:{ident}:{review.date.isoformat()}:{number}", "review-action",
+                ident, action.due, action.due < today,
+                f"{action.owner}: {action.action} (review of {review.date.isoformat()})",
+            )  # fmt: skip
 
 
 def due_table(items: list[dict[str, Any]], today: dt.date, within_days: int) -> RenderableType:

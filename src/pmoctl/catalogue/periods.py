@@ -14,6 +14,7 @@ year 0), so that counting the missed ones is arithmetic, whatever the dates in a
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -124,3 +125,55 @@ def missed_readings(kpi: Kpi, since: dt.date | None, today: dt.date) -> Missed |
         after = period_of(kpi.frequency, latest).shifted(1)
         first = max(first, after) if since is not None else after
     return Missed(first, last) if first <= last else None
+
+
+_PERIOD_FORMS: dict[str, str] = {
+    "weekly": "2026-W48",
+    "monthly": "2026-11",
+    "quarterly": "2026-Q4",
+    "annually": "2026",
+}
+_LABEL = re.compile(r"^(\d{4})(?:-(?:(\d{2})|Q([1-4])|W(\d{2})))?$")
+
+
+def parse_period(frequency: Frequency, text: str) -> Period:
+    """The period of a KPI of ``frequency`` that ``text`` names: its label (2026-W48,
+    2026-11, 2026-Q4, 2026) or a day in it (YYYY-MM-DD). Raises ValueError with the reason
+    when ``text`` is neither, or is the label of another frequency's period."""
+    value = text.strip()
+    try:
+        day = dt.date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        raise ValueError(f"{value!r} is not a day that exists") from None
+    if day is not None:
+        if not 1900 <= day.year <= 2999:
+            raise ValueError(f"{value!r} is not a day from 1900 to 2999")
+        return period_of(frequency, day)
+    match = _LABEL.match(value)
+    if match is None:
+        raise ValueError(
+            f"{value!r} is not a period: write it as {_PERIOD_FORMS[frequency]} (a "
+            f"{PERIOD_NAME[frequency]}) or as a day in it, YYYY-MM-DD"
+        )
+    year, month, quarter, week = match.groups()
+    if not 1900 <= int(year) <= 2999:
+        raise ValueError(f"{value!r} is not a period from 1900 to 2999")
+    named = "monthly" if month else "quarterly" if quarter else "weekly" if week else "annually"
+    if named != frequency:
+        raise ValueError(
+            f"{value!r} is a {PERIOD_NAME[named]}, but the KPI is reported {frequency}: "
+            f"write a {PERIOD_NAME[frequency]}, e.g. {_PERIOD_FORMS[frequency]}"
+        )
+    if month:
+        if not 1 <= int(month) <= 12:
+            raise ValueError(f"{value!r} is not a month: 01 to 12")
+        return Period("monthly", int(year) * 12 + int(month) - 1)
+    if quarter:
+        return Period("quarterly", int(year) * 4 + int(quarter) - 1)
+    if week:
+        try:
+            monday = dt.date.fromisocalendar(int(year), int(week), 1)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a week of {year}") from None
+        return period_of("weekly", monday)
+    return Period("annually", int(year))

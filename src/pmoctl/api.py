@@ -33,14 +33,18 @@ __all__ = [
     "check",
     "due",
     "implement_change",
+    "kpi_import",
+    "kpi_record",
     "kpi_report",
     "load",
     "reject_change",
     "render",
     "request_change",
+    "review",
     "transition",
     "validate",
 ]
+
 
 _Choice = TypeVar("_Choice", bound=StrEnum)
 
@@ -377,6 +381,109 @@ def due(
         raise UserError(f"within_days must be from 0 to {_LONGEST_WINDOW}, not {within_days}")
     catalogue, _, _ = load_catalogue(find_root(Path(path)))
     return due_items(catalogue, day, within_days)
+
+
+def kpi_record(
+    path: Path | str,
+    service: str,
+    kpi: str,
+    value: str | float,
+    *,
+    period: str | None = None,
+    note: str | None = None,
+    reported_by: str | None = None,
+    dry_run: bool = False,
+    allow_detached: bool = False,
+) -> RecordOutcome:
+    """Append a reading of ``kpi`` to ``service`` as one commit (``pmoctl kpi record``).
+
+    ``period`` names the period as the KPI's frequency does (``2026-11``, ``2026-Q4``,
+    ``2026-W48``, ``2026``) or is a day in it; by default the last period that is over.
+    ``value`` is a number, or text such as ``"95"`` or ``"95%"``.
+    """
+    from pmoctl.catalogue.files import find_root
+    from pmoctl.operations.readings import ReadingRequest, record_reading
+
+    for name, given in (("service", service), ("kpi", kpi)):
+        _text_argument(name, given)
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise UserError(f"value must be a number or text, not {value!r}")
+    request = ReadingRequest(service, kpi, str(value), period, note, reported_by)
+    return record_reading(
+        find_root(Path(path)), request, dry_run=dry_run, allow_detached=allow_detached
+    )
+
+
+def kpi_import(
+    path: Path | str,
+    file: Path | str,
+    *,
+    reported_by: str | None = None,
+    dry_run: bool = False,
+    allow_detached: bool = False,
+) -> RecordOutcome:
+    """Append every reading of a ``.csv`` file or an ``.xlsx`` workbook (columns service,
+    kpi, period, value, note) as one commit, or none (``pmoctl kpi import``).
+
+    Raises :class:`~pmoctl.operations.readings.ImportRefusedError` (a
+    :class:`~pmoctl.errors.RefusedError`) whose ``problems`` give each bad cell's row,
+    column and reason.
+    """
+    from pmoctl.catalogue.files import find_root
+    from pmoctl.operations.readings import import_readings
+
+    return import_readings(
+        find_root(Path(path)), Path(file), reported_by=reported_by, dry_run=dry_run,
+        allow_detached=allow_detached,
+    )  # fmt: skip
+
+
+def review(
+    path: Path | str,
+    service: str,
+    *,
+    attendees: Sequence[str],
+    summary: str,
+    approved_by: str,
+    decisions: Sequence[str] = (),
+    actions: Sequence[str | tuple[str, str, dt.date]] = (),
+    date: dt.date | None = None,
+    dry_run: bool = False,
+    allow_detached: bool = False,
+) -> RecordOutcome:
+    """Append a service review to ``service`` as one commit (``pmoctl review``).
+
+    Each action is ``"TEXT;OWNER;YYYY-MM-DD"`` or a tuple ``(text, owner, due)``; ``date``
+    is the day the review was held (default: today).
+    """
+    from pmoctl.catalogue.files import find_root
+    from pmoctl.operations.reviews import ReviewAction, ReviewRequest, parse_action, record_review
+
+    _text_argument("service", service)
+    for name, values in (("attendees", attendees), ("decisions", decisions)):
+        if isinstance(values, str):
+            raise UserError(f"{name} must be a list of texts, not one text: [{values!r}]")
+    if isinstance(actions, str):
+        raise UserError(f"actions must be a list, not one text: [{actions!r}]")
+    planned = []
+    for action in actions:
+        if isinstance(action, str):
+            planned.append(parse_action(action))
+        else:
+            what, owner, due = action
+            planned.append(ReviewAction(what, owner, _day(due)))
+    request = ReviewRequest(
+        service, list(attendees), summary, approved_by, list(decisions), tuple(planned),
+        _day(date) if date is not None else None,
+    )  # fmt: skip
+    return record_review(
+        find_root(Path(path)), request, dry_run=dry_run, allow_detached=allow_detached
+    )
+
+
+def _text_argument(name: str, value: object) -> None:
+    if not isinstance(value, str):
+        raise UserError(f"{name} must be an id (text), not {value!r}")
 
 
 #: the longest window `due` looks ahead, in days (ten years)

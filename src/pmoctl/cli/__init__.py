@@ -35,6 +35,7 @@ from pmoctl.cli import lifecycle as lifecycle
 from pmoctl.cli import governance as governance
 from pmoctl.cli import changes as changes
 from pmoctl.cli import operations as operations
+from pmoctl.cli import readings as readings
 from pmoctl.cli import render as render
 from pmoctl.cli import pull_requests as pull_requests
 

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from pmoctl.cli import common
-from pmoctl.cli.common import CatalogueOption, app
+from pmoctl.cli.common import (
+    AllowDetachedOption,
+    CatalogueOption,
+    DryRunOption,
+    app,
+    parse_date,
+    print_recorded,
+    print_refusal,
+)
 from pmoctl.cli.lifecycle import ServiceArgument
 from pmoctl.cli.operations import kpi_app
-from pmoctl.errors import EXIT_OK, UserError
+from pmoctl.errors import PmoctlError
 from pmoctl.output import report
 
-DryRunOption = Annotated[
-    bool, typer.Option("--dry-run", help="Show the diff that would be committed; change nothing.")
-]
-AllowDetachedOption = Annotated[
-    bool, typer.Option("--allow-detached", help="Commit even when HEAD is not on a branch.")
-]
 ReportedByOption = Annotated[
     str | None,
     typer.Option(
@@ -58,12 +58,15 @@ def kpi_record(  # noqa: PLR0917 - typer passes options positionally
     """
     from pmoctl import api
 
-    outcome = api.kpi_record(
-        catalogue or Path.cwd(), service, kpi, value, period=period, note=note,
-        reported_by=reported_by, dry_run=dry_run, allow_detached=allow_detached,
-    )  # fmt: skip
-    common.print_recorded(outcome, dry_run=dry_run)
-    return EXIT_OK
+    try:
+        outcome = api.kpi_record(
+            catalogue or Path.cwd(), service, kpi, value, period=period, note=note,
+            reported_by=reported_by, dry_run=dry_run, allow_detached=allow_detached,
+        )  # fmt: skip
+    except PmoctlError as problem:
+        print_refusal(problem)
+        raise
+    return print_recorded(outcome, dry_run=dry_run)
 
 
 @kpi_app.command(name="import")
@@ -101,8 +104,10 @@ def kpi_import(
         for line in refused.lines():
             report.error_line(line)
         raise
-    common.print_recorded(outcome, dry_run=dry_run)
-    return EXIT_OK
+    except PmoctlError as problem:
+        print_refusal(problem)
+        raise
+    return print_recorded(outcome, dry_run=dry_run)
 
 
 @app.command(name="review")
@@ -141,14 +146,14 @@ def review_command(  # noqa: PLR0917 - typer passes options positionally
     """
     from pmoctl import api
 
+    when = parse_date("--date", date)
     try:
-        when = dt.date.fromisoformat(date) if date else None
-    except ValueError:
-        raise UserError(f"--date {date!r} is not a date", hint="write YYYY-MM-DD") from None
-    outcome = api.review(
-        catalogue or Path.cwd(), service, attendees=attendee, summary=summary,
-        approved_by=approved_by, decisions=decision or (), actions=action or (), date=when,
-        dry_run=dry_run, allow_detached=allow_detached,
-    )  # fmt: skip
-    common.print_recorded(outcome, dry_run=dry_run)
-    return EXIT_OK
+        outcome = api.review(
+            catalogue or Path.cwd(), service, attendees=attendee, summary=summary,
+            approved_by=approved_by, decisions=decision or (), actions=action or (),
+            date=when, dry_run=dry_run, allow_detached=allow_detached,
+        )  # fmt: skip
+    except PmoctlError as problem:
+        print_refusal(problem)
+        raise
+    return print_recorded(outcome, dry_run=dry_run)

@@ -96,7 +96,7 @@ def find_kpi(service: Service, kpi_id: str) -> int | None:
 
 def unknown_kpi(service: Service, kpi_id: str) -> str:
     known = [kpi.id for kpi in service.kpis]
-    return f"{service.id} has no KPI {kpi_id!r}; " + did_you_mean(kpi_id, known, "its KPIs")
+    return f"{service.id} has no KPI {kpi_id!r}; " + did_you_mean(kpi_id, known, "KPIs")
 
 
 def reading_period(kpi: Kpi, raw: str | None, today: dt.date) -> Period:
@@ -130,22 +130,23 @@ def stage_problem(service: Service, what: str = "readings are recorded") -> str 
     )
 
 
-def reporter_problem(
+def reporter(
     service: Service, kpi: Kpi, reported_by: str | None, organisation: Organisation
 ) -> tuple[Person | None, str | None]:
-    """Who reports the reading (``reported_by``, else the KPI's reporter) and, when they may
-    not, why."""
+    """Who reports the reading (``reported_by``, else the KPI's reporter) and, when no one
+    can or they may not, why."""
     ident = reported_by or kpi.reported_by
     if ident is None:
         return None, f"KPI {kpi.id!r} names no reporter (reported_by): give --reported-by"
     person = next((p for p in organisation.people if p.id == ident), None)
     if person is None:
         known = [p.id for p in organisation.people]
-        return None, f"no person {ident!r} in organisation.yaml; " + did_you_mean(
-            ident, known, "people"
+        named = "--reported-by" if reported_by else f"KPI {kpi.id!r} is reported by"
+        return None, (
+            f"{named} {ident!r}, who is not in organisation.yaml; "
+            + did_you_mean(ident, known, "people")
         )
-    problem = approver_problem(decision("record-reading"), person, service)
-    return person, problem
+    return person, approver_problem(decision("record-reading"), person, service)
 
 
 def reading_item(period: Period, value: float, note: str | None) -> dict[str, object]:
@@ -180,17 +181,17 @@ def record_reading(
     def plan(repo: gitrepo.Repo) -> tuple[list[recording.FileEdit], recording.Decision]:
         service = recording.read_service(root, repo, request.service)
         model = service.model
+        problem = stage_problem(model)
+        if problem is not None:
+            raise recording.RecordRefusedError(problem)
         index = find_kpi(model, request.kpi)
         if index is None:
             known = [kpi.id for kpi in model.kpis]
             raise UserError(
                 f"{model.id} has no KPI {request.kpi!r}",
-                hint=did_you_mean(request.kpi, known, "its KPIs"),
+                hint=did_you_mean(request.kpi, known, "KPIs"),
             )
         kpi = model.kpis[index]
-        problem = stage_problem(model)
-        if problem is not None:
-            raise recording.RecordRefusedError(problem)
         try:
             period = reading_period(kpi, request.period, today)
         except ValueError as error:
@@ -205,9 +206,13 @@ def record_reading(
                 hint="a reading is recorded once; to correct it, edit the file and commit",
             )
         organisation = recording.load_organisation(root)
-        person, problem = reporter_problem(model, kpi, request.reported_by, organisation)
+        if request.reported_by is not None:
+            recording.find_person(organisation, request.reported_by, "--reported-by")
+        person, problem = reporter(model, kpi, request.reported_by, organisation)
         if person is None:
-            raise UserError(f"--reported-by: {problem}")
+            raise recording.RecordRefusedError(
+                f"{model.id}: {problem}", hint="name the reporter with --reported-by"
+            )
         if problem is not None:
             raise recording.RecordRefusedError(
                 f"{model.id}: {problem}",
@@ -253,7 +258,8 @@ def _check_row(
     problems = table.problems
 
     def refuse(column: str, reason: str) -> None:
-        problems.append(Problem(number, cells[column].column if column in cells else "", reason))
+        where = cells[column].column if column in cells else ""
+        problems.append(Problem(number, where, f"{column}: {reason}"))
 
     service_id, kpi_id = _text(cells, "service"), _text(cells, "kpi")
     if not service_id:
@@ -302,9 +308,9 @@ def _check_row(
     if note is not None and (_CONTROL.search(note) or len(note) > _NOTE_LENGTH):
         refuse("note", f"a note is one line of at most {_NOTE_LENGTH} characters")
         good = False
-    person, reporter = reporter_problem(model, kpi, reported_by, organisation)
-    if reporter is not None:
-        refuse("kpi", reporter)
+    person, why = reporter(model, kpi, reported_by, organisation)
+    if why is not None:
+        refuse("kpi", why)
         good = False
     if not good or period is None or person is None:
         return None
@@ -320,12 +326,13 @@ def _duplicates(rows: list[_Row], models: dict[str, Service], table: Table) -> N
         where = f"{row.service} {kpi.id} {row.period.label}"
         if row.period in taken(kpi):
             table.problems.append(
-                Problem(row.number, column[row.number], f"{where} is already recorded")
+                Problem(row.number, column[row.number], f"period: {where} is already recorded")
             )
         elif key in seen:
             table.problems.append(
-                Problem(row.number, column[row.number], f"{where} is also on row {seen[key]}")
-            )
+                Problem(row.number, column[row.number],
+                        f"period: {where} is also on row {seen[key]}")
+            )  # fmt: skip
         else:
             seen[key] = row.number
 
@@ -353,6 +360,8 @@ def import_readings(
         files = {ident: recording.read_service(root, repo, ident) for ident in wanted}
         models = {ident: service.model for ident, service in files.items()}
         organisation = recording.load_organisation(root)
+        if reported_by is not None:
+            recording.find_person(organisation, reported_by, "--reported-by")
         context = (organisation, reported_by, today, known)
         rows = [
             row

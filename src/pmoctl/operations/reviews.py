@@ -148,14 +148,14 @@ def record_review(
     def plan(repo: gitrepo.Repo) -> tuple[list[recording.FileEdit], recording.Decision]:
         service = recording.read_service(root, repo, request.service)
         model = service.model
+        stage = stage_problem(model, "reviews are held")
+        if stage is not None:
+            raise recording.RecordRefusedError(stage)
         organisation = recording.load_organisation(root)
         approver = recording.find_person(organisation, request.approved_by)
         problem = approver_problem(decision("record-review"), approver, model)
         if problem is not None:
             raise recording.RecordRefusedError(f"{model.id}: {problem}")
-        stage = stage_problem(model, "reviews are held")
-        if stage is not None:
-            raise recording.RecordRefusedError(stage)
         _check_date(model, day, request.date is not None)
         item = _review_item(request, organisation, approver.id, day)
         changes = [edit.Append(("reviews",), item)]

@@ -14,9 +14,9 @@ import pytest
 from conftest import DUE_DAY, git, run_cli
 from pmoctl.catalogue.periods import parse_period
 from pmoctl.gitrepo import parse_decision
-from pmoctl.yaml.loader import parse
 from pmoctl.operations.reading_files import MAX_ROWS, read_table
 from pmoctl.operations.readings import parse_value
+from pmoctl.yaml.loader import parse
 
 # --- periods and values ---------------------------------------------------------------
 

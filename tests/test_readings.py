@@ -335,6 +335,8 @@ def test_kpi_record_dry_run_shows_the_diff_and_writes_nothing(example_repo: Path
          2, "--reported-by 'wei-chn' is not a person in organisation.yaml"),
         (("ppm-adoption-support", "directorates-onboarded", "6", "--note", "a\x1b[2Jb"), 2,
          "--note is empty or holds control characters"),
+        (("ppm-adoption-support", "directorates-onboarded", "6", "--note", "a\nb"), 2,
+         "--note is more than one line"),
         (("ppm-adoption-support", "directorates-onboarded", "6", "--note", "x" * 301), 2,
          "--note is longer than 300 characters"),
     ],

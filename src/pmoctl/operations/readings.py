@@ -174,6 +174,8 @@ def record_reading(
 ) -> recording.RecordOutcome:
     """Append one reading to its KPI as one commit."""
     recording.check_text("--note", request.note)
+    if request.note is not None and "\n" in request.note:
+        raise UserError("--note is more than one line")
     if request.note is not None and len(request.note) > _NOTE_LENGTH:
         raise UserError(f"--note is longer than {_NOTE_LENGTH} characters")
     today = runtime.today()

@@ -81,6 +81,8 @@ def _check_texts(request: ReviewRequest) -> None:
     ):
         for value in values:
             recording.check_text(option, value)
+            if "\n" in value:
+                raise UserError(f"{option} {value!r} is more than one line")
             if len(value) > _SHORT:
                 raise UserError(f"{option} {value[:40]!r}... is longer than {_SHORT} characters")
     if not request.attendees:

@@ -262,7 +262,8 @@ def test_the_api_records_a_review_with_actions_as_tuples(
     outcome = api.review(
         example_repo, "project-assurance", attendees=["marcus-lindqvist"], summary="Fine.",
         approved_by="marcus-lindqvist",
-        actions=[("Tidy the tracker", "tom-okafor", dt.date(2026, 12, 31)), "A;tom-okafor;2027-01-05"],
+        actions=[("Tidy the tracker", "tom-okafor", dt.date(2026, 12, 31)),
+                 "A;tom-okafor;2027-01-05"],
     )  # fmt: skip
     assert outcome.commit is not None
     assert [action["due"] for action in _reviews(example_repo)[-1]["actions"]] == [

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import shlex
+import shutil
+from pathlib import Path
 
-from conftest import DUE_DAY, EXAMPLE, REPO_ROOT, run_cli
+from conftest import DUE_DAY, EXAMPLE, REPO_ROOT, git, run_cli
 from docblocks import check_block
 from pmoctl.rules import all_rules
 
@@ -56,3 +59,27 @@ def test_running_the_pmo_shows_real_output() -> None:
     check_block(README, "kpi-report", _output("kpi", "report"))
     assert f"$ PMOCTL_TODAY={DUE_DAY} pmoctl due -C examples/catalogue --within 120d\n" in text
     check_block(README, "due", _output("due", "--within", "120d"))
+
+
+def test_recording_readings_and_reviews_shows_real_output(tmp_path: Path) -> None:
+    # the commands write to git: they run on a copy of the example in a repository of its
+    # own, laid out as in this one (the README runs them with --dry-run)
+    shutil.copytree(EXAMPLE, tmp_path / "examples" / "catalogue")
+    shutil.copytree(REPO_ROOT / "examples" / "readings", tmp_path / "examples" / "readings")
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "example")
+    text = README.read_text(encoding="utf-8")
+    for name in ("kpi-record", "kpi-import", "review"):
+        command = re.search(rf"\$ PMOCTL_TODAY={DUE_DAY} (pmoctl .*)\n<!-- {name}:start -->", text)
+        assert command is not None, name
+        result = run_cli(
+            *shlex.split(command.group(1))[1:],
+            cwd=tmp_path,
+            env={"PMOCTL_TODAY": DUE_DAY, "NO_COLOR": "1"},
+        )
+        assert result.returncode == 0, result.stderr
+        assert "--dry-run" in command.group(1)
+        shown = "".join(line.rstrip() + "\n" for line in result.stdout.splitlines())
+        check_block(README, name, "\n" + shown)
+    assert git(tmp_path, "status", "--porcelain") == ""

@@ -52,7 +52,8 @@ def due(
     output_format: ViewFormatOption = ViewFormat.text,
     catalogue: CatalogueOption = None,
 ) -> int:
-    """What needs doing: end dates, overdue KPI readings, change requests to decide.
+    """What needs doing: end dates, overdue KPI readings and reviews, review actions past
+    due, change requests to decide.
 
     Each item has an id that stays the same from run to run (for tickets opened by a
     scheduled job). The day is today's date, or PMOCTL_TODAY=YYYY-MM-DD.

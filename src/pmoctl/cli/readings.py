@@ -35,7 +35,12 @@ ReportedByOption = Annotated[
 def kpi_record(  # noqa: PLR0917 - typer passes options positionally
     service: ServiceArgument,
     kpi: Annotated[str, typer.Argument(help="The KPI id.")],
-    value: Annotated[str, typer.Argument(help="The value, in the KPI's unit (95 or 95%).")],
+    value: Annotated[
+        str,
+        typer.Argument(
+            help="The value, in the KPI's unit (95 or 95%; a negative one after --: -- -3)."
+        ),
+    ],
     period: Annotated[
         str | None,
         typer.Option(

@@ -63,6 +63,7 @@ def test_only_the_cli_package_imports_typer() -> None:
         "pmoctl/cli/lifecycle.py",
         "pmoctl/cli/operations.py",
         "pmoctl/cli/pull_requests.py",
+        "pmoctl/cli/readings.py",
         "pmoctl/cli/render.py",
         "pmoctl/cli/scaffold.py",
         "pmoctl/cli/validation.py",

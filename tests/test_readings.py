@@ -559,3 +559,28 @@ def test_kpi_import_dry_run_shows_every_file_and_writes_nothing(
     assert _state(example_repo) == before
     other = _run("kpi", "import", tmp_path / "missing.csv", cwd=example_repo)
     assert other.returncode == 2 and "missing.csv" in other.stderr
+
+
+def test_kpi_import_names_a_workbook_cell_by_its_column_letter(
+    example_repo: Path, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["service", "kpi", "period", "value"])
+    sheet.append(["portfolio-reporting", "returns-complete", "2026-06", "=A1"])
+    sheet.append(["portfolio-reporting", "returns-complete", "2026-Q2", True])
+    path = tmp_path / "june.xlsx"
+    book.save(path)
+    before = _state(example_repo)
+    result = _run("kpi", "import", path, cwd=example_repo)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[:3] == [
+        "june.xlsx:2:D: value: no value (a formula that was never calculated reads as none)",
+        "june.xlsx:3:C: period: '2026-Q2' is a quarter, but the KPI is reported monthly: "
+        "write a month, e.g. 2026-11",
+        "june.xlsx:3:D: value: True is not a number",
+    ]
+    assert _state(example_repo) == before

@@ -355,7 +355,8 @@ def import_readings(
     if not table.rows:
         raise UserError(f"{path.name!r} has a header but no readings")
     known = service_ids(root)
-    wanted = sorted({_text(cells, "service") for _, cells in table.rows} & set(known))
+    named = {_text(cells, "service") for _, cells in table.rows}
+    wanted = sorted(ident for ident in named & set(known) if _ID.fullmatch(ident))
     today = runtime.today()
 
     def plan(repo: gitrepo.Repo) -> tuple[list[recording.FileEdit], recording.Decision]:

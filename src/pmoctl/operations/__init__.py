@@ -1,5 +1,8 @@
-"""Running the PMO: how the running services' KPIs perform, and what needs doing when.
+"""Running the PMO: how the running services' KPIs perform, what needs doing when, and the
+readings and service reviews recorded as they happen.
 
-Reads the catalogue only (no git). Imports catalogue, rules, output and the foundation
-modules; the site (render) and the command line import it.
+The reports read the catalogue only (no git); the commands that record a reading or a
+review write through :mod:`pmoctl.lifecycle.record`, as one commit each. Imports lifecycle,
+catalogue, rules, output and the foundation modules; the site (render) and the command
+line import it.
 """

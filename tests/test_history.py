@@ -176,3 +176,21 @@ def test_text_escapes_the_folder_and_a_stage_read_from_the_file(tmp_path: Path) 
     assert "alpha (pmo\\x1b[31m\\n::error::x/catalogue/services/alpha.yaml): 2 commits" in (
         result.stdout
     )
+
+
+def test_a_recorded_decision_is_a_decision_in_the_history(example_repo: Path) -> None:
+    appointed = run_cli(
+        "appoint", "dependency-mapping", "--owner", "marcus-lindqvist",
+        "--approved-by", DIRECTOR, cwd=example_repo,
+    )  # fmt: skip
+    assert appointed.returncode == 0, appointed.stderr
+    events = service_history(example_repo, "dependency-mapping")["events"]
+    last = events[-1]
+    assert (last["kind"], last["decision"], last["approver_id"]) == (
+        "decision",
+        "appoint-owner",
+        DIRECTOR,
+    )
+    text = run_cli("history", "dependency-mapping", cwd=example_repo).stdout
+    assert "decision  appoint-owner(dependency-mapping): owner marcus-lindqvist" in text
+    assert "approved by Helen Achebe" in text

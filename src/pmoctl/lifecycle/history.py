@@ -1,9 +1,11 @@
 """`pmoctl history`: a service's timeline, read from git in one pass.
 
 Every commit that touched a service file is an event: a *move* when its message carries
-a ``Service-Transition`` trailer for that service (who approved it, why, the note), an
-*edit* otherwise. Service files keep their path for life (the stage is in the file, not
-in the folder), so one ``git log -- path`` finds them all without ``--follow``.
+a ``Service-Transition`` trailer for that service (who approved it, why, the note), a
+*decision* when it carries a ``Service-Decision`` trailer (an appointment, a change
+request's decision, a reading, a review: its kind and approver), an *edit* otherwise.
+Service files keep their path for life (the stage is in the file, not in the folder), so
+one ``git log -- path`` finds them all without ``--follow``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ def _events(entry: gitrepo.LogEntry, services: list[str]) -> list[tuple[str, Eve
     """The event each of ``services`` (touched by this commit) sees in it."""
     trailers = gitrepo.parse_trailers(entry.message)
     moves = {move.service: move for move in trailers.moves} if trailers else {}
+    decision = gitrepo.parse_decision(entry.message) if trailers is None else None
+    decided = set(decision.services) if decision is not None else set()
     subject = entry.message.strip().splitlines()[0] if entry.message.strip() else ""
     events = []
     for service in services:
@@ -35,7 +39,9 @@ def _events(entry: gitrepo.LogEntry, services: list[str]) -> list[tuple[str, Eve
             "date": entry.date,
             "author": f"{entry.author} <{entry.email}>",
             "subject": subject,
-            "kind": "move" if move else "edit",
+            "kind": "move" if move else "decision" if service in decided else "edit",
+            # the decision's kind (appoint-owner, decide-change, ...); None for the others
+            "decision": decision.kind if decision is not None and service in decided else None,
             "from": move.source if move else None,
             "to": move.target if move else None,
             "approved_by": trailers.approved_by if move and trailers else None,
@@ -43,6 +49,11 @@ def _events(entry: gitrepo.LogEntry, services: list[str]) -> list[tuple[str, Eve
             "reason": trailers.reason if move and trailers else None,
             "note": trailers.note if move and trailers else None,
         }
+        if decision is not None and service in decided:
+            event.update(
+                approved_by=decision.approved_by, approver_id=decision.approver_id,
+                note=decision.note,
+            )  # fmt: skip
         events.append((service, event))
     return events
 
@@ -247,6 +258,11 @@ def history_text(result: dict[str, Any]) -> str:
                 note = str(event["note"]).splitlines()
                 lines.append(f"      note: {printable(note[0])}")
                 lines.extend(f"            {printable(line)}" for line in note[1:])
+        elif event["kind"] == "decision":
+            lines.append(f"{day}  {short}  decision  {printable(str(event['subject']))}")
+            if event["approved_by"]:
+                lines.append(f"      approved by {printable(str(event['approved_by']))}")
+            lines.append(f"      by {printable(str(event['author']))}")
         else:
             lines.append(f"{day}  {short}  edit  {printable(str(event['subject']))}")
             lines.append(f"      by {printable(str(event['author']))}")

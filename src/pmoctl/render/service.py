@@ -48,7 +48,7 @@ class TimelineEvent:
     when: str
     author: str
     subject: str
-    kind: str  # "move" | "edit"
+    kind: str  # "move" | "decision" | "edit"
     source: str
     target: str
     approved_by: str

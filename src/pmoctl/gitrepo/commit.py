@@ -131,7 +131,9 @@ def require_clean(repo: Repo, rels: Sequence[str]) -> None:
 
 
 def _status_args(rels: Sequence[str]) -> tuple[str, ...]:
-    return ("status", "--porcelain=v1", "-z", "--ignored", "--", *rels)
+    # no optional locks: a status stopped in the background (the plan was refused) must
+    # never leave git's index.lock behind, and it must not race the commit for the index
+    return ("--no-optional-locks", "status", "--porcelain=v1", "-z", "--ignored", "--", *rels)
 
 
 def _tree_args(rels: Sequence[str]) -> tuple[str, ...]:

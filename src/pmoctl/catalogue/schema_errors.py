@@ -247,6 +247,8 @@ def _number(text: str) -> bool:
 #: how pydantic names the branch of a union in an error's location: the branch's schema
 #: (``literal['off','error','warning']``) or a model's class name (``RuleSetting``)
 _SCHEMA_BRANCH = re.compile(r"^[a-z-]+\[.*\]$")
+#: a text branch (``readiness``: a checklist, or one text in earlier records)
+_PLAIN_BRANCHES = frozenset({"constrained-str"})
 
 
 @cache
@@ -262,7 +264,9 @@ def _model_names() -> frozenset[str]:
 
 def _is_branch(element: str | int) -> bool:
     return isinstance(element, str) and (
-        bool(_SCHEMA_BRANCH.match(element)) or element in _model_names()
+        bool(_SCHEMA_BRANCH.match(element))
+        or element in _PLAIN_BRANCHES
+        or element in _model_names()
     )
 
 

@@ -19,6 +19,17 @@ class Stage(StrEnum):
     RUNNING = "running"
     CLOSING = "closing"
     CLOSED = "closed"
+    #: a proposal the PMO Director decided not to set up (it can be proposed again)
+    REJECTED = "rejected"
+
+
+class ReadinessArea(StrEnum):
+    """What the organisation readiness assessment at sign-off (pilot -> transition) covers."""
+
+    GOVERNANCE = "governance"
+    RESOURCES = "resources"
+    TRAINING = "training"
+    COMMUNICATION = "communication"
 
 
 class Rollout(StrEnum):

@@ -143,3 +143,14 @@ class ClosureReason(StrEnum):
     SERVICE_LEVEL_UNACHIEVABLE = "service-level-unachievable"
     SUPERSEDED = "superseded"
     PMO_CHANGE_OF_FOCUS = "pmo-change-of-focus"
+
+
+class RejectionReason(StrEnum):
+    """Why the PMO Director decided not to set a requested service up."""
+
+    NOT_IN_STRATEGY = "not-in-strategy"
+    LOW_PRIORITY = "low-priority"
+    NO_CAPACITY = "no-capacity"
+    NO_FUNDING = "no-funding"
+    DUPLICATE = "duplicate"
+    WITHDRAWN = "withdrawn"

@@ -381,6 +381,72 @@ class Review(Model):
     decisions: list[ShortText] = Field(default=[], description="What was decided.")
     actions: list[ReviewAction] = Field(
         default=[], description="What is to be done, by whom and when (`pmoctl due` lists them)."
+class Demand(Model):
+    """Who asked for the service, when, for whom and for what: what the set-up decision weighs."""
+
+    requested_by: Id | None = Field(
+        default=None, description="Who asked for it (a person id, or a group id)."
+    )
+    requested: dt.date | None = Field(default=None, description="When it was asked for.")
+    customer: Id | None = Field(
+        default=None, description="The customer group it is for (a group id)."
+    )
+    expected_outcome: Text | None = Field(
+        default=None, description="What the requester expects the organisation to get from it."
+    )
+
+
+class SuccessCriterion(Model):
+    id: Id = Field(description="The criterion's id, unique in the service; results name it.")
+    criterion: ShortText = Field(description="What the pilot must show.")
+    agreed_with: list[Id] = Field(
+        min_length=1,
+        description="The customer groups it was agreed with (ids; customers of the service).",
+    )
+
+
+class Participants(Model):
+    suppliers: list[ShortText] = Field(
+        default=[], description="Suppliers taking part in the pilot (roles, teams or systems)."
+    )
+    customers: list[Id] = Field(default=[], description="Customer groups taking part (ids).")
+    operatives: list[Id] = Field(default=[], description="People operating it (person ids).")
+
+
+class TestResult(Model):
+    criterion: Id = Field(description="The success criterion (its id).")
+    met: StrictBool = Field(description="Whether testing showed the criterion is met.")
+    date: dt.date | None = Field(default=None, description="When it was assessed.")
+    note: ShortText | None = Field(default=None, description="What the test showed.")
+
+
+class Testing(Model):
+    """Testing and pilot: the criteria agreed with customers at design, and what testing showed."""
+
+    success_criteria: list[SuccessCriterion] = Field(
+        default=[],
+        description=(
+            "Success criteria agreed with customers at design; the sign-off (pilot -> "
+            "transition) needs each met or waived."
+        ),
+    )
+    participants: Participants = Field(
+        default=Participants(), description="Who takes part in the pilot."
+    )
+    results: list[TestResult] = Field(
+        default=[],
+        description="Results per criterion, oldest first; the last result of a criterion counts.",
+    )
+
+
+class Readiness(Model):
+    """The organisation readiness assessment at sign-off: one statement per area."""
+
+    governance: ShortText = Field(description="Governance: decisions, reporting, escalation.")
+    resources: ShortText = Field(description="Resources: people, capacity, tools in place.")
+    training: ShortText = Field(description="Training: who has been trained or will be.")
+    communication: ShortText = Field(
+        description="Communication: who has been told about the change, and how."
     )
 
 
@@ -405,20 +471,47 @@ class Move(Model):
     reason: str | None = Field(
         default=None,
         pattern=r"^[a-z0-9-]{1,64}$",
-        description="Why: on a move to closing, one of the closure reasons.",
+        description=(
+            "Why: on a move to closing, one of the closure reasons; on a move to rejected, one of"
+            " the rejection reasons."
+        ),
     )
     note: Text | None = Field(default=None, description="The decision, or what the pilot showed.")
     rollout: Literal["phased", "big-bang"] | None = Field(
         default=None, description="How the service goes into business as usual."
     )
-    readiness: Text | None = Field(
-        default=None, description="The organisation readiness assessment."
+    readiness: Readiness | Text | None = Field(
+        default=None,
+        description=(
+            "The organisation readiness assessment on pilot -> transition: a statement for each"
+            " of governance, resources, training and communication (earlier records: one text)."
+        ),
     )
     success_criteria_met: StrictBool | None = Field(
         default=None,
         description=(
-            "Testing confirmed the success criteria agreed with customers are met; must be `true`"
-            " on pilot -> transition."
+            "Earlier records of pilot -> transition: `true` when testing confirmed the success"
+            " criteria; moves now record results in `testing.results` instead."
+        ),
+    )
+    waived_criteria: list[Id] | None = Field(
+        default=None,
+        description=(
+            "On pilot -> transition: success criteria not met that the Service Owner waives"
+            " (ids; the note says why)."
+        ),
+    )
+    closes: Id | None = Field(
+        default=None,
+        description=(
+            "On proposed -> design: the service closed to free the capacity this one needs (id)."
+        ),
+    )
+    capacity_waived: StrictBool | None = Field(
+        default=None,
+        description=(
+            "On proposed -> design: `true` when the PMO Director set the service up although a"
+            " delivering PMO has not the capacity (the note says why)."
         ),
     )
     artefact_review: ArtefactReview | None = Field(
@@ -492,6 +585,13 @@ class Service(Model):
         description="Service reviews held, oldest first, as `pmoctl review` records them.",
     )
     supersedes: list[Id] = Field(default=[], description="Services this one replaces (ids).")
+    demand: Demand | None = Field(
+        default=None, description="The request for the service, recorded while it is proposed."
+    )
+    testing: Testing | None = Field(
+        default=None,
+        description="Success criteria agreed at design, pilot participants and results.",
+    )
     lifecycle: Lifecycle = Field(
         description="Where the service is in its lifecycle, and how it got there."
     )

@@ -80,8 +80,10 @@ def transition(
     reason: str | None = None,
     note: str | None = None,
     rollout: str | None = None,
-    readiness: str | None = None,
-    success_criteria_met: bool = False,
+    readiness: Mapping[str, str] | None = None,
+    waive: Sequence[str] = (),
+    closes: str | None = None,
+    waive_capacity: bool = False,
     kept: Sequence[str] = (),
     discarded: Sequence[str] = (),
     date: dt.date | None = None,
@@ -92,6 +94,12 @@ def transition(
     sign: bool = False,
 ) -> Outcome:
     """Move ``services`` of the catalogue at or around ``path`` to stage ``to``, as one commit.
+
+    ``readiness`` maps each area of the readiness assessment (governance, resources,
+    training, communication) to a statement (pilot -> transition); ``waive`` names success
+    criteria not met that the Service Owner waives (with a ``note``); ``closes`` names the
+    service a set-up decision closes to free capacity, and ``waive_capacity`` sets a service
+    up over capacity (PMO Director, with a ``note``).
 
     ``sign``: the approver signs each move now, with ``key`` (default: git's
     ``user.signingKey``), as ``pmoctl approve`` does. ``signature``: a file of moves signed
@@ -110,8 +118,8 @@ def transition(
     root = find_root(Path(path))
     signing = None
     given_evidence = bool(
-        reason or note or rollout or readiness or success_criteria_met or kept or discarded
-        or date
+        reason or note or rollout or readiness or waive or closes or waive_capacity or kept
+        or discarded or date
     )  # fmt: skip
     if signature is not None:
         if sign:
@@ -128,9 +136,10 @@ def transition(
         signing = signatures.Signing(signed={item.statement.subject: item for item in signed})
         approved_by, reason, note = signer, fields["reason"], fields["note"]
         rollout, readiness = fields["rollout"], fields["readiness"]
-        success_criteria_met, kept, discarded = (
-            fields["success_criteria_met"], fields["kept"], fields["discarded"]
+        waive, closes, waive_capacity = (
+            fields["waived_criteria"], fields["closes"], fields["waive_capacity"]
         )  # fmt: skip
+        kept, discarded = fields["kept"], fields["discarded"]
         date = fields["date"]
     elif sign:
         signing = signatures.Signing(key=signatures.key_path(root, Path(key) if key else None))
@@ -144,12 +153,22 @@ def transition(
         )
     if date is not None:
         date = _day(date)
+    if readiness is not None and not isinstance(readiness, Mapping):
+        raise UserError(
+            "readiness is a statement for each area, not one text",
+            hint="{'governance': ..., 'resources': ..., 'training': ..., 'communication': ...}",
+        )
+    for name, value in (("waive", waive), ("kept", kept), ("discarded", discarded)):
+        if isinstance(value, str):
+            raise UserError(f"{name} is a list, not one text", hint=f"[{value!r}]")
     evidence = Evidence(
         reason=reason,
         note=note,
         rollout=rollout,
-        readiness=readiness,
-        success_criteria_met=success_criteria_met,
+        readiness=dict(readiness) if readiness is not None else None,
+        waived_criteria=tuple(waive),
+        closes=closes,
+        waive_capacity=waive_capacity,
         kept=tuple(kept),
         discarded=tuple(discarded),
         date=date,

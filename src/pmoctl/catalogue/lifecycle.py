@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from pmoctl.catalogue import decisions
-from pmoctl.catalogue.models.common import ClosureReason, JobRole, Stage
+from pmoctl.catalogue.models.common import ClosureReason, JobRole, RejectionReason, Stage
+from pmoctl.catalogue.models.service import Readiness
 
 if TYPE_CHECKING:
     from pmoctl.catalogue.models.organisation import Person
@@ -25,15 +26,33 @@ Approver = Literal["pmo-director", "service-owner"]
 #: Where a service is, seen from the catalogue: being set up, offered, or retired.
 PIPELINE = (Stage.PROPOSED, Stage.DESIGN, Stage.PILOT, Stage.TRANSITION)
 CATALOGUE = (Stage.RUNNING,)
-RETIRED = (Stage.CLOSING, Stage.CLOSED)
+#: (a rejected proposal was never offered; it is listed with the retired services)
+RETIRED = (Stage.CLOSING, Stage.CLOSED, Stage.REJECTED)
 #: Decided and not closed: the stages in which a service takes the capacity it needs.
-COMMITTED = tuple(stage for stage in Stage if stage not in (Stage.PROPOSED, Stage.CLOSED))
+COMMITTED = tuple(
+    stage for stage in Stage if stage not in (Stage.PROPOSED, Stage.CLOSED, Stage.REJECTED)
+)
+#: a service that names the one a set-up decision closes must be in one of these stages
+CLOSABLE = (Stage.DESIGN, Stage.PILOT, Stage.TRANSITION, Stage.RUNNING, Stage.CLOSING)
 
 CLOSURE_REASONS = tuple(reason.value for reason in ClosureReason)
+REJECTION_REASONS = tuple(reason.value for reason in RejectionReason)
 #: evidence fields of a move record (:class:`pmoctl.catalogue.models.service.Move`)
 Evidence = Literal[
-    "note", "reason", "rollout", "readiness", "success_criteria_met", "artefact_review"
+    "note",
+    "reason",
+    "rollout",
+    "readiness",
+    "success_criteria_met",
+    "artefact_review",
+    "waived_criteria",
+    "closes",
+    "capacity_waived",
 ]
+#: what the service (and for capacity, the catalogue) must show when the move is made:
+#: ``pmoctl transition`` and ``pmoctl check`` judge it on new moves; records already made
+#: are not judged again, as the catalogue has moved on since
+Condition = Literal["capacity", "criteria-agreed", "criteria-met"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +65,12 @@ class MoveSpec:
     #: allowed values of ``reason``; None means any short code (or none)
     reasons: tuple[str, ...] | None
     summary: str
+    #: evidence the move may carry: what a set-up decision closes, a waiver
+    optional: tuple[Evidence, ...] = ()
+    #: the evidence records made before this form may carry instead of ``requires``: still
+    #: valid (format 1), never written, refused on a new move
+    legacy: tuple[Evidence, ...] = ()
+    conditions: tuple[Condition, ...] = ()
 
 
 def _abandon(source: Stage, approver: Approver) -> MoveSpec:
@@ -67,6 +92,16 @@ MOVES: tuple[MoveSpec, ...] = (
         ("note",),
         None,
         "decision to set the service up, taken on the strategy and on capacity",
+        optional=("closes", "capacity_waived"),
+        conditions=("capacity",),
+    ),
+    MoveSpec(
+        Stage.PROPOSED,
+        Stage.REJECTED,
+        "pmo-director",
+        ("reason",),
+        REJECTION_REASONS,
+        "decision not to set the requested service up, for one of the stated reasons",
     ),
     MoveSpec(
         Stage.DESIGN,
@@ -74,7 +109,8 @@ MOVES: tuple[MoveSpec, ...] = (
         "service-owner",
         (),
         None,
-        "processes and procedures agreed with stakeholders; testing and pilot begin",
+        "processes, procedures and success criteria agreed; testing and pilot begin",
+        conditions=("criteria-agreed",),
     ),
     MoveSpec(
         Stage.PILOT,
@@ -88,9 +124,12 @@ MOVES: tuple[MoveSpec, ...] = (
         Stage.PILOT,
         Stage.TRANSITION,
         "service-owner",
-        ("success_criteria_met", "readiness", "rollout"),
+        ("readiness", "rollout"),
         None,
         "formal sign-off after testing, organisation readiness assessed, roll-out chosen",
+        optional=("waived_criteria",),
+        legacy=("success_criteria_met", "readiness", "rollout"),
+        conditions=("criteria-met",),
     ),
     MoveSpec(
         Stage.TRANSITION,
@@ -127,6 +166,14 @@ MOVES: tuple[MoveSpec, ...] = (
         ("note",),
         None,
         "a closed service is proposed again",
+    ),
+    MoveSpec(
+        Stage.REJECTED,
+        Stage.PROPOSED,
+        "pmo-director",
+        ("note",),
+        None,
+        "a rejected proposal is proposed again",
     ),
 )
 
@@ -222,6 +269,7 @@ STAGE_REQUIREMENTS: dict[Stage, tuple[str, ...]] = {
     Stage.RUNNING: (*_DEFINED, "kpis", "kpi-targets"),
     Stage.CLOSING: ("owner", "closure-reason"),
     Stage.CLOSED: ("owner", "artefact-review"),
+    Stage.REJECTED: (),
 }
 
 
@@ -234,13 +282,27 @@ def missing(service: Service, stage: Stage, supporting_procedures: int) -> list[
     ]
 
 
-def missing_evidence(spec: MoveSpec, move: Move) -> list[str]:
-    """Evidence fields the move record lacks (or holds with a value the move does not allow)."""
+def legacy_form(spec: MoveSpec, move: Move) -> bool:
+    """Whether ``move`` is a record in the form made before ``spec.requires`` (format 1)."""
+    return bool(spec.legacy) and (
+        isinstance(move.readiness, str) or move.success_criteria_met is not None
+    )
+
+
+def missing_evidence(spec: MoveSpec, move: Move, *, new: bool = False) -> list[str]:
+    """Evidence fields the move record lacks (or holds with a value the move does not allow).
+
+    A record made in an earlier form (:attr:`MoveSpec.legacy`) is judged by that form,
+    unless ``new``: a move being made now (``transition``, or one a pull request adds).
+    """
+    old_form = not new and legacy_form(spec, move)
     absent: list[str] = []
-    for name in spec.requires:
+    for name in spec.legacy if old_form else spec.requires:
         value = getattr(move, name)
         if value is None or (name == "success_criteria_met" and value is not True):
             absent.append(name)
+        elif name == "readiness" and not old_form and not isinstance(value, Readiness):
+            absent.append("readiness")  # one text: the checklist is needed
     if spec.reasons is not None and move.reason is not None and move.reason not in spec.reasons:
         absent.append("reason")
     return absent
@@ -252,16 +314,58 @@ _MOVE_BOUND: tuple[Evidence, ...] = (
     "readiness",
     "success_criteria_met",
     "artefact_review",
+    "waived_criteria",
+    "closes",
+    "capacity_waived",
 )
 
 
-def unexpected_evidence(spec: MoveSpec, move: Move) -> list[str]:
-    """Evidence the move record carries that belongs to other moves (a roll-out on a closure)."""
+def unexpected_evidence(spec: MoveSpec, move: Move, *, new: bool = False) -> list[str]:
+    """Evidence the move record carries that belongs to other moves (a roll-out on a closure),
+    or, on a new move (``new``), to the earlier form of this one."""
+    allowed = {*spec.requires, *spec.optional, *(() if new else spec.legacy)}
     return [
         name
         for name in _MOVE_BOUND
-        if name not in spec.requires and getattr(move, name) not in (None, False)
+        if name not in allowed and getattr(move, name) not in (None, False, [])
     ]
+
+
+def condition_problems(spec: MoveSpec, service: Service, move: Move) -> list[str]:
+    """What ``service`` (as it is when the move is made) lacks for the move, beyond its
+    evidence; the capacity condition, which weighs the whole catalogue, is
+    :func:`pmoctl.catalogue.capacity.set_up_problems`."""
+    testing = service.testing
+    criteria = [item.id for item in testing.success_criteria] if testing else []
+    problems: list[str] = []
+    if "criteria-agreed" in spec.conditions and not criteria:
+        problems.append("no success criteria are agreed with customers (testing.success_criteria)")
+    if "criteria-met" in spec.conditions:
+        problems.extend(_criteria_met_problems(service, move, criteria))
+    return problems
+
+
+def _criteria_met_problems(service: Service, move: Move, criteria: list[str]) -> list[str]:
+    last = (
+        {result.criterion: result.met for result in service.testing.results}
+        if (service.testing)
+        else {}
+    )
+    waived = list(move.waived_criteria or [])
+    problems: list[str] = []
+    if not criteria:
+        problems.append("no success criteria are agreed with customers (testing.success_criteria)")
+    for ident in waived:
+        if ident not in criteria:
+            problems.append(f"{ident!r} is not one of its success criteria to waive")
+        elif last.get(ident) is True:
+            problems.append(f"success criterion {ident!r} is met: it needs no waiver")
+    if waived and move.note is None:
+        problems.append("a waiver of success criteria needs a note saying why")
+    unmet = [ident for ident in criteria if last.get(ident) is not True and ident not in waived]
+    if unmet:
+        problems.append("success criteria not shown met in testing.results: " + ", ".join(unmet))
+    return problems
 
 
 def approver_problem(spec: MoveSpec, approver: Person, service: Service) -> str | None:
@@ -290,7 +394,24 @@ def mermaid() -> str:
         label = who + (": " + ", ".join(spec.requires) if spec.requires else "")
         lines.append(f"    {spec.source.value} --> {spec.target.value}: {label}")
     lines.append(f"    {Stage.CLOSED.value} --> [*]")
+    lines.append(f"    {Stage.REJECTED.value} --> [*]")
     return "\n".join(lines) + "\n"
+
+
+#: what each condition of a move asks, in the moves table
+_CONDITION_WORDS: dict[Condition, str] = {
+    "capacity": "the delivering PMOs have the capacity (else --closes or --waive-capacity)",
+    "criteria-agreed": "success criteria agreed with customers",
+    "criteria-met": "every success criterion met in testing.results, or waived with a note",
+}
+
+
+#: where what a condition rests on is recorded, and the rules that judge it
+_CONDITION_RECORDS: dict[Condition, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "capacity": (("`needs.capacity`",), ("CAPACITY-FTE", "CHECK-CAPACITY")),
+    "criteria-agreed": (("`testing`",), ("TESTING", "TESTING-CRITERIA")),
+    "criteria-met": (("`testing`",), ("TESTING",)),
+}
 
 
 def moves_table() -> str:
@@ -303,12 +424,16 @@ def moves_table() -> str:
         who = "PMO Director" if spec.approver == "pmo-director" else "Service Owner"
         evidence = ["date", "approver", *spec.requires]
         if spec.reasons is not None:
-            closure = spec.reasons == CLOSURE_REASONS
-            allowed = "a closure reason" if closure else "/".join(spec.reasons)
+            named = {CLOSURE_REASONS: "a closure reason", REJECTION_REASONS: "a rejection reason"}
+            allowed = named.get(spec.reasons) or "/".join(spec.reasons)
             evidence[evidence.index("reason")] = f"reason ({allowed})"
+        if spec.optional:
+            evidence.append("optionally " + " or ".join(spec.optional))
+        if spec.conditions:
+            evidence.append("; " + "; ".join(_CONDITION_WORDS[name] for name in spec.conditions))
         rows.append(
             f"| {spec.source.value} | {spec.target.value} | {who} | "
-            f"{', '.join(evidence)} | {spec.summary} |"
+            f"{', '.join(evidence).replace(', ;', ';')} | {spec.summary} |"
         )
     return "\n".join(rows) + "\n"
 
@@ -321,10 +446,16 @@ def who_decides_table() -> str:
     ]
     for spec in MOVES:
         who = "PMO Director" if spec.approver == "pmo-director" else "Service Owner"
+        where = ["`lifecycle.moves`"]
+        rules = ["LIFECYCLE-MOVES", "CHECK-APPROVER", "CHECK-EVIDENCE"]
+        for condition in spec.conditions:
+            extra_where, extra_rules = _CONDITION_RECORDS[condition]
+            where += [item for item in extra_where if item not in where]
+            rules += [item for item in extra_rules if item not in rules]
         rows.append(
             f"| {spec.summary} ({spec.source.value} -> {spec.target.value}) | {who} | "
-            f"`lifecycle.moves` | pmoctl transition SERVICE --to {spec.target.value} | "
-            "LIFECYCLE-MOVES, CHECK-APPROVER, CHECK-EVIDENCE |"
+            f"{', '.join(where)} | pmoctl transition SERVICE --to {spec.target.value} | "
+            f"{', '.join(rules)} |"
         )
     for decision in decisions.DECISIONS:
         rows.append(

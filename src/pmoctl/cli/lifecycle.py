@@ -51,21 +51,52 @@ ServicesArgument = Annotated[
 ]
 ToOption = Annotated[Stage, typer.Option("--to", help="The stage to move to.")]
 ReasonOption = Annotated[
-    str | None, typer.Option(help="Reason code, e.g. a closure reason (objective-achieved).")
+    str | None,
+    typer.Option(
+        help="Reason code: a closure reason (objective-achieved) or, rejecting a proposal, "
+        "a rejection reason (no-capacity)."
+    ),
 ]
 NoteOption = Annotated[str | None, typer.Option(help="A note: the decision, what changed.")]
 RolloutOption = Annotated[
     Rollout | None, typer.Option(help="Roll-out approach (pilot -> transition).")
 ]
 ReadinessOption = Annotated[
-    str | None, typer.Option(help="Organisation readiness assessment (pilot -> transition).")
-]
-SuccessOption = Annotated[
-    bool,
+    list[str] | None,
     typer.Option(
-        "--success-criteria-met", help="The success criteria agreed with customers are met."
+        "--readiness",
+        metavar="AREA=TEXT",
+        help="The readiness assessment (pilot -> transition), one statement per area: "
+        "governance, resources, training and communication (repeat the option).",
     ),
 ]
+WaiveOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--waive",
+        metavar="CRITERION",
+        help="A success criterion not met that the Service Owner waives at sign-off "
+        "(pilot -> transition; repeatable; give a --note saying why).",
+    ),
+]
+ClosesOption = Annotated[
+    str | None,
+    typer.Option(
+        "--closes",
+        metavar="SERVICE",
+        help="The service the set-up decision closes to free capacity (proposed -> design).",
+    ),
+]
+WaiveCapacityOption = Annotated[
+    bool,
+    typer.Option(
+        "--waive-capacity",
+        help="Set the service up although a PMO lacks the capacity (PMO Director, with a "
+        "--note; proposed -> design).",
+    ),
+]
+#: the earlier form of the sign-off, refused with a hint (hidden from --help)
+SuccessOption = Annotated[bool, typer.Option("--success-criteria-met", hidden=True)]
 KeptOption = Annotated[
     list[str] | None,
     typer.Option("--kept", help="An artefact kept at closure (repeat the option)."),
@@ -106,6 +137,9 @@ def transition_command(  # noqa: PLR0917 - typer passes options positionally
     note: NoteOption = None,
     rollout: RolloutOption = None,
     readiness: ReadinessOption = None,
+    waive: WaiveOption = None,
+    closes: ClosesOption = None,
+    waive_capacity: WaiveCapacityOption = False,
     success_criteria_met: SuccessOption = False,
     kept: KeptOption = None,
     discarded: DiscardedOption = None,
@@ -137,7 +171,8 @@ def transition_command(  # noqa: PLR0917 - typer passes options positionally
         outcome = api.transition(
             catalogue or Path.cwd(), services, to=to.value, approved_by=approved_by,
             reason=reason, note=note, rollout=rollout.value if rollout else None,
-            readiness=readiness, success_criteria_met=success_criteria_met, kept=kept or (),
+            readiness=_areas(readiness, success_criteria_met), waive=waive or (),
+            closes=closes, waive_capacity=waive_capacity, kept=kept or (),
             discarded=discarded or (), date=parse_date("--date", date), dry_run=dry_run,
             allow_detached=allow_detached, signature=signature,
         )  # fmt: skip
@@ -168,6 +203,9 @@ def approve(  # noqa: PLR0917 - typer passes options positionally
     note: NoteOption = None,
     rollout: RolloutOption = None,
     readiness: ReadinessOption = None,
+    waive: WaiveOption = None,
+    closes: ClosesOption = None,
+    waive_capacity: WaiveCapacityOption = False,
     success_criteria_met: SuccessOption = False,
     kept: KeptOption = None,
     discarded: DiscardedOption = None,
@@ -209,7 +247,8 @@ def approve(  # noqa: PLR0917 - typer passes options positionally
         outcome = api.transition(
             catalogue or Path.cwd(), services, to=to.value, approved_by=approved_by,
             reason=reason, note=note, rollout=rollout.value if rollout else None,
-            readiness=readiness, success_criteria_met=success_criteria_met, kept=kept or (),
+            readiness=_areas(readiness, success_criteria_met), waive=waive or (),
+            closes=closes, waive_capacity=waive_capacity, kept=kept or (),
             discarded=discarded or (), date=parse_date("--date", date),
             dry_run=dry_run or sign_only,
             allow_detached=allow_detached, sign=True, key=key,
@@ -228,6 +267,33 @@ def approve(  # noqa: PLR0917 - typer passes options positionally
     replace_file(out, text.encode("ascii"))
     report.info(f"signed {len(outcome.signed)} move(s): {printable(str(out))}")
     return EXIT_OK
+
+
+def _areas(values: list[str] | None, success_criteria_met: bool) -> dict[str, str] | None:
+    """``--readiness AREA=TEXT`` options as a mapping; an area given twice is refused, and so
+    is the earlier form of the sign-off."""
+    if success_criteria_met:
+        raise UserError(
+            "--success-criteria-met is no longer how a sign-off is recorded",
+            hint="record each criterion's result in testing.results, and waive one not met "
+            "with --waive CRITERION and a --note",
+        )
+    if not values:
+        return None
+    areas: dict[str, str] = {}
+    for value in values:
+        area, sep, text = value.partition("=")
+        area = area.strip()
+        if not sep:
+            raise UserError(
+                f"--readiness {value!r} names no area",
+                hint="give --readiness AREA=TEXT for each of governance, resources, training "
+                "and communication",
+            )
+        if area in areas:
+            raise UserError(f"--readiness {area} is given twice")
+        areas[area] = text
+    return areas
 
 
 @app.command()

@@ -262,6 +262,7 @@ class _Judge:
         ]  # fmt: skip
         self._follow(walk, appointed)
         self._changes([s for s in services if check_changes.concerns(s.base, s.head)])
+        self._closes(walk)
 
     def _deleted(self, rel: str) -> None:
         ident = PurePosixPath(rel).stem
@@ -398,6 +399,30 @@ class _Judge:
                 check_changes.judge(service.ident, service.base, service.head,
                                     steps=steps[service.ident], person_at=self._person,
                                     report=self._reporter(service))  # fmt: skip
+
+    def _closes(self, services: list[_Service]) -> None:
+        """A set-up decision that names a service it closes needs that service closing (or
+        closed) by the end of the pull request: until then its capacity is still committed."""
+        for service in services:
+            base_moves, head_moves = lifecycle_of(service.base)[1], lifecycle_of(service.head)[1]
+            added = appended(base_moves, head_moves) or []
+            for offset, move in enumerate(added):
+                if not isinstance(move, dict) or (move.get("from"), move.get("to")) != (
+                    "proposed", "design",
+                ) or not isinstance(move.get("closes"), str):  # fmt: skip
+                    continue
+                closed = move["closes"]
+                at: DocPath = ("lifecycle", "moves", len(base_moves) + offset, "closes")
+                rel = f"services/{closed}.yaml"
+                stage = lifecycle_of(_data(self.read(f"{self.head}:{self.git_path(rel)}")))[0]
+                if stage not in ("closing", "closed"):
+                    now = f"is {stage}" if stage else "is not in the catalogue"
+                    self.report(service, "CHECK-CAPACITY",
+                                f"{service.ident} was set up to take over the capacity of "
+                                f"{closed}, which {now} at the end of the pull request",
+                                f"move {closed} to closing in this pull request (its Service "
+                                "Owner approves), or set the service up without --closes",
+                                at)  # fmt: skip
 
     def _reporter(self, service: _Service) -> Callable[[str, str, str, DocPath], None]:
         def report(rule: str, message: str, hint: str, at: DocPath) -> None:

@@ -19,9 +19,11 @@ from pydantic import ValidationError
 from pmoctl.catalogue.lifecycle import (
     MoveSpec,
     approver_problem,
+    condition_problems,
     missing_evidence,
     move_spec,
     targets,
+    unexpected_evidence,
 )
 from pmoctl.catalogue.models import Move, Person, Service, Stage
 from pmoctl.findings import DocPath
@@ -128,11 +130,24 @@ def _move(change: Change, move: Move, at: DocPath, person_at: PersonAt, report: 
                + (", ".join(stage.value for stage in targets(move.from_)) or "nothing"),
                STAGE_AT)  # fmt: skip
         return
-    absent = missing_evidence(spec, move)
+    # a move a pull request adds is new: it is judged in the current form of its evidence
+    absent = missing_evidence(spec, move, new=True)
     if absent:
         report("CHECK-EVIDENCE", f"{step} lacks its evidence: {', '.join(absent)}",
                "pmoctl transition asks for it; see `pmoctl explain CHECK-EVIDENCE`",
                at)  # fmt: skip
+    extra = unexpected_evidence(spec, move, new=True)
+    if extra:
+        report("CHECK-EVIDENCE", f"{step} carries evidence of another move or of an earlier "
+               f"form: {', '.join(extra)}",
+               "pmoctl transition records the evidence each move needs; see `pmoctl explain "
+               "CHECK-EVIDENCE`", at)  # fmt: skip
+    # the service as the commit left it: the results the owner signed off
+    service = _service(change.after)
+    problems = condition_problems(spec, service, move) if service is not None else []
+    if problems:
+        report("CHECK-EVIDENCE", f"{step}: " + "; ".join(problems),
+               "see `pmoctl explain CHECK-EVIDENCE`", at)  # fmt: skip
     _approver(change, spec, move, (*at, "approved_by"), person_at=person_at, report=report)
 
 

@@ -215,6 +215,7 @@ def approver_and_evidence(signed: Sequence[SignedDecision]) -> tuple[str, dict[s
         raise UserError("the signature file holds different decisions; give one at a time")
     review = first.get("artefact_review")
     review = review if isinstance(review, dict) else {}
+    readiness, waived = first.get("readiness"), first.get("waived_criteria")
     try:
         date = dt.date.fromisoformat(str(first.get("date")))
     except ValueError:
@@ -223,8 +224,12 @@ def approver_and_evidence(signed: Sequence[SignedDecision]) -> tuple[str, dict[s
         "reason": first.get("reason"),
         "note": first.get("note"),
         "rollout": first.get("rollout"),
-        "readiness": first.get("readiness"),
-        "success_criteria_met": first.get("success_criteria_met") is True,
+        # one text is the earlier form, which a new move does not take: left out, so that
+        # the move is refused for its readiness checklist
+        "readiness": readiness if isinstance(readiness, dict) else None,
+        "waived_criteria": tuple(waived) if isinstance(waived, list) else (),
+        "closes": first.get("closes"),
+        "waive_capacity": first.get("capacity_waived") is True,
         "kept": tuple(review.get("kept") or ()),
         "discarded": tuple(review.get("discarded") or ()),
         "date": date,

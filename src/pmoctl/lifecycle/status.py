@@ -255,6 +255,8 @@ def service_view(details: dict[str, Any]) -> RenderableType:
         section("Risks and issues", _risks(data, who), "none"),
         section("Change requests", _changes(data, who)),
         section("Service reviews", _reviews(data, who)),
+        section("Demand", _demand(data, who)),
+        section("Testing and pilot", _testing(data, who)),
         section("Lifecycle", _moves(lifecycle, who), "no moves recorded"),
     ]  # fmt: skip
     return Group(Panel(header), *(part for part in sections if part is not None))
@@ -458,6 +460,39 @@ def _reviews(data: dict[str, Any], who: Any) -> Rows:
     return rows
 
 
+def _demand(data: dict[str, Any], who: Any) -> Rows:
+    demand = data.get("demand", {})
+    rows: Rows = []
+    if "requested_by" in demand:
+        rows.append(("requested by", who(demand["requested_by"])))
+    if "requested" in demand:
+        rows.append(("requested", _one(demand["requested"])))
+    if "customer" in demand:
+        rows.append(("customer", _one(demand["customer"])))
+    if "expected_outcome" in demand:
+        rows.append(("expected outcome", _lines(demand["expected_outcome"])))
+    return rows
+
+
+def _testing(data: dict[str, Any], who: Any) -> Rows:
+    testing = data.get("testing", {})
+    rows: Rows = []
+    for criterion in testing.get("success_criteria", []):
+        rows.append((_one(criterion["id"]), _one(criterion["criterion"])))
+        rows.append(("  agreed with", _list(criterion["agreed_with"])))
+    participants = testing.get("participants", {})
+    for key in ("suppliers", "customers"):
+        if participants.get(key):
+            rows.append((f"pilot {key}", _list(participants[key])))
+    rows += [("pilot operative", who(person)) for person in participants.get("operatives", [])]
+    for result in testing.get("results", []):
+        when = f" on {_one(result['date'])}" if "date" in result else ""
+        note = f" ({_one(result['note'])})" if "note" in result else ""
+        met = "met" if result["met"] else "not met"
+        rows.append(("result", f"{_one(result['criterion'])}: {met}{when}{note}"))
+    return rows
+
+
 def _moves(lifecycle: dict[str, Any], who: Any) -> Rows:
     rows: Rows = []
     for move in lifecycle.get("moves", []):
@@ -466,8 +501,19 @@ def _moves(lifecycle: dict[str, Any], who: Any) -> Rows:
         for key in ("reason", "rollout"):
             if key in move:
                 rows.append((f"  {key}", _one(move[key])))
-        if "readiness" in move:
-            rows.append(("  readiness", _lines(move["readiness"])))
+        readiness = move.get("readiness")
+        if isinstance(readiness, str):
+            rows.append(("  readiness", _lines(readiness)))
+        elif readiness is not None:
+            rows += [
+                (f"  readiness: {_one(area)}", _lines(text)) for area, text in readiness.items()
+            ]
+        if "closes" in move:
+            rows.append(("  closes", _one(move["closes"])))
+        if move.get("capacity_waived"):
+            rows.append(("  capacity", "waived by the PMO Director"))
+        if move.get("waived_criteria"):
+            rows.append(("  criteria waived", _list(move["waived_criteria"])))
         if "success_criteria_met" in move:
             met = "yes" if move["success_criteria_met"] else "no"
             rows.append(("  success criteria met", met))

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pmoctl import gitrepo, runtime
-from pmoctl.catalogue import lifecycle
+from pmoctl.catalogue import capacity, lifecycle
+from pmoctl.catalogue.files import kind_of, list_files
+from pmoctl.catalogue.loading import load_file
 from pmoctl.catalogue.models import Config, Move, Organisation, Service
 from pmoctl.catalogue.models.common import Stage
-from pmoctl.catalogue.suggest import did_you_mean
+from pmoctl.catalogue.suggest import did_you_mean, unknown_service
+from pmoctl.catalogue.vocabulary import ReadinessArea
 from pmoctl.errors import UserError
 from pmoctl.gitrepo import check_ids
 from pmoctl.lifecycle.guard import guard
@@ -49,10 +52,14 @@ _OPTION_OF = {
     "note": "--note TEXT",
     "reason": "--reason CODE",
     "rollout": "--rollout phased|big-bang",
-    "readiness": "--readiness TEXT",
+    "readiness": "--readiness AREA=TEXT (governance, resources, training, communication)",
     "success_criteria_met": "--success-criteria-met",
     "artefact_review": "--kept/--discarded ARTEFACT",
+    "waived_criteria": "--waive CRITERION",
+    "closes": "--closes SERVICE",
+    "capacity_waived": "--waive-capacity",
 }
+READINESS_AREAS = tuple(area.value for area in ReadinessArea)
 
 
 @dataclass(frozen=True)
@@ -62,8 +69,14 @@ class Evidence:
     reason: str | None = None
     note: str | None = None
     rollout: str | None = None
-    readiness: str | None = None
-    success_criteria_met: bool = False
+    #: the readiness assessment: a statement for each area (:data:`READINESS_AREAS`)
+    readiness: Mapping[str, str] | None = None
+    #: success criteria not met that the Service Owner waives (pilot -> transition)
+    waived_criteria: tuple[str, ...] = ()
+    #: the service a set-up decision closes to free capacity (proposed -> design)
+    closes: str | None = None
+    #: the PMO Director sets the service up although a PMO lacks the capacity
+    waive_capacity: bool = False
     kept: tuple[str, ...] = ()
     discarded: tuple[str, ...] = ()
     date: dt.date | None = None
@@ -78,6 +91,8 @@ class PlannedMove:
     old: bytes
     new: bytes
     mode: int
+    #: what the person moving it should know (a service still to be moved to closing)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -91,6 +106,41 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
     #: the signed decisions the moves record (empty when they are unsigned)
     signed: list[SignedDecision] = field(default_factory=list)
+
+
+def _check_readiness(readiness: Mapping[str, str] | None) -> None:
+    """Each area of the assessment is known and holds a statement (not "ok")."""
+    for area, text in (readiness or {}).items():
+        if area not in READINESS_AREAS:
+            raise UserError(
+                f"--readiness {area!r} is not an area of the readiness assessment",
+                hint=did_you_mean(area, READINESS_AREAS, "areas"),
+            )
+        check_text(f"--readiness {area}", text)
+        if text.strip().strip(".!").lower() in _NO_STATEMENT:
+            raise UserError(
+                f"--readiness {area}={text!r} says nothing about how ready the {area} is",
+                hint="state what was assessed, e.g. --readiness training='service desk trained "
+                "on the new reports'",
+            )
+
+
+def _refuse_partial_readiness(
+    ident: str, spec: lifecycle.MoveSpec, readiness: Mapping[str, str] | None
+) -> None:
+    if not readiness or "readiness" not in spec.requires:
+        return
+    absent = [area for area in READINESS_AREAS if area not in readiness]
+    if absent:
+        raise RecordRefusedError(
+            f"{ident}: the readiness assessment lacks "
+            + ", ".join(f"--readiness {area}=TEXT" for area in absent),
+            hint="the assessment covers governance, resources, training and communication",
+        )
+
+
+#: answers that are no assessment
+_NO_STATEMENT = {"ok", "okay", "yes", "y", "done", "ready", "fine", "n/a", "na", "-", "tbd", "todo"}
 
 
 def _refuse_unknown_reason(spec: lifecycle.MoveSpec, reason: str | None) -> None:
@@ -180,6 +230,7 @@ def plan(
         if problem is not None:
             raise RecordRefusedError(f"{ident}: {problem}")
         _refuse_earlier_date(ident, service, evidence.date)
+        _refuse_partial_readiness(ident, spec, evidence.readiness)
         record = move_record(source.value, target.value, approver.id, evidence)
         try:
             move = Move.model_validate(record)
@@ -188,7 +239,7 @@ def plan(
                 f"{'.'.join(map(str, item['loc']))}: {item['msg']}" for item in error.errors()
             )
             raise UserError(f"the move's evidence is not valid: {problems}") from None
-        extra = lifecycle.unexpected_evidence(spec, move)
+        extra = lifecycle.unexpected_evidence(spec, move, new=True)
         if extra:
             options = ", ".join(_OPTION_OF.get(name, name) for name in extra)
             raise UserError(
@@ -196,13 +247,19 @@ def plan(
                 hint="leave it out: each piece of evidence belongs to the move that needs it "
                 "(docs/lifecycle.md lists them)",
             )
-        absent = lifecycle.missing_evidence(spec, move)
+        absent = lifecycle.missing_evidence(spec, move, new=True)
         if absent:
             options = ", ".join(_OPTION_OF.get(name, name) for name in absent)
             reasons = f"; reasons: {', '.join(spec.reasons)}" if spec.reasons else ""
             raise RecordRefusedError(
                 f"{ident}: the move {source.value} -> {target.value} needs evidence: {options}",
                 hint=f"{spec.summary}{reasons}",
+            )
+        lacking = lifecycle.condition_problems(spec, service, move)
+        if lacking:
+            raise RecordRefusedError(
+                f"{ident}: {source.value} -> {target.value} refused: " + "; ".join(lacking),
+                hint=_CONDITION_HINT[spec.target],
             )
         signature = sign_move(
             repo, ident, repo.rel(path), old, record, people=organisation.people,
@@ -236,7 +293,61 @@ def plan(
             hint="fix them (or record what is missing), commit, and run the transition again",
             findings=findings,
         )
+    if target is Stage.DESIGN and any(m.source is Stage.PROPOSED for m in moves):
+        _weigh_capacity(root, organisation, services, moves)
     return moves, approver
+
+
+_CONDITION_HINT = {
+    Stage.PILOT: "agree the success criteria with the service's customers at design: "
+    "testing.success_criteria, each with the groups it is agreed_with",
+    Stage.TRANSITION: "record what testing showed in testing.results (criterion, met, note); "
+    "the Service Owner may waive a criterion not met with --waive CRITERION and a --note",
+}
+
+
+def _weigh_capacity(
+    root: Path, organisation: Organisation, moved: dict[str, Service], moves: list[PlannedMove]
+) -> None:
+    """Refuse a set-up decision that takes a PMO over its capacity (the whole catalogue is
+    read: the decision weighs every service's commitment, not the moved file's alone)."""
+    others: list[Service] = []
+    unknown: list[str] = []
+    for rel in list_files(root):
+        if kind_of(rel) != "service" or rel.rpartition("/")[2].removesuffix(".yaml") in moved:
+            continue
+        loaded = load_file(root, rel, "service")
+        if loaded.model is None:
+            unknown.append(rel)  # validate reports it; the decision is weighed without it
+        else:
+            others.append(loaded.model)  # type: ignore[arg-type]
+    if unknown:
+        moves[0].notes.append(
+            f"{', '.join(unknown)} did not load: the capacity they commit is not counted"
+        )
+    for planned in moves:
+        service = moved[planned.service]
+        move = service.lifecycle.moves[-1]
+        if planned.source is not Stage.PROPOSED:
+            continue
+        if move.closes is not None and not (root / "services" / f"{move.closes}.yaml").is_file():
+            raise unknown_service(root, move.closes)
+        rest = [*others, *(s for ident, s in moved.items() if ident != planned.service)]
+        problems = capacity.set_up_problems(organisation, rest, service, move)
+        if problems:
+            raise RecordRefusedError(
+                f"{planned.service}: the decision to set it up does not fit: "
+                + "; ".join(problems),
+                hint="name a service it closes to free the capacity (--closes SERVICE), or, as "
+                "PMO Director, set it up over capacity with --waive-capacity and a --note "
+                "saying why",
+            )
+        closed = next((s for s in rest if s.id == move.closes), None)
+        if closed is not None and closed.lifecycle.stage is not Stage.CLOSING:
+            planned.notes.append(
+                f"{move.closes} is {closed.lifecycle.stage.value}: move it to closing in the same "
+                "pull request, or its capacity still counts (pmoctl check reports it)"
+            )
 
 
 def move_record(
@@ -250,9 +361,11 @@ def move_record(
         "approved_by": approver_id,
         "reason": evidence.reason,
         "note": evidence.note,
+        "closes": evidence.closes,
+        "capacity_waived": True if evidence.waive_capacity else None,
         "rollout": evidence.rollout,
-        "readiness": evidence.readiness,
-        "success_criteria_met": True if evidence.success_criteria_met else None,
+        "readiness": dict(evidence.readiness) if evidence.readiness else None,
+        "waived_criteria": list(evidence.waived_criteria) or None,
     }
     if evidence.kept or evidence.discarded:  # a review that names no artefact is no review
         review: dict[str, object] = {"reviewed_by": approver_id}
@@ -281,7 +394,11 @@ def transition(
     check_ids([approver_id], what="person")
     _check_date(evidence.date)
     check_text("--note", evidence.note)
-    check_text("--readiness", evidence.readiness)
+    _check_readiness(evidence.readiness)
+    if evidence.waived_criteria:
+        check_ids(list(evidence.waived_criteria), what="success criterion")
+    if evidence.closes is not None:
+        check_ids([evidence.closes])
     for artefact in (*evidence.kept, *evidence.discarded):
         check_text("an artefact name", artefact)
     stage = _stage(target)
@@ -306,4 +423,5 @@ def transition(
         root, ids, plan_moves, dry_run=dry_run, allow_detached=allow_detached
     )
     signed = list(signing.made) if signing else []
-    return Outcome(planned, stage, diff(edits), done.commit, done.recovered, done.notes, signed)
+    notes = [note for m in planned for note in m.notes] + list(done.notes)
+    return Outcome(planned, stage, diff(edits), done.commit, done.recovered, notes, signed)

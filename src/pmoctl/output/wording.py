@@ -16,6 +16,15 @@ CLOSURE_LABELS = {
     "superseded": "Superseded by another service",
     "pmo-change-of-focus": "The PMO changed its focus",
 }
+#: what each reason for rejecting a proposal means, as the pages say it
+REJECTION_LABELS = {
+    "not-in-strategy": "Not in line with the strategy",
+    "low-priority": "Lower priority than other requests",
+    "no-capacity": "No capacity to deliver it",
+    "no-funding": "No funding for it",
+    "duplicate": "Another service already does this",
+    "withdrawn": "Withdrawn by the requester",
+}
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
@@ -33,9 +42,9 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
 
 
 def closure_label(reason: object) -> str:
-    """A closure reason as a sentence (an unknown one with its hyphens made spaces)."""
+    """A closure or rejection reason as a sentence (an unknown one: hyphens made spaces)."""
     text = str(getattr(reason, "value", reason) or "")
-    known = CLOSURE_LABELS.get(text)
+    known = CLOSURE_LABELS.get(text) or REJECTION_LABELS.get(text)
     if known is not None:
         return known
     words = text.replace("-", " ").strip()

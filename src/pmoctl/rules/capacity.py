@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from pmoctl.catalogue.capacity import loads
 from pmoctl.catalogue.lifecycle import COMMITTED
 from pmoctl.catalogue.models import Stage
 from pmoctl.findings import Pending, Severity
@@ -15,31 +15,30 @@ from pmoctl.rules._common import finding, services
 if TYPE_CHECKING:
     from pmoctl.catalogue.files import Catalogue
 
-#: stages in which a service's capacity is committed (decided and not yet closed)
-
 
 def _capacity_fte(catalogue: Catalogue) -> Iterator[Pending]:
     if catalogue.organisation is None:
         return
-    committed: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    for _, service in services(catalogue):
-        if service.lifecycle.stage in COMMITTED:
-            for need in service.needs.capacity:
-                committed[need.pmo].append((need.fte, service.id))
-    for index, pmo in enumerate(catalogue.organisation.pmos):
-        needs = committed.get(pmo.id, [])
-        total = sum(fte for fte, _ in needs)
-        if total > pmo.capacity_fte + 1e-9:
-            largest = sorted(needs, key=lambda item: (-item[0], item[1]))[:5]
-            yield finding(
-                catalogue.path_of("organisation"),
-                ("pmos", index, "capacity_fte"),
-                "CAPACITY-FTE",
-                f"services commit {total:g} FTE of PMO {pmo.id!r}, which has {pmo.capacity_fte:g}",
-                "largest commitments: "
-                + ", ".join(f"{ident} ({fte:g})" for fte, ident in largest)
-                + "; close or reduce a service, or raise capacity_fte",
-            )
+    every = [service for _, service in services(catalogue)]
+    for index, load in enumerate(loads(catalogue.organisation, every)):
+        if not load.over:
+            continue
+        largest = ", ".join(f"{ident} ({fte:g})" for ident, fte in load.commitments[:5])
+        waived = (
+            f"; set up over capacity by the PMO Director's waiver: {', '.join(load.waived)}"
+            if load.waived
+            else ""
+        )
+        yield finding(
+            catalogue.path_of("organisation"),
+            ("pmos", index, "capacity_fte"),
+            "CAPACITY-FTE",
+            f"services commit {load.total:g} FTE of PMO {load.pmo!r}, which has "
+            f"{load.capacity:g}{waived}",
+            f"largest commitments: {largest}; close or reduce a service, or raise capacity_fte",
+            # the PMO Director decided to go over: reported, not an error
+            severity=Severity.WARNING if load.waived else None,
+        )
 
 
 def _sourcing_supplier(catalogue: Catalogue) -> Iterator[Pending]:
@@ -90,7 +89,10 @@ RULES = [
         f"decided and are not closed ({_listed(COMMITTED)}; not {Stage.PROPOSED}) must fit "
         "in the PMO's `capacity_fte` in organisation.yaml. A new service is "
         "not decided in isolation: with limited capacity, starting one may mean closing "
-        "another. The finding is reported at the PMO's capacity.",
+        "another: a set-up decision that names a service it `closes` hands that service's "
+        "capacity over to the new one once it is closing. When the PMO Director set a service "
+        "up over capacity with a waiver (`capacity_waived` on the move), the finding is a "
+        "warning. The finding is reported at the PMO's capacity.",
         _capacity_fte,
         # it adds up the needs of every service
         partial=Partial.NO,

@@ -29,7 +29,8 @@ RULES = [
         "A move skips a stage or is not an allowed move",
         f"Services move one step at a time along the lifecycle ({', '.join(Stage)}; "
         "pilot may go back to design; a service still "
-        "being set up may be abandoned to closing; a closed service may be proposed again). "
+        "being set up may be abandoned to closing; a proposal may be rejected; a closed service "
+        "or a rejected proposal may be proposed again). "
         "`pmoctl explain CHECK-SKIPPED-STAGE` and the README's diagram show every allowed "
         "move. Make the intermediate moves, each as its own commit.",
     ),
@@ -37,8 +38,9 @@ RULES = [
         "CHECK-APPROVER",
         Severity.ERROR,
         "A move was approved by someone who may not approve it",
-        "Deciding to set a service up (and proposing a closed one again) is approved by a PMO "
-        "Director; every other move by the service's Service Owner. The approver must be in "
+        "Deciding to set a service up or to reject a proposal (and proposing a closed or "
+        "rejected one again) is approved by a PMO Director; every other move by the service's "
+        "Service Owner. The approver must be in "
         "organisation.yaml, with that role or ownership, at the commit that made the move.",
     ),
     Rule(
@@ -46,8 +48,25 @@ RULES = [
         Severity.ERROR,
         "A move lacks the evidence it needs",
         "Some moves must carry evidence in their record: a note for the decision to set up, "
-        "success criteria met, a readiness assessment and a roll-out choice for the move into "
-        "transition, a closure reason for closing, an artefact review for closed.",
+        "a reason for a rejection, a readiness assessment (governance, resources, training, "
+        "communication) and a roll-out choice for the move into transition, a closure reason "
+        "for closing, an artefact review for closed. A move a pull request adds is judged in "
+        "the current form: a one-text readiness or `success_criteria_met` is the earlier form, "
+        "valid in records made before but not in a new one. The service must also show what "
+        "the move rests on, as the commit left it: success criteria agreed with customers "
+        "before the pilot, and each criterion met in `testing.results` (or waived by the "
+        "Service Owner, with a note) at sign-off.",
+    ),
+    Rule(
+        "CHECK-CAPACITY",
+        Severity.ERROR,
+        "A set-up decision names a service it closes that is not closing",
+        "The decision to set a service up may free the capacity it needs by closing another "
+        "service (`closes` on the move, `pmoctl transition --closes SERVICE`). That service's "
+        "capacity counts as handed over only once it is closing, so the same pull request "
+        "moves it to closing (its Service Owner approves), or it is closing already. "
+        "Whether the set-up fits the PMOs' capacity at all is CAPACITY-FTE, which `check` "
+        "runs on the whole catalogue at the head of the pull request.",
     ),
     Rule(
         "CHECK-TRAILERS",

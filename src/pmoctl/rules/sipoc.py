@@ -58,7 +58,7 @@ def _sipoc_source(catalogue: Catalogue) -> Iterator[Pending]:
 
 def _sipoc_closed_source(catalogue: Catalogue) -> Iterator[Pending]:
     for path, service in services(catalogue):
-        if service.lifecycle.stage is Stage.CLOSED:
+        if service.lifecycle.stage in (Stage.CLOSED, Stage.REJECTED):
             continue
         for _, where, source_id, _output in sources(service, path):
             source = catalogue.services.get(source_id)
@@ -81,6 +81,7 @@ def _sipoc_closed_source(catalogue: Catalogue) -> Iterator[Pending]:
 #: stage of a source service -> (severity, hint) of the finding on its consumers
 _RETIRED: dict[Stage, tuple[Severity | None, str]] = {
     Stage.CLOSED: (None, "find another source for the input, or close or redesign this process"),
+    Stage.REJECTED: (None, "the proposal was rejected: find another source for the input"),
     Stage.CLOSING: (Severity.WARNING, "plan another source for the input before it closes"),
 }
 
@@ -199,9 +200,9 @@ RULES = [
         Severity.ERROR,
         "A SIPOC input comes from a closed or closing service",
         "When a service closes, the services that take its outputs lose an input. An input "
-        "whose source service is closed is an error; one whose source is closing is a "
-        "warning, so that the consumers can plan another source before the closure. Closed "
-        "consumers are not checked.",
+        "whose source service is closed (or a rejected proposal) is an error; one whose source "
+        "is closing is a warning, so that the consumers can plan another source before the "
+        "closure. Closed and rejected consumers are not checked.",
         _sipoc_closed_source,
         # the source services are named, so the guard loads them
         partial=Partial.YES,

@@ -99,13 +99,19 @@ MOVE_KEYS = (
     "approved_by",
     "reason",
     "note",
+    "closes",
+    "capacity_waived",
     "rollout",
     "readiness",
     "success_criteria_met",
+    "waived_criteria",
     "artefact_review",
     "signature",
 )
 REVIEW_KEYS = ("reviewed_by", "kept", "discarded")
+READINESS_KEYS = ("governance", "resources", "training", "communication")
+#: the move's nested mappings and their keys, in the order they are written
+_NESTED_KEYS = {"artefact_review": REVIEW_KEYS, "readiness": READINESS_KEYS}
 
 _NULL_SPELLINGS = {"", "~", "null", "Null", "NULL"}
 
@@ -778,8 +784,9 @@ def _move_fields(move: dict[str, object]) -> list[tuple[str, object]]:
 
 def _plain_data(value: object, key: str | None = None) -> object:
     """Plain str/list/dict copies, as written and read back: a StrEnum member becomes its
-    text, and the move's nested mapping (`key`: `artefact_review`) is checked and put in
-    REVIEW_KEYS order without empty entries. A move holds text, dates and flags only."""
+    text, and the move's nested mappings (`key`: `artefact_review`, `readiness`) are checked
+    and put in the order of their keys (_NESTED_KEYS) without empty entries. A move holds
+    text, dates and flags only."""
     if isinstance(value, str):
         return str.__str__(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -789,12 +796,13 @@ def _plain_data(value: object, key: str | None = None) -> object:
     if isinstance(value, dict):
         if key is None:  # inside a list: copied, and refused when written
             return {k: _plain_data(item) for k, item in value.items()}
-        unknown = sorted(map(str, set(value) - set(REVIEW_KEYS)))
+        keys = _NESTED_KEYS.get(key, ())
+        unknown = sorted(map(str, set(value) - set(keys)))
         if unknown:
             raise EditError(f"unknown {key} keys: {', '.join(unknown)}")
-        if all(value.get(k) is None for k in REVIEW_KEYS):
+        if all(value.get(k) is None for k in keys):
             raise EditError(f"`{key}` is empty")
-        return {k: _plain_data(value[k], k) for k in REVIEW_KEYS if value.get(k) is not None}
+        return {k: _plain_data(value[k], k) for k in keys if value.get(k) is not None}
     return value
 
 

@@ -381,6 +381,9 @@ class Review(Model):
     decisions: list[ShortText] = Field(default=[], description="What was decided.")
     actions: list[ReviewAction] = Field(
         default=[], description="What is to be done, by whom and when (`pmoctl due` lists them)."
+    )
+
+
 class Demand(Model):
     """Who asked for the service, when, for whom and for what: what the set-up decision weighs."""
 

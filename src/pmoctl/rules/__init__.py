@@ -264,6 +264,7 @@ RULE_MODULES: list[str] = [
     "stages",
     "sipoc",
     "capacity",
+    "setup",
     "quality",
     "kpis",
     "keys",

@@ -42,6 +42,18 @@ processes:
         quality: [Every active project covered]
     customers: [Programme board, Project managers]
 
+testing:
+  success_criteria:
+    - id: teams-plan-with-map
+      criterion: Two project teams plan with the map for a month
+      agreed_with: [capital-delivery]
+    - id: board-accepts-format
+      criterion: The programme board accepts the map as its view of dependencies
+      agreed_with: [capital-delivery]
+  participants:
+    customers: [capital-delivery]
+    operatives: [tom-okafor]
+
 lifecycle:""")
 open(p,'w').write(s)
 p='procedures/map-dependencies.yaml'
@@ -86,12 +98,22 @@ kpis:
     reported_by: tom-okafor
 
 lifecycle:""")
+s=s.replace("""    operatives: [tom-okafor]
+""", """    operatives: [tom-okafor]
+  results:
+    - {criterion: teams-plan-with-map, met: true, date: 2026-04-03}
+    - criterion: board-accepts-format
+      met: false
+      date: 2026-04-08
+      note: The board wants a one-page summary first.
+""")
 open(p,'w').write(s)
 PY
-at 2026-04-10; echo '$ git commit -am "dependency-mapping: KPI agreed in the pilot"'; git commit -qam "dependency-mapping: KPI agreed in the pilot"; echo
+at 2026-04-10; echo '$ git commit -am "dependency-mapping: KPI agreed and results recorded in the pilot"'; git commit -qam "dependency-mapping: KPI agreed and results recorded in the pilot"; echo
 at 2026-04-27
-run pmoctl transition dependency-mapping --to transition --approved-by marcus-lindqvist --readiness "Two project teams used the map for a month." --date 2026-04-27
-at 2026-04-27; run pmoctl transition dependency-mapping --to transition --approved-by marcus-lindqvist --date 2026-04-27 --success-criteria-met --readiness "Two project teams used the map for a month; the programme board accepted the format." --rollout phased
+readiness=(--readiness "governance=The programme board reviews the map each month." --readiness "resources=Tom Okafor keeps the map; 0.3 FTE agreed." --readiness "training=Both pilot teams shown how to declare a dependency." --readiness "communication=Programme directors told at the April board.")
+run pmoctl transition dependency-mapping --to transition --approved-by marcus-lindqvist --date 2026-04-27 --rollout phased "${readiness[@]}"
+at 2026-04-27; run pmoctl transition dependency-mapping --to transition --approved-by marcus-lindqvist --date 2026-04-27 --rollout phased "${readiness[@]}" --waive board-accepts-format --note "The board accepts the map once it has a one-page summary, which comes with the roll-out."
 at 2026-06-01; run pmoctl transition dependency-mapping --to running --approved-by marcus-lindqvist --date 2026-06-01
 at 2026-09-28
 python - <<'PY'

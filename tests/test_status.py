@@ -275,11 +275,55 @@ reviews:
     decisions: [Review decision]
     actions: [{action: Review action, owner: grace-mensah, due: 2026-05-15, done: false}]
 supersedes: [older-service]
+demand:
+  requested_by: executive-board
+  requested: 2025-12-01
+  customer: executive-board
+  expected_outcome: Expected outcome text.
+testing:
+  success_criteria:
+    - {id: criterion-a, criterion: Criterion text, agreed_with: [executive-board]}
+  participants:
+    suppliers: [Pilot supplier]
+    customers: [investment-committee]
+    operatives: [grace-mensah]
+  results:
+    - {criterion: criterion-a, met: true, date: 2026-02-20, note: Result note}
 lifecycle:
   stage: closing
   moves:
-    - {from: proposed, to: design, date: 2026-01-05, approved_by: helen-achebe, note: Move note}
+    - from: proposed
+      to: design
+      date: 2026-01-05
+      approved_by: helen-achebe
+      note: Move note
+      closes: closed-service
+      capacity_waived: true
     - {from: design, to: pilot, date: 2026-02-02, approved_by: marcus-lindqvist}
+    - from: pilot
+      to: design
+      date: 2026-02-09
+      approved_by: marcus-lindqvist
+      note: Back to design
+    - from: design
+      to: pilot
+      date: 2026-02-10
+      approved_by: marcus-lindqvist
+    - from: pilot
+      to: transition
+      date: 2026-02-23
+      approved_by: marcus-lindqvist
+      rollout: big-bang
+      readiness:
+        governance: Governance statement.
+        resources: Resources statement.
+        training: Training statement.
+        communication: Communication statement.
+      waived_criteria: [criterion-b]
+    - from: transition
+      to: pilot
+      date: 2026-02-24
+      approved_by: marcus-lindqvist
     - from: pilot
       to: transition
       date: 2026-03-02

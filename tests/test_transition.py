@@ -4,7 +4,9 @@ transaction (hooks, signing, interruption, concurrency, all-or-none)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -32,6 +34,17 @@ from pmoctl.lifecycle.record import RecordRefusedError
 from pmoctl.lifecycle.transaction import JOURNAL
 from pmoctl.yaml.loader import parse
 
+#: the readiness assessment of a sign-off (pilot -> transition)
+READY = {
+    "governance": "The board reviews the service monthly.",
+    "resources": "Analyst time agreed.",
+    "training": "Project managers briefed.",
+    "communication": "Announced at the portfolio review.",
+}
+READY_OPTIONS = tuple(
+    option for area, text in READY.items() for option in ("--readiness", f"{area}={text}")
+)
+
 # The moves that walk "alpha" over every edge of the stage graph, with their evidence.
 WALK: list[tuple[str, str, dict[str, object]]] = [
     ("design", DIRECTOR, {"note": "Fits the strategy; capacity agreed."}),
@@ -41,7 +54,7 @@ WALK: list[tuple[str, str, dict[str, object]]] = [
     (
         "transition",
         OWNER,
-        {"success_criteria_met": True, "readiness": "Ready.", "rollout": "phased"},
+        {"readiness": READY, "rollout": "phased"},
     ),
     ("running", OWNER, {}),
     ("closing", OWNER, {"reason": "objective-achieved"}),
@@ -59,12 +72,14 @@ WALK: list[tuple[str, str, dict[str, object]]] = [
     ("closing", OWNER, {"reason": "requested-by-owner"}),
     ("closed", OWNER, {"kept": ("Notes",)}),
     ("proposed", DIRECTOR, {"note": "Again."}),
+    ("rejected", DIRECTOR, {"reason": "no-capacity", "note": "Not this year."}),
+    ("proposed", DIRECTOR, {"note": "Capacity freed."}),
     ("design", DIRECTOR, {"note": "Go."}),
     ("pilot", OWNER, {}),
     (
         "transition",
         OWNER,
-        {"success_criteria_met": True, "readiness": "Ok.", "rollout": "big-bang"},
+        {"readiness": READY, "rollout": "big-bang"},
     ),
     ("closing", OWNER, {"reason": "pmo-change-of-focus"}),
 ]
@@ -240,10 +255,190 @@ def test_wrong_owner_and_missing_sign_off_evidence(repo: Path) -> None:
     move(repo, "alpha", to="pilot", by=OWNER)
     before = snapshot(repo)
     with pytest.raises(RecordRefusedError) as refused:
-        move(repo, "alpha", to="transition", by=OWNER, readiness="ok")
-    assert "--success-criteria-met" in refused.value.message
+        move(repo, "alpha", to="transition", by=OWNER, readiness=READY)
     assert "--rollout" in refused.value.message
+    with pytest.raises(RecordRefusedError) as refused:
+        move(repo, "alpha", to="transition", by=OWNER, rollout="phased")
+    assert "--readiness AREA=TEXT" in refused.value.message
     assert snapshot(repo) == before
+
+
+# --- the set-up decision: capacity, what it closes, rejection -------------------------------
+
+
+def _commit_edit(repo: Path, rel: str, old: str, new: str) -> None:
+    path = repo / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    git(repo, "commit", "-q", "-am", f"edit {rel}")
+
+
+def _short_of_capacity(repo: Path) -> None:
+    """The corporate PMO keeps 6 FTE: its 5.1 committed and alpha's 1.2 do not fit."""
+    _commit_edit(repo, "organisation.yaml", "capacity_fte: 7.5", "capacity_fte: 6")
+
+
+def test_a_set_up_beyond_a_pmos_capacity_is_refused(repo: Path) -> None:
+    _short_of_capacity(repo)
+    before = snapshot(repo)
+    with pytest.raises(RecordRefusedError) as refused:
+        move(repo, "alpha", to="design", by=DIRECTOR, note="go")
+    assert "PMO corporate-pmo would commit 6.3 FTE of its 6" in refused.value.message
+    assert "--closes SERVICE" in refused.value.hint
+    assert "--waive-capacity" in refused.value.hint
+    assert snapshot(repo) == before
+
+
+def test_a_set_up_that_closes_a_service_frees_its_capacity(repo: Path) -> None:
+    _short_of_capacity(repo)
+    result = cli_move(repo, "alpha", "--to", "design", "--approved-by", DIRECTOR, "--note",
+                      "Replaces project assurance.", "--closes", "project-assurance")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "project-assurance is running: move it to closing in the same pull request" in (
+        result.stderr
+    )
+    recorded = parse((repo / "services" / "alpha.yaml").read_text("utf-8"))["lifecycle"]
+    assert recorded["moves"][-1]["closes"] == "project-assurance"
+
+
+def test_a_set_up_over_capacity_waived_by_the_director_is_recorded(repo: Path) -> None:
+    _short_of_capacity(repo)
+    move(repo, "alpha", to="design", by=DIRECTOR, note="Board priority.", waive_capacity=True)
+    recorded = parse((repo / "services" / "alpha.yaml").read_text("utf-8"))["lifecycle"]
+    assert recorded["moves"][-1]["capacity_waived"] is True
+    result = run_cli("validate", cwd=repo)
+    assert result.returncode == 0, result.stdout
+    assert "warning [CAPACITY-FTE]" in result.stdout
+    assert "waiver: alpha" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("closes", "error", "words"),
+    [
+        ("no-such-service", UserError, "no service 'no-such-service'"),
+        ("weekly-status-digest", RecordRefusedError, "it is closed; the service closed to free"),
+        ("alpha", RecordRefusedError, "cannot close itself"),
+        ("Bad/Id", UserError, "invalid service id"),
+    ],
+)
+def test_the_service_a_set_up_closes_must_be_one_to_close(
+    repo: Path, closes: str, error: type[Exception], words: str
+) -> None:
+    before = snapshot(repo)
+    with pytest.raises(error, match=re.escape(words)):
+        move(repo, "alpha", to="design", by=DIRECTOR, note="go", closes=closes)
+    assert snapshot(repo) == before
+
+
+def test_set_up_evidence_on_another_move_is_a_usage_error(repo: Path) -> None:
+    move(repo, "alpha", to="design", by=DIRECTOR, note="go")
+    with pytest.raises(UserError, match="--closes SERVICE, --waive-capacity is not evidence"):
+        move(repo, "alpha", to="pilot", by=OWNER, closes="beta", waive_capacity=True)
+
+
+def test_a_rejection_is_the_directors_for_a_stated_reason(repo: Path) -> None:
+    before = snapshot(repo)
+    with pytest.raises(UserError, match="not a known reason for proposed -> rejected"):
+        move(repo, "alpha", to="rejected", by=DIRECTOR, reason="objective-achieved")
+    with pytest.raises(RecordRefusedError, match="needs evidence: --reason CODE"):
+        move(repo, "alpha", to="rejected", by=DIRECTOR)
+    with pytest.raises(RecordRefusedError, match="approved by a PMO Director"):
+        move(repo, "alpha", to="rejected", by=OWNER, reason="no-capacity")
+    assert snapshot(repo) == before
+    move(repo, "alpha", to="rejected", by=DIRECTOR, reason="duplicate", note="Same as beta.")
+    assert _stage(repo, "alpha") == "rejected"
+    status = run_cli("status", "--format", "json", cwd=repo)
+    rows = {row["id"]: row for row in json.loads(status.stdout)}
+    assert rows["alpha"]["group"] == "retired"
+    with pytest.raises(RecordRefusedError, match="alpha is rejected: it cannot move to design") as no:
+        move(repo, "alpha", to="design", by=DIRECTOR, note="go")
+    assert no.value.hint == "from rejected a service moves to: proposed"
+    move(repo, "alpha", to="proposed", by=DIRECTOR, note="Beta was closed.")
+
+
+# --- testing and sign-off -------------------------------------------------------------------
+
+
+def test_a_pilot_needs_success_criteria_agreed_at_design(repo: Path) -> None:
+    text = (repo / "services" / "alpha.yaml").read_text("utf-8")
+    start, end = text.index("\ntesting:\n"), text.index("\n\nlifecycle:")
+    (repo / "services" / "alpha.yaml").write_text(text[:start] + text[end:], "utf-8")
+    git(repo, "commit", "-q", "-am", "alpha without testing")
+    move(repo, "alpha", to="design", by=DIRECTOR, note="go")
+    before = snapshot(repo)
+    with pytest.raises(RecordRefusedError, match="no success criteria are agreed") as refused:
+        move(repo, "alpha", to="pilot", by=OWNER)
+    assert "testing.success_criteria" in refused.value.hint
+    assert snapshot(repo) == before
+
+
+def _in_pilot_with_one_criterion_not_met(repo: Path) -> None:
+    move(repo, "alpha", to="design", by=DIRECTOR, note="go")
+    move(repo, "alpha", to="pilot", by=OWNER)
+    _commit_edit(repo, "services/alpha.yaml",
+                 "    - criterion: decisions-found-fast\n      met: true",
+                 "    - criterion: decisions-found-fast\n      met: false")  # fmt: skip
+
+
+def test_a_sign_off_needs_every_criterion_met_or_waived_with_a_note(repo: Path) -> None:
+    _in_pilot_with_one_criterion_not_met(repo)
+    before = snapshot(repo)
+    sign_off = {"readiness": READY, "rollout": "phased"}
+    with pytest.raises(RecordRefusedError, match="not shown met in testing.results: "
+                       "decisions-found-fast") as refused:  # fmt: skip
+        move(repo, "alpha", to="transition", by=OWNER, **sign_off)
+    assert "--waive CRITERION" in refused.value.hint
+    with pytest.raises(RecordRefusedError, match="needs a note saying why"):
+        move(repo, "alpha", to="transition", by=OWNER, waived_criteria=("decisions-found-fast",),
+             **sign_off)  # fmt: skip
+    both = ("decisions-found-fast", "published-by-day-5")
+    with pytest.raises(RecordRefusedError, match="'published-by-day-5' is met: it needs no waiver"):
+        move(repo, "alpha", to="transition", by=OWNER, note="n", waived_criteria=both,
+             **sign_off)  # fmt: skip
+    with pytest.raises(RecordRefusedError, match="'on-budget' is not one of its success criteria"):
+        move(repo, "alpha", to="transition", by=OWNER, note="n",
+             waived_criteria=("decisions-found-fast", "on-budget"), **sign_off)  # fmt: skip
+    assert snapshot(repo) == before
+    move(repo, "alpha", to="transition", by=OWNER, note="The board accepts it for now.",
+         waived_criteria=("decisions-found-fast",), **sign_off)  # fmt: skip
+    recorded = parse((repo / "services" / "alpha.yaml").read_text("utf-8"))["lifecycle"]
+    last = recorded["moves"][-1]
+    assert last["waived_criteria"] == ["decisions-found-fast"]
+    assert last["readiness"] == READY
+    assert "success_criteria_met" not in last
+    assert run_cli("validate", cwd=repo).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        (("--readiness", "Ready."), "names no area"),
+        (("--readiness", "governance=ok"), "says nothing about how ready"),
+        (("--readiness", "staffing=Two analysts."), "did you mean 'training'?"),
+        (("--readiness", "governance=A.", "--readiness", "governance=B."), "given twice"),
+        (("--success-criteria-met",), "no longer how a sign-off is recorded"),
+    ],
+)
+def test_a_readiness_that_is_no_checklist_is_a_usage_error(
+    repo: Path, options: tuple[str, ...], words: str
+) -> None:
+    move(repo, "alpha", to="design", by=DIRECTOR, note="go")
+    move(repo, "alpha", to="pilot", by=OWNER)
+    before = snapshot(repo)
+    result = cli_move(repo, "alpha", "--to", "transition", "--approved-by", OWNER,
+                      "--rollout", "phased", *options)  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert words in result.stderr
+    assert snapshot(repo) == before
+
+
+def test_a_readiness_checklist_missing_an_area_is_refused(repo: Path) -> None:
+    move(repo, "alpha", to="design", by=DIRECTOR, note="go")
+    move(repo, "alpha", to="pilot", by=OWNER)
+    partial = {area: text for area, text in READY.items() if area != "communication"}
+    with pytest.raises(RecordRefusedError, match="lacks --readiness communication=TEXT"):
+        move(repo, "alpha", to="transition", by=OWNER, readiness=partial, rollout="phased")
 
 
 def test_closure_needs_an_artefact_review(repo: Path) -> None:
@@ -829,7 +1024,7 @@ TO_CLOSED: list[tuple[str, str, tuple[str, ...]]] = [
     ("design", DIRECTOR, ("--note", "Fits the strategy.")),
     ("pilot", OWNER, ()),
     ("transition", OWNER,
-     ("--success-criteria-met", "--readiness", "Ready.", "--rollout", "phased")),
+     (*READY_OPTIONS, "--rollout", "phased")),
     ("running", OWNER, ()),
     ("closing", OWNER, ("--reason", "objective-achieved")),
     ("closed", OWNER, ("--kept", "Report template")),

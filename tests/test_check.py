@@ -553,3 +553,80 @@ def test_a_branch_without_changes_reports_nothing_changed(example_repo: Path) ->
 def test_an_empty_base_is_a_usage_error(example_repo: Path) -> None:
     result = run_cli("check", "--base", "", cwd=example_repo)
     assert result.returncode == 2 and "is not a valid base: it is empty" in result.stderr
+
+
+# --- the set-up decision and the sign-off, as a pull request makes them ----------------------
+
+PILOT_OWNER = "priya-raman"  # owns methodology-coaching, in pilot
+READINESS = (
+    "      readiness:\n        governance: Steering group agreed.\n"
+    "        resources: Coaches booked.\n        training: Coaches certified.\n"
+    "        communication: Announced to project managers.\n"
+)
+
+
+def _sign_off(repo: Path, extra: str) -> list[Finding]:
+    PEOPLE.setdefault(PILOT_OWNER, "Priya Raman <priya.raman@harbourside-water.example>")
+    branch(repo)
+    hand_move(repo, "methodology-coaching", "pilot", "transition", PILOT_OWNER,
+              extra="      rollout: phased\n" + extra)  # fmt: skip
+    return checks_of(repo)
+
+
+def test_a_sign_off_in_the_earlier_form_is_refused_on_a_new_move(example_repo: Path) -> None:
+    findings = _sign_off(example_repo, "      readiness: ok\n      success_criteria_met: true\n")
+    messages = [f.message for f in findings if f.rule == "CHECK-EVIDENCE"]
+    assert any("lacks its evidence: readiness" in m for m in messages), findings
+    assert any("earlier form: success_criteria_met" in m for m in messages), findings
+
+
+def test_a_sign_off_with_a_criterion_not_met_is_refused(example_repo: Path) -> None:
+    findings = _sign_off(example_repo, READINESS)
+    finding = only(findings, "CHECK-EVIDENCE")
+    assert "not shown met in testing.results: applies-method-alone" in finding.message
+
+
+def test_a_sign_off_waiving_the_criterion_not_met_with_a_note_passes(example_repo: Path) -> None:
+    findings = _sign_off(
+        example_repo,
+        "      note: The self-assessment comes with the roll-out.\n"
+        + READINESS
+        + "      waived_criteria: [applies-method-alone]\n",
+    )
+    assert findings == []
+
+
+def _proposal_with_roles(repo: Path) -> None:
+    """dependency-mapping gets its owner and manager on the base branch, ready to set up."""
+    path = repo / "services" / "dependency-mapping.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        "delivery:\n  pmos: [corporate-pmo]\n",
+        "delivery:\n  pmos: [corporate-pmo]\n\nroles:\n  owner: marcus-lindqvist\n"
+        "  managers:\n    - {person: tom-okafor, pmo: corporate-pmo}\n",
+    )
+    path.write_text(text, encoding="utf-8")
+    commit_all(repo, "dependency-mapping: owner and manager")
+    branch(repo)
+    moved = run_cli("transition", "dependency-mapping", "--to", "design", "--approved-by", OWNER,
+                    "--note", "Takes over from project assurance.", "--closes",
+                    "project-assurance", cwd=repo)  # fmt: skip
+    assert moved.returncode == 0, moved.stderr
+    assert "project-assurance is running: move it to closing" in moved.stderr
+
+
+def test_a_set_up_closing_a_service_that_stays_running_is_reported(example_repo: Path) -> None:
+    _proposal_with_roles(example_repo)
+    finding = only(checks_of(example_repo), "CHECK-CAPACITY")
+    path = example_repo / "services" / "dependency-mapping.yaml"
+    assert (finding.line, finding.column) == line_of(path, r"      closes: ")
+    assert "project-assurance, which is running at the end of the pull request" in (finding.message)
+
+
+def test_a_set_up_closing_a_service_moved_to_closing_in_the_same_pull_request_passes(
+    example_repo: Path,
+) -> None:
+    _proposal_with_roles(example_repo)
+    closed = run_cli("transition", "project-assurance", "--to", "closing", "--approved-by",
+                     OWNER, "--reason", "resources-needed-elsewhere", cwd=example_repo)  # fmt: skip
+    assert closed.returncode == 0, closed.stderr
+    assert checks_of(example_repo) == []

@@ -26,7 +26,11 @@ def _snapshot(root: Path) -> dict[str, bytes]:
 
 def _assert_clean(root: Path) -> None:
     findings = validate_catalogue(root, use_cache=False).findings
-    assert findings == []
+    # a new proposal lacks its demand until the analyst records it: a warning, and only that
+    assert all(f.rule == "DEMAND-RECORDED" and f.severity.value == "warning" for f in findings)
+    assert {f.path for f in findings} <= {
+        path.relative_to(root).as_posix() for path in root.glob("services/*.yaml")
+    }
 
 
 def _schema_target(path: Path) -> Path:

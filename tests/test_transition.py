@@ -351,7 +351,7 @@ def test_a_rejection_is_the_directors_for_a_stated_reason(repo: Path) -> None:
     status = run_cli("status", "--format", "json", cwd=repo)
     rows = {row["id"]: row for row in json.loads(status.stdout)}
     assert rows["alpha"]["group"] == "retired"
-    with pytest.raises(RecordRefusedError, match="alpha is rejected: it cannot move to design") as no:
+    with pytest.raises(RecordRefusedError, match="is rejected: it cannot move to design") as no:
         move(repo, "alpha", to="design", by=DIRECTOR, note="go")
     assert no.value.hint == "from rejected a service moves to: proposed"
     move(repo, "alpha", to="proposed", by=DIRECTOR, note="Beta was closed.")

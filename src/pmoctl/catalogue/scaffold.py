@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pmoctl import gitrepo
+from pmoctl import gitrepo, runtime
 from pmoctl.catalogue.files import (
     CONFIG_FILE,
     WINDOWS_RESERVED,
@@ -76,6 +76,7 @@ def init_catalogue(directory: Path, *, name: str | None = None) -> Written:
             "id": service_id,
             "name": _scalar(service_name),
             "pmo": "corporate-pmo",
+            "demand": _STARTER_DEMAND.replace("TODAY", runtime.today().isoformat()),
         },
         KIND["procedure"].path(procedure_id): {
             "id": procedure_id,
@@ -166,10 +167,27 @@ def new_document(
     values = {"id": ident, "name": _scalar(_text_value(name or _title(ident), "--name"))}
     if kind == "service":
         values["pmo"] = _delivering_pmo(root, pmo)
+        values["demand"] = _DEMAND_TO_FILL
     else:
         values["services"] = "[]"
     text = _render(kind, _schema_ref(root, folder, kind), values)
     return Written(root, [_write_new(root, rel, text)])
+
+
+#: the request a new proposal records, for the analyst to fill in
+_DEMAND_TO_FILL = """\
+# demand:                      # the request, which the decision to set it up weighs
+#   requested_by: person-or-group-id
+#   requested: YYYY-MM-DD
+#   customer: group-id           # a customer group from organisation.yaml
+#   expected_outcome: What the requester expects the organisation to get from it."""
+#: the request of the starter service, with the people and groups the starter catalogue has
+_STARTER_DEMAND = """\
+demand:                        # the request, which the decision to set it up weighs
+  requested_by: pmo-director
+  requested: TODAY
+  customer: project-managers
+  expected_outcome: One view of the portfolio for the people who decide on it."""
 
 
 def check_id(ident: str) -> None:

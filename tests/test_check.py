@@ -598,14 +598,10 @@ def test_a_sign_off_waiving_the_criterion_not_met_with_a_note_passes(example_rep
 
 def _proposal_with_roles(repo: Path) -> None:
     """dependency-mapping gets its owner and manager on the base branch, ready to set up."""
-    path = repo / "services" / "dependency-mapping.yaml"
-    text = path.read_text(encoding="utf-8").replace(
-        "delivery:\n  pmos: [corporate-pmo]\n",
-        "delivery:\n  pmos: [corporate-pmo]\n\nroles:\n  owner: marcus-lindqvist\n"
-        "  managers:\n    - {person: tom-okafor, pmo: corporate-pmo}\n",
-    )
-    path.write_text(text, encoding="utf-8")
-    commit_all(repo, "dependency-mapping: owner and manager")
+    for role in (["--owner", MANAGER], ["--manager", "tom-okafor", "--agreed-with", MANAGER]):
+        appointed = run_cli("appoint", "dependency-mapping", *role, "--approved-by", OWNER,
+                            cwd=repo)  # fmt: skip
+        assert appointed.returncode == 0, appointed.stderr
     branch(repo)
     moved = run_cli("transition", "dependency-mapping", "--to", "design", "--approved-by", OWNER,
                     "--note", "Takes over from project assurance.", "--closes",

@@ -873,6 +873,13 @@ def build_service(
             implemented = min(LAST_DAY, decided + dt.timedelta(days=14))
             request |= {"implemented": implemented, "implemented_by": owner.id}
         data["change_requests"] = [request]
+    if stage == "pilot":  # the criteria agreed with customers at design, which the pilot tests
+        data["testing"] = {
+            "success_criteria": [
+                {"id": "on-time", "criterion": f"The {thing} is delivered on time in the pilot",
+                 "agreed_with": data["customers"][:1]},
+            ]
+        }  # fmt: skip
     data["lifecycle"] = {"stage": stage, "moves": moves}
     return ServiceSpec(index, data, home, stage, readings, outputs, capacity)
 

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from pmoctl.catalogue.models import service as service_models
+from pmoctl.runtime import today
 
 __all__ = ["SHARED_MODELS", "SLIM_FIELDS", "drop_unread", "forget_shared", "share_field_sets"]
 
@@ -22,7 +23,7 @@ __all__ = ["SHARED_MODELS", "SLIM_FIELDS", "drop_unread", "forget_shared", "shar
 #: default and unset (only fields with a default, so a slimmed model still validates).
 #: KPI readings and long texts are a third of a service's memory, and validate keeps
 #: every model at once for the rules; findings come from the full model. A KPI keeps its
-#: latest reading only (:func:`_trim`): KPI-READING-DUE reads its date.
+#: latest reading up to today only (:func:`_trim`): KPI-READING-DUE reads its date.
 #: tests/test_pipeline_memory.py runs the rules with these fields poisoned and checks
 #: that no rule module names them (``description`` and ``quality`` only as a lifecycle
 #: requirement's text and a module name).
@@ -78,10 +79,14 @@ def drop_unread(model: BaseModel | None) -> None:
 
 
 def _trim(node: BaseModel) -> None:
-    """A KPI's readings cut down to the latest one (the models are frozen: a new list)."""
+    """A KPI's readings cut down to the latest one up to today, and any dated after today
+    (which KPI-READING-DUE does not count): the models are frozen, so a new list."""
     readings = node.__dict__["readings"]
     if len(readings) > 1:
-        node.__dict__["readings"] = [max(readings, key=lambda reading: reading.date)]
+        day = today()
+        past = [reading for reading in readings if reading.date <= day]
+        kept = [max(past, key=lambda reading: reading.date)] if past else []
+        node.__dict__["readings"] = kept + [r for r in readings if r.date > day]
 
 
 def _push_nested(node: BaseModel, stack: list[BaseModel]) -> None:

@@ -1,7 +1,8 @@
 """`pmoctl kpi report`: each KPI of the running services, its latest reading, red/amber/
 green, its trend over the last readings and whether a reading is overdue.
 
-Red/amber/green is decided here for every output, the site's service pages included.
+Red/amber/green is decided by :func:`pmoctl.catalogue.rag.rag_of` for every output, the
+site's service pages and the escalation rules included.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from pmoctl.catalogue.models.common import Stage
 from pmoctl.catalogue.periods import last_due, missed_readings, running_since
+from pmoctl.catalogue.rag import rag_of
 from pmoctl.output.report import printable
 
 if TYPE_CHECKING:
@@ -21,22 +23,6 @@ if TYPE_CHECKING:
 
 #: readings the trend looks at (and the report lists), the latest last
 TREND_READINGS = 4
-
-
-def rag_of(kpi: Kpi, value: float) -> str | None:
-    """Red/amber/green of a value: the thresholds first, else met-or-not against the target."""
-    higher = kpi.direction == "higher-is-better"
-
-    def at_least(limit: float) -> bool:
-        return value >= limit if higher else value <= limit
-
-    if kpi.thresholds is not None:
-        if at_least(kpi.thresholds.green):
-            return "green"
-        return "amber" if at_least(kpi.thresholds.amber) else "red"
-    if kpi.target is not None:
-        return "green" if at_least(kpi.target) else "amber"
-    return None
 
 
 def trend_of(values: list[float]) -> str | None:

@@ -2,7 +2,7 @@
 
 Part of the template context (see :mod:`pmoctl.render.context`). KPI status is the
 red/amber/green of the latest reading against the thresholds (decided by
-:func:`pmoctl.operations.kpis.rag_of`, as in `pmoctl kpi report`); the dependency graph
+:func:`pmoctl.catalogue.rag.rag_of`, as in `pmoctl kpi report`); the dependency graph
 links a service that takes another's output as an input to that service, both ways.
 """
 
@@ -17,7 +17,7 @@ from pmoctl.catalogue.lifecycle import CATALOGUE, PIPELINE, RETIRED
 from pmoctl.catalogue.models import Kpi, Service
 from pmoctl.catalogue.models.common import Stage
 from pmoctl.catalogue.models.service import Reading
-from pmoctl.operations.kpis import rag_of
+from pmoctl.catalogue.rag import rag_of
 from pmoctl.output.wording import closure_label, readable_time
 from pmoctl.render.directory import Directory, Party, ServiceRef
 

@@ -24,10 +24,10 @@ from typing import Any
 from pmoctl.catalogue import lifecycle
 from pmoctl.catalogue.files import COLLECTIONS, Catalogue
 from pmoctl.catalogue.models.common import Stage
+from pmoctl.catalogue.rag import rag_of
 from pmoctl.errors import RefusedError, UserError
 from pmoctl.findings import Finding, Severity
 from pmoctl.lifecycle import history
-from pmoctl.operations.kpis import rag_of
 from pmoctl.render import output
 from pmoctl.render.context import build
 from pmoctl.render.environment import EXTENSION, Format, RenderTemplateError, make_environment

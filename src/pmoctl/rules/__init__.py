@@ -270,6 +270,7 @@ RULE_MODULES: list[str] = [
     "keys",
     "changes",
     "reviews",
+    "escalation",
     "pull_request",  # rules of `pmoctl check` (no check of their own)
 ]
 

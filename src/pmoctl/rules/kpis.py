@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 #: missed periods from which an overdue reading is an error rather than a warning
 ERROR_FROM = 2
+#: the stages in which a KPI is reported, so it names who reports it
+_REPORTED = (Stage.TRANSITION, Stage.RUNNING)
 
 
 def _reading_due(catalogue: Catalogue) -> Iterator[Pending]:
@@ -69,8 +71,18 @@ def _reporter(catalogue: Catalogue) -> Iterator[Pending]:
         managers = [manager.person for manager in service.roles.managers]
         if not managers:
             continue  # not appointed yet; STAGE-COMPLETE asks for them when they are due
+        reported = service.lifecycle.stage in _REPORTED
         for index, kpi in enumerate(service.kpis):
             reporter = kpi.reported_by
+            if reporter is None and reported:
+                yield finding(
+                    path,
+                    ("kpis", index),
+                    "KPI-REPORTER",
+                    f"KPI {kpi.id!r} names nobody to report it",
+                    "add reported_by: one of its managers (roles.managers): " + ", ".join(managers),
+                    at_key=True,
+                )
             if reporter is None or reporter in managers or (known and reporter not in known):
                 continue  # an unknown person is REF-PERSON
             yield finding(
@@ -104,9 +116,10 @@ RULES = [
         Severity.WARNING,
         "A KPI is reported by someone who does not manage the service",
         "The Service Manager runs the service day to day and reports its KPIs, so "
-        "`kpis[].reported_by` names one of the service's `roles.managers`. Someone else "
-        "reporting is allowed but unusual: check it, or waive the finding with the reason. A "
-        "service without managers yet is not checked.",
+        "`kpis[].reported_by` names one of the service's `roles.managers`; a KPI of a service "
+        "in transition or running names its reporter. Someone else reporting is allowed but "
+        "unusual: check it, or waive the finding with the reason. A service without managers "
+        "yet is not checked.",
         _reporter,
     ),
 ]

@@ -50,6 +50,8 @@ def _person_references(catalogue: Catalogue) -> Iterator[Reference]:
         for index, issue in enumerate(service.issues):
             if issue.owner is not None:
                 yield path, ("issues", index, "owner"), issue.owner
+            for number, action in enumerate(issue.actions):
+                yield path, ("issues", index, "actions", number, "owner"), action.owner
         for index, change in enumerate(service.change_requests):
             yield path, ("change_requests", index, "requested_by"), change.requested_by
             deciders = {
@@ -168,6 +170,9 @@ def _service_references(catalogue: Catalogue) -> Iterator[Reference]:
             yield path, ("temporary", "supports"), service.temporary.supports
         for index, ident in enumerate(service.supersedes):
             yield path, ("supersedes", index), ident
+        for index, move in enumerate(service.lifecycle.moves):
+            if move.superseded_by is not None:
+                yield path, ("lifecycle", "moves", index, "superseded_by"), move.superseded_by
     for path, procedure in procedures(catalogue):
         for index, ident in enumerate(procedure.services):
             yield path, ("services", index), ident
@@ -236,9 +241,9 @@ RULES = [
         "REF-PERSON",
         Severity.ERROR,
         "A person id does not exist",
-        "Owners, managers, operatives, KPI reporters, risk and issue owners, change requesters "
-        "and approvers, service review attendees and action owners, and the approvers "
-        "recorded on lifecycle moves and reviews are people listed in "
+        "Owners, managers, operatives, KPI reporters, risk and issue owners, the owners of "
+        "issue actions, change requesters and approvers, service review attendees and action "
+        "owners, and the approvers recorded on lifecycle moves and reviews are people listed in "
         "organisation.yaml under `people:`, named by id. An unknown id usually is a typo (the "
         "hint names the closest id) or someone not yet added to the organisation. Not checked "
         "while organisation.yaml is missing or broken.",
@@ -270,8 +275,9 @@ RULES = [
         "REF-SERVICE",
         Severity.ERROR,
         "A service id does not exist",
-        "The service a temporary service supports, the services one supersedes, and the "
-        "services a handbook procedure supports or monitors are service ids: there must be a "
+        "The service a temporary service supports, the services one supersedes, the service "
+        "named as its successor on a closure (`superseded_by`), and the services a handbook "
+        "procedure supports or monitors are service ids: there must be a "
         "file services/<id>.yaml. A reference to a file that exists but has errors of its own "
         "is not reported again.",
         _ref_service,

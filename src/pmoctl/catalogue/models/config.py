@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictInt, StringConstraints
 
+from pmoctl.catalogue.escalation import DEFAULT_ISSUE_DAYS
 from pmoctl.catalogue.models.common import (
     FORMAT_HELP,
     KIND_HELP,
@@ -57,6 +58,18 @@ class ReviewSettings(Model):
     )
 
 
+class EscalationSettings(Model):
+    issue_days: StrictInt = Field(
+        default=DEFAULT_ISSUE_DAYS,
+        ge=1,
+        le=3650,
+        description=(
+            "Days an issue may stay open before it must be escalated to service ownership "
+            f"(finding ESCALATION-ISSUE; default {DEFAULT_ISSUE_DAYS})."
+        ),
+    )
+
+
 class Config(Model):
     format: FormatVersion = Field(description=FORMAT_HELP)
     kind: Literal["config"] = Field(description=KIND_HELP)
@@ -83,6 +96,9 @@ class Config(Model):
     )
     reviews: ReviewSettings = Field(
         default=ReviewSettings(), description="Service reviews: how often they are due."
+    )
+    escalation: EscalationSettings = Field(
+        default=EscalationSettings(), description="When risks and issues must reach ownership."
     )
     max_file_bytes: StrictInt = Field(
         default=262_144,

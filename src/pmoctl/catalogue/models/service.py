@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field, StrictBool, StrictFloat, StrictInt
 
+from pmoctl.catalogue.escalation import EscalationLevel
 from pmoctl.catalogue.models.common import (
     FORMAT_HELP,
     KIND_HELP,
@@ -272,13 +273,24 @@ class Risk(Model):
     status: Literal["open", "mitigating", "closed"] = Field(description="Where it stands.")
     owner: Id | None = Field(default=None, description="Who manages it (person id).")
     mitigation: Text | None = Field(default=None, description="What is being done about it.")
-    escalated_to: Literal["operations", "management", "ownership"] | None = Field(
+    escalated_to: EscalationLevel | None = Field(
         default=None,
         description=(
             "How far it has been escalated: service operations, service management, service "
-            "ownership."
+            "ownership. A high-impact risk that is not closed must reach ownership."
         ),
     )
+    review_by: dt.date | None = Field(
+        default=None,
+        description="When it is next reviewed (`pmoctl due` lists it from then until closed).",
+    )
+
+
+class Action(Model):
+    action: ShortText = Field(description="What is to be done.")
+    owner: Id = Field(description="Who does it (person id).")
+    due: dt.date = Field(description="When it is due (`pmoctl due` lists it until done).")
+    done: StrictBool = Field(default=False, description="Whether it has been done.")
 
 
 class Issue(Model):
@@ -287,8 +299,19 @@ class Issue(Model):
     raised: dt.date = Field(description="When it was raised.")
     status: Literal["open", "resolved"] = Field(description="Open or resolved.")
     owner: Id | None = Field(default=None, description="Who deals with it (person id).")
-    escalated_to: Literal["operations", "management", "ownership"] | None = Field(
-        default=None, description="How far it has been escalated."
+    escalated_to: EscalationLevel | None = Field(
+        default=None,
+        description=(
+            "How far it has been escalated. An issue open longer than pmoctl.yaml's "
+            "`escalation.issue_days`, or about a red KPI, must reach ownership."
+        ),
+    )
+    kpi: Id | None = Field(
+        default=None,
+        description="The KPI (id) whose red reading this issue records, escalated to ownership.",
+    )
+    actions: list[Action] = Field(
+        default=[], description="What is being done about it, each with an owner and a due date."
     )
 
 
@@ -453,10 +476,31 @@ class Readiness(Model):
     )
 
 
+class Artefact(Model):
+    name: ShortText = Field(description="The artefact: a template, a guide, a data set...")
+    fate: Literal["kept", "archived", "discarded"] = Field(
+        description=(
+            "Kept for future use (the service may be reintroduced or taken on by another PMO),"
+            " archived as a record, or discarded."
+        )
+    )
+    location: ShortText | None = Field(
+        default=None, description="Where a kept or archived artefact is kept."
+    )
+
+
 class ArtefactReview(Model):
     reviewed_by: Id = Field(description="Who reviewed them (person id).")
-    kept: list[ShortText] = Field(default=[], description="Artefacts kept for future use.")
-    discarded: list[ShortText] = Field(default=[], description="Artefacts discarded.")
+    kept: list[ShortText] = Field(
+        default=[], description="Artefacts kept for future use (the earlier form of `artefacts`)."
+    )
+    discarded: list[ShortText] = Field(
+        default=[], description="Artefacts discarded (the earlier form of `artefacts`)."
+    )
+    artefacts: list[Artefact] = Field(
+        default=[],
+        description="The inventory: each artefact kept, archived or discarded, and where.",
+    )
 
 
 class Move(Model):
@@ -519,6 +563,20 @@ class Move(Model):
     )
     artefact_review: ArtefactReview | None = Field(
         default=None, description="The review of the service's artefacts on closing."
+    )
+    communication: Text | None = Field(
+        default=None,
+        description=(
+            "How the closure is communicated to customers and stakeholders (closure is "
+            "organisational change); on the move to closing."
+        ),
+    )
+    superseded_by: Id | None = Field(
+        default=None,
+        description=(
+            "The service that replaces it (id), on a closure for the reason `superseded`; that "
+            "service lists this one in `supersedes`."
+        ),
     )
     signature: Signature | None = Field(
         default=None,

@@ -473,9 +473,12 @@ def test_due_lists_what_needs_doing_with_stable_ids(example_catalogue: Path) -> 
     assert (data["today"], data["within_days"]) == ("2026-12-01", 120)
     assert [(item["id"], item["due"], item["overdue"]) for item in data["items"]] == [
         ("change-request:portfolio-reporting:cr-benefits-section", "2026-09-02", False),
+        ("issue-action:pmo-tooling-admin:duplicate-resources:1", "2026-11-27", True),
         ("review-action:portfolio-reporting:2026-10-08:2", "2026-11-27", True),
         ("review:project-assurance:2026-11-27", "2026-11-27", True),
         ("kpi-reading:ppm-adoption-support:directorates-onboarded:2026-11", "2026-11-30", True),
+        ("risk-review:portfolio-reporting:single-analyst:2026-12-15", "2026-12-15", False),
+        ("issue-action:portfolio-reporting:missing-returns:1", "2026-12-18", False),
         ("review:portfolio-reporting:2027-01-08", "2027-01-08", False),
         ("end-date:ppm-adoption-support:2027-03-31", "2027-03-31", False),
     ]
@@ -496,6 +499,30 @@ def test_due_lists_what_needs_doing_with_stable_ids(example_catalogue: Path) -> 
                    env={"PMOCTL_TODAY": "2027-04-02"})  # fmt: skip
     assert "end-date:ppm-adoption-support:2027-03-31" in text.stdout
     assert "2027-03-31 overdue" in text.stdout
+
+
+def test_due_lists_open_actions_and_risk_reviews_only(example_catalogue: Path) -> None:
+    path = example_catalogue / "services" / "portfolio-reporting.yaml"
+    text = path.read_text(encoding="utf-8")
+    # the first action done, and a closed risk past its review date: nothing is owed
+    due = "        due: 2026-12-18\n"
+    text = text.replace(due, due + "        done: true\n")
+    path.write_text(text.replace("    status: mitigating\n", "    status: closed\n"), "utf-8")
+    tooling = example_catalogue / "services" / "pmo-tooling-admin.yaml"
+    # a resolved issue's open action is not owed either
+    raised = "    raised: 2026-09-14\n"
+    resolved = tooling.read_text(encoding="utf-8").replace(
+        raised + "    status: open\n", raised + "    status: resolved\n"
+    )
+    tooling.write_text(resolved, encoding="utf-8")
+    data = _json("due", "--within", "120d", cwd=example_catalogue)
+    ids = [item["id"] for item in data["items"]]  # type: ignore[index]
+    assert not [ident for ident in ids if ident.startswith(("issue-action", "risk-review"))]
+    # with no action done, each is owed under its number in the list
+    path.write_text(text.replace("        done: true\n", ""), encoding="utf-8")
+    data = _json("due", "--within", "120d", cwd=example_catalogue)
+    ids = [item["id"] for item in data["items"]]  # type: ignore[index]
+    assert "issue-action:portfolio-reporting:missing-returns:2" in ids
 
 
 def test_due_escapes_titles_and_refuses_a_bad_window_or_day(example_catalogue: Path) -> None:

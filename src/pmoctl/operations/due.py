@@ -8,14 +8,19 @@ Items, and their ids:
 - ``kpi-reading:SERVICE:KPI:PERIOD``: a running service's KPI owes readings; PERIOD is
   the first period owed, so the id stays while further periods go by unread;
 - ``change-request:SERVICE:ID``: a change request waiting for a decision (proposed),
-  whatever the window; its date is the day it was requested, and it is never "overdue".
+  whatever the window; its date is the day it was requested, and it is never "overdue";
 - ``review:SERVICE:DATE``: a running service's next review (see
   :mod:`pmoctl.catalogue.reviews`) due within the window; DATE is the day it is due, which
   stays until a review is recorded;
 - ``review-action:SERVICE:DATE:N``: the Nth action (from 1) of the review held on DATE, not
-  done, due within the window, on any service not closing or closed.
+  done, due within the window, on any service not closing or closed;
+- ``issue-action:SERVICE:ISSUE:N``: the N-th action (from 1, in the order listed) of an
+  open issue, not done, due within the window (or past): add new actions at the end, so
+  that the numbers stay;
+- ``risk-review:SERVICE:RISK:DATE``: a risk that is not closed whose ``review_by`` date
+  is within the window (or past); a new date is a new item.
 
-Risks have no review date in the catalogue format, so none is listed.
+Closed services owe nothing.
 """
 
 from __future__ import annotations
@@ -107,6 +112,8 @@ def due_items(catalogue: Catalogue, today: dt.date, within_days: int) -> list[di
             )  # fmt: skip
         if stage not in RETIRED:
             items.extend(_actions(ident, service, horizon, today))
+        if stage is not Stage.CLOSED:
+            items.extend(_escalation_items(ident, service, today, horizon))
         for request in service.change_requests:
             if request.status == "proposed":
                 items.append(
@@ -129,6 +136,33 @@ def _actions(
                 ident, action.due, action.due < today,
                 f"{action.owner}: {action.action} (review of {review.date.isoformat()})",
             )  # fmt: skip
+
+
+def _escalation_items(
+    ident: str, service: Service, today: dt.date, horizon: dt.date
+) -> list[dict[str, Any]]:
+    """The actions of open issues not done, and the risks to review, due by ``horizon``."""
+    items = []
+    for issue in service.issues:
+        if issue.status != "open":
+            continue
+        for number, action in enumerate(issue.actions, start=1):
+            if action.done or action.due > horizon:
+                continue
+            items.append(
+                _item(f"issue-action:{ident}:{issue.id}:{number}", "issue-action", ident,
+                      action.due, action.due < today,
+                      f"{action.owner}: {action.action} (issue {issue.id})")
+            )  # fmt: skip
+    for risk in service.risks:
+        review = risk.review_by
+        if risk.status != "closed" and review is not None and review <= horizon:
+            items.append(
+                _item(f"risk-review:{ident}:{risk.id}:{review.isoformat()}", "risk-review",
+                      ident, review, review < today,
+                      f"review the risk: {risk.title}")
+            )  # fmt: skip
+    return items
 
 
 def due_table(items: list[dict[str, Any]], today: dt.date, within_days: int) -> RenderableType:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from pmoctl.lifecycle.record import RecordOutcome
     from pmoctl.lifecycle.transition import Outcome
     from pmoctl.render.output import RenderResult
+    from pmoctl.render.pack import PackResult
     from pmoctl.rules.validate import ValidationResult
 
 __all__ = [
@@ -39,11 +40,14 @@ __all__ = [
     "load",
     "reject_change",
     "render",
+    "render_pdf",
+    "report",
     "request_change",
     "review",
     "transition",
     "validate",
 ]
+
 
 
 _Choice = TypeVar("_Choice", bound=StrEnum)
@@ -503,6 +507,44 @@ def review(
 def _text_argument(name: str, value: object) -> None:
     if not isinstance(value, str):
         raise UserError(f"{name} must be an id (text), not {value!r}")
+def report(
+    path: Path | str,
+    out: Path | str,
+    *,
+    period: str,
+    formats: Sequence[str] = ("html", "xlsx"),
+    today: dt.date | None = None,
+    allow_invalid: bool = False,
+) -> PackResult:
+    """Write the monthly report pack of ``period`` (``YYYY-MM``) into the folder ``out``,
+    one file per format of ``formats`` (html, md, xlsx, pdf): ``pmo-report-YYYY-MM.EXT``.
+
+    The pack is as of the day after the month (or ``today`` within it); a catalogue with
+    errors is refused (:class:`~pmoctl.errors.RefusedError`) unless ``allow_invalid``.
+    """
+    from pmoctl.catalogue.files import find_root
+    from pmoctl.render.pack import write_pack
+    from pmoctl.runtime import today as default_today
+
+    day = _day(today) if today is not None else default_today()
+    if isinstance(formats, str):
+        raise UserError("formats is a list of formats, not one text", hint=f"[{formats!r}]")
+    return write_pack(
+        find_root(Path(path)),
+        Path(out),
+        period,
+        tuple(formats),  # type: ignore[arg-type]  # checked by write_pack
+        today=day,
+        allow_invalid=allow_invalid,
+    )
+
+
+def render_pdf(path: Path | str, out: Path | str, *, allow_invalid: bool = False) -> Path:
+    """Write the operations handbook as one PDF, ``handbook.pdf`` in the folder ``out``."""
+    from pmoctl.catalogue.files import find_root
+    from pmoctl.render.handbook_pdf import write_handbook_pdf
+
+    return write_handbook_pdf(find_root(Path(path)), Path(out), allow_invalid=allow_invalid)
 
 
 #: the longest window `due` looks ahead, in days (ten years)

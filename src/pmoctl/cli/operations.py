@@ -1,7 +1,9 @@
-"""Running the PMO: kpi report, due."""
+"""Running the PMO: kpi report, due, the report pack, recharges."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -10,6 +12,7 @@ from pmoctl.cli.common import CatalogueOption, Settings, app, catalogue_root
 from pmoctl.cli.lifecycle import ListFormat, ViewFormat, ViewFormatOption
 from pmoctl.errors import EXIT_OK
 from pmoctl.output import report
+from pmoctl.output.text import printable
 
 kpi_app = typer.Typer(
     help="The KPIs of the running services.", no_args_is_help=True, rich_markup_mode=None
@@ -69,4 +72,60 @@ def due(
         report.write_json({"today": day.isoformat(), "within_days": days, "items": items})
     else:
         report.rich_print(due_table(items, day, days), no_colour=Settings.no_colour)
+    return EXIT_OK
+
+
+class PackFormat(StrEnum):
+    html = "html"
+    md = "md"
+    xlsx = "xlsx"
+    pdf = "pdf"
+
+
+@app.command(name="report")
+def report_pack(
+    *,
+    period: Annotated[
+        str, typer.Option("--period", "-p", help="The month, YYYY-MM (begun by today).")
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder to write into (created if needed).")
+    ],
+    formats: Annotated[
+        list[PackFormat] | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="html, md, xlsx or pdf; repeat for several [default: html and xlsx].",
+            show_default=False,
+        ),
+    ] = None,
+    catalogue: CatalogueOption = None,
+    allow_invalid: Annotated[
+        bool,
+        typer.Option("--allow-invalid", help="Report on what validated even if there are errors."),
+    ] = False,
+) -> int:
+    """The monthly report pack for the PMO Director and the board.
+
+    Scorecards per PMO and per owner (red/amber/green roll-up and trends of the running
+    services' KPIs), what changed in the month (moves and new services from git, approved
+    change requests), the pipeline, capacity against commitments and what is due. Files:
+    OUT/pmo-report-YYYY-MM.EXT. The pack is as of the day after the month (or today,
+    PMOCTL_TODAY=YYYY-MM-DD, within it). PDF needs pip install 'pmoctl[pdf]'.
+    """
+    from pmoctl.api import report as write_pack
+    from pmoctl.runtime import today
+
+    chosen = [fmt.value for fmt in formats] if formats else ["html", "xlsx"]
+    result = write_pack(
+        catalogue_root(catalogue),
+        out,
+        period=period,
+        formats=chosen,
+        today=today(),
+        allow_invalid=allow_invalid,
+    )
+    for path in result.written:
+        report.info(f"wrote {printable(str(path))}")
     return EXIT_OK

@@ -19,6 +19,7 @@ from pmoctl.render.sitemap import Section
 class RenderFormat(StrEnum):
     html = "html"
     markdown = "markdown"
+    pdf = "pdf"
 
 
 @app.command()
@@ -30,7 +31,10 @@ def render(
     render_format: Annotated[
         RenderFormat,
         typer.Option(
-            "--format", "-f", help="html: a static site; markdown: for GitHub, GitLab or MkDocs."
+            "--format",
+            "-f",
+            help="html: a static site; markdown: for GitHub, GitLab or MkDocs; pdf: the "
+            "operations handbook as OUT/handbook.pdf (needs pip install 'pmoctl[pdf]').",
         ),
     ] = RenderFormat.html,
     only: Annotated[
@@ -61,11 +65,13 @@ def render(
     from pmoctl.render.site import render_site
 
     root = catalogue_root(catalogue)
+    if render_format is RenderFormat.pdf:
+        return _handbook_pdf(root, out, only, allow_invalid=allow_invalid)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC") if timestamp else None
     result = render_site(
         root,
         out,
-        render_format.value,
+        render_format.value,  # type: ignore[arg-type]  # pdf went to _handbook_pdf
         only.value if only else None,
         allow_invalid=allow_invalid,
         timestamp=stamp,
@@ -85,4 +91,18 @@ def render(
         f"{printable(str(out))}: {len(result.written)} written, {len(result.unchanged)} unchanged"
         + (f", {len(result.removed)} removed" if result.removed else "")
     )
+    return EXIT_OK
+
+
+def _handbook_pdf(root: Path, out: Path, only: Section | None, *, allow_invalid: bool) -> int:
+    from pmoctl.api import render_pdf
+    from pmoctl.errors import UserError
+
+    if only not in (None, Section.HANDBOOK):
+        raise UserError(
+            f"--format pdf renders the operations handbook, not the {only}",
+            hint="leave out --only, or render the html or markdown format",
+        )
+    target = render_pdf(root, out, allow_invalid=allow_invalid)
+    report.info(f"wrote {printable(str(target))}")
     return EXIT_OK

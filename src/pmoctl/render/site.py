@@ -29,7 +29,7 @@ from pmoctl.errors import RefusedError, UserError
 from pmoctl.findings import Finding, Severity
 from pmoctl.lifecycle import history
 from pmoctl.render import output
-from pmoctl.render.context import build
+from pmoctl.render.context import SiteContext, build
 from pmoctl.render.environment import EXTENSION, Format, RenderTemplateError, make_environment
 from pmoctl.render.helpers import Diagrams
 from pmoctl.render.output import MANIFEST, RenderResult
@@ -104,6 +104,20 @@ def render_site(
         )
 
 
+def common_variables(site: SiteContext, fmt: Format, timestamp: str | None) -> dict[str, Any]:
+    """What every page's template sees besides its own variables."""
+    return {
+        "site": site,
+        "diagrams": Diagrams(site, fmt),
+        "format": fmt,
+        "generated": timestamp,
+        "stages": [stage.value for stage in Stage],
+        "moves": lifecycle.MOVES,
+        "rag_of": rag_of,
+        "nav": navigation(EXTENSION[fmt]),
+    }
+
+
 def _templates_folder(root: Path, catalogue: Catalogue) -> Path | None:
     """The catalogue's own templates (``render.templates``), which must be inside it."""
     config = catalogue.config
@@ -134,16 +148,7 @@ def _render_loaded(
     override = _templates_folder(root, catalogue)
     site = build(catalogue, EXTENSION[fmt], history_of(root) if with_history else {})
     env = make_environment(fmt, override)
-    common = {
-        "site": site,
-        "diagrams": Diagrams(site, fmt),
-        "format": fmt,
-        "generated": timestamp,
-        "stages": [stage.value for stage in Stage],
-        "moves": lifecycle.MOVES,
-        "rag_of": rag_of,
-        "nav": navigation(EXTENSION[fmt]),
-    }
+    common = common_variables(site, fmt, timestamp)
     pages = plan(site, fmt, only)
     sections = {page.path: page.section for page in pages}
     static = output.static_files(fmt, override)

@@ -1,0 +1,263 @@
+"""The report pack as one Excel workbook, for PMOs who work in spreadsheets.
+
+One sheet per table: the scorecards, the catalogue, KPIs and their readings, RACI per
+procedure, SIPOC, risks and issues, capacity, what changed and what is due. Each sheet
+has its header row frozen, a filter over its columns and widths fitted to its text.
+
+Every value from the catalogue is written as a value, never as a formula: text that
+starts with ``=`` is stored as text, and characters a workbook cannot hold (control
+characters) are dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pmoctl.operations.kpis import rag_of
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    from pmoctl.operations.pack import Pack, Scorecard
+
+__all__ = ["SHEETS", "workbook_bytes", "write_workbook"]
+
+#: widest a column is made, in characters (longer text wraps in the cell)
+MAX_WIDTH = 60
+#: the sheets, in order (the tests and docs/cli.md name them)
+SHEETS = (
+    "Scorecard",
+    "Catalogue",
+    "KPIs",
+    "Readings",
+    "RACI",
+    "SIPOC",
+    "Risks and issues",
+    "Capacity",
+    "Changes",
+    "Due",
+)
+
+Cell = str | int | float | bool | dt.date | None
+
+
+def _text(value: object) -> Cell:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if value is None or isinstance(value, (bool, int, float, dt.date)):
+        return value
+    return str(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+
+
+def _sheet(
+    workbook: Any, title: str, header: Sequence[str], rows: Iterable[Sequence[object]]
+) -> Worksheet:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    sheet: Worksheet = workbook.create_sheet(title)
+
+    sheet.append(list(header))
+    widths = [len(name) for name in header]
+    for row in rows:
+        values = [_text(value) for value in row]
+        sheet.append(values)
+        for index, value in enumerate(values):
+            if isinstance(value, str):
+                # a value, never a formula: openpyxl reads "=..." as one unless told
+                sheet.cell(sheet.max_row, index + 1).data_type = "s"
+            shown = value.isoformat() if isinstance(value, dt.date) else str(value or "")
+            widths[index] = max(widths[index], min(MAX_WIDTH, len(shown)))
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE5EE")
+    for cell in sheet[1]:
+        cell.font, cell.fill = bold, fill
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for index, width in enumerate(widths, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = width + 2
+        if width >= MAX_WIDTH:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.alignment = wrap
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(sheet.max_row, 1)}"
+    return sheet
+
+
+def _joined(values: Iterable[object]) -> str:
+    return ", ".join(str(value) for value in values)
+
+
+def _cards(pack: Pack) -> Iterable[Sequence[object]]:
+    def row(by: str, card: Scorecard) -> Sequence[object]:
+        return (
+            by, card.key, card.name, len(card.services), card.rag or "", card.red, card.amber,
+            card.green, card.unrated, card.overdue, card.improving, card.worsening, card.trend,
+        )  # fmt: skip
+
+    yield from (row("PMO", card) for card in pack.by_pmo)
+    yield from (row("owner", card) for card in pack.by_owner)
+
+
+def _catalogue(pack: Pack) -> Iterable[Sequence[object]]:
+    services = pack.catalogue.services
+    for ident in sorted(services):
+        s = services[ident]
+        funding = s.funding
+        yield (
+            s.id, s.name, s.category, s.lifecycle.stage.value, s.scope.value,
+            _joined(s.delivery.pmos), s.roles.owner or "", _joined(s.customers),
+            funding.model if funding else "", funding.annual_budget if funding else None,
+            funding.currency if funding else "", s.summary,
+        )  # fmt: skip
+
+
+def _kpis(pack: Pack) -> Iterable[Sequence[object]]:
+    services = pack.catalogue.services
+    for row in pack.kpis:
+        kpi = next(k for k in services[row["service"]].kpis if k.id == row["kpi"])
+        thresholds = kpi.thresholds
+        yield (
+            row["service"], row["kpi"], row["name"], row["unit"], row["direction"],
+            row["frequency"], row["target"], thresholds.green if thresholds else None,
+            thresholds.amber if thresholds else None,
+            dt.date.fromisoformat(row["latest_date"]) if row["latest_date"] else None,
+            row["latest"], row["rag"] or "", row["trend"] or "", row["last_due"],
+            "yes" if row["overdue"] else "no",
+        )  # fmt: skip
+
+
+def _readings(pack: Pack) -> Iterable[Sequence[object]]:
+    services = pack.catalogue.services
+    for ident in sorted(services):
+        for kpi in services[ident].kpis:
+            for reading in sorted(kpi.readings, key=lambda r: r.date):
+                if reading.date <= pack.month.end:
+                    rag = rag_of(kpi, reading.value) or ""
+                    yield ident, kpi.id, reading.date, reading.value, kpi.unit, rag, reading.note
+
+
+def _raci(pack: Pack) -> Iterable[Sequence[object]]:
+    procedures = pack.catalogue.procedures
+    for ident in sorted(procedures):
+        procedure = procedures[ident]
+        for activity in procedure.activities:
+            for party, letters in activity.raci.items():
+                yield procedure.id, procedure.name, activity.id, activity.name, party, letters
+
+
+def _sipoc(pack: Pack) -> Iterable[Sequence[object]]:
+    services = pack.catalogue.services
+    for ident in sorted(services):
+        for process in services[ident].processes:
+            yield (
+                ident, process.id, process.name, _joined(process.suppliers),
+                _joined(item.name for item in process.inputs), " > ".join(process.steps),
+                _joined(item.name for item in process.outputs), _joined(process.customers),
+            )  # fmt: skip
+
+
+def _risks_and_issues(pack: Pack) -> Iterable[Sequence[object]]:
+    services = pack.catalogue.services
+    for ident in sorted(services):
+        service = services[ident]
+        for risk in service.risks:
+            yield (
+                ident, "risk", risk.id, risk.title, risk.status, risk.likelihood.value,
+                risk.impact.value, risk.owner, risk.escalated_to, None, risk.mitigation,
+            )  # fmt: skip
+        for issue in service.issues:
+            yield (
+                ident, "issue", issue.id, issue.title, issue.status, None, None, issue.owner,
+                issue.escalated_to, issue.raised, None,
+            )  # fmt: skip
+
+
+def _capacity(pack: Pack) -> Iterable[Sequence[object]]:
+    for line in pack.capacity:
+        yield (
+            line.pmo, line.name, line.capacity_fte, line.committed_fte, line.free_fte,
+            line.utilisation, line.proposed_fte, _joined(line.services),
+        )  # fmt: skip
+
+
+def workbook_bytes(pack: Pack) -> bytes:
+    """The workbook as the bytes of an .xlsx file."""
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    tables: dict[str, tuple[Sequence[str], Iterable[Sequence[object]]]] = {
+        "Scorecard": (
+            ("By", "Id", "Name", "Running services", "Overall", "Red", "Amber", "Green",
+             "Not rated", "Readings overdue", "Improving", "Worsening", "Trend"),
+            _cards(pack),
+        ),
+        "Catalogue": (
+            ("Service", "Name", "Category", "Stage", "Scope", "PMOs", "Owner", "Customers",
+             "Funding", "Annual budget", "Currency", "Summary"),
+            _catalogue(pack),
+        ),
+        "KPIs": (
+            ("Service", "KPI", "Name", "Unit", "Direction", "Frequency", "Target", "Green from",
+             "Amber from", "Latest date", "Latest", "Status", "Trend", "Last due period",
+             "Overdue"),
+            _kpis(pack),
+        ),
+        "Readings": (
+            ("Service", "KPI", "Date", "Value", "Unit", "Status", "Note"), _readings(pack)
+        ),
+        "RACI": (
+            ("Procedure", "Procedure name", "Activity", "Activity name", "Party", "RACI"),
+            _raci(pack),
+        ),
+        "SIPOC": (
+            ("Service", "Process", "Name", "Suppliers", "Inputs", "Steps", "Outputs",
+             "Customers"),
+            _sipoc(pack),
+        ),
+        "Risks and issues": (
+            ("Service", "Type", "Id", "Title", "Status", "Likelihood", "Impact", "Owner",
+             "Escalated to", "Raised", "Mitigation"),
+            _risks_and_issues(pack),
+        ),
+        "Capacity": (
+            ("PMO", "Name", "Capacity FTE", "Committed FTE", "Free FTE", "Used",
+             "Proposed FTE", "Committed services"),
+            _capacity(pack),
+        ),
+        "Changes": (
+            ("Date", "Service", "Change", "What", "By", "Commit"),
+            ((dt.date.fromisoformat(c.date), c.service, c.kind, c.what, c.by, c.commit)
+             for c in pack.changes),
+        ),
+        "Due": (
+            ("Due", "Overdue", "Service", "Kind", "What", "Id"),
+            ((dt.date.fromisoformat(i["due"]), "yes" if i["overdue"] else "no", i["service"],
+              i["kind"], i["what"], i["id"]) for i in pack.due),
+        ),
+    }  # fmt: skip
+    for title in SHEETS:
+        header, rows = tables[title]
+        _sheet(workbook, title, header, rows)
+    for cell in workbook["Capacity"]["F"][1:]:
+        cell.number_format = "0%"
+    for title, column in (("Readings", "C"), ("KPIs", "J"), ("Changes", "A"), ("Due", "A")):
+        for cell in workbook[title][column][1:]:
+            cell.number_format = "yyyy-mm-dd"
+    workbook.properties.title = pack.title
+    workbook.properties.creator = "pmoctl"
+    # a fixed time: the same pack gives the same workbook, whenever it is made
+    stamp = dt.datetime.combine(pack.as_of, dt.time())
+    workbook.properties.created = workbook.properties.modified = stamp
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def write_workbook(pack: Pack, target: Path) -> None:
+    target.write_bytes(workbook_bytes(pack))

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from pmoctl.lifecycle.check import CheckResult
     from pmoctl.lifecycle.record import RecordOutcome
     from pmoctl.lifecycle.transition import Outcome
+    from pmoctl.operations.recharge import Statement
     from pmoctl.render.output import RenderResult
     from pmoctl.render.pack import PackResult
     from pmoctl.rules.validate import ValidationResult
@@ -39,6 +40,7 @@ __all__ = [
     "kpi_report",
     "load",
     "reject_change",
+    "recharge",
     "render",
     "render_pdf",
     "report",
@@ -47,7 +49,6 @@ __all__ = [
     "transition",
     "validate",
 ]
-
 
 
 _Choice = TypeVar("_Choice", bound=StrEnum)
@@ -507,6 +508,8 @@ def review(
 def _text_argument(name: str, value: object) -> None:
     if not isinstance(value, str):
         raise UserError(f"{name} must be an id (text), not {value!r}")
+
+
 def report(
     path: Path | str,
     out: Path | str,
@@ -537,6 +540,22 @@ def report(
         today=day,
         allow_invalid=allow_invalid,
     )
+
+
+def recharge(path: Path | str, *, period: str, today: dt.date | None = None) -> Statement:
+    """What ``pmoctl recharge`` shows for ``period`` (``YYYY-MM``, begun by ``today``): the
+    charge of each recharged service to each customer group, and budget against actual
+    per PMO (:class:`~pmoctl.operations.recharge.Statement`; ``.as_json()`` for data)."""
+    from pmoctl.catalogue.files import find_root
+    from pmoctl.catalogue.pipeline import load_catalogue
+    from pmoctl.operations.pack import parse_month
+    from pmoctl.operations.recharge import statement
+    from pmoctl.runtime import today as default_today
+
+    day = _day(today) if today is not None else default_today()
+    month = parse_month(period, day)
+    catalogue, _, _ = load_catalogue(find_root(Path(path)))
+    return statement(catalogue, month)
 
 
 def render_pdf(path: Path | str, out: Path | str, *, allow_invalid: bool = False) -> Path:

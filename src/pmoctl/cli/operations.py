@@ -129,3 +129,32 @@ def report_pack(
     for path in result.written:
         report.info(f"wrote {printable(str(path))}")
     return EXIT_OK
+
+
+@app.command()
+def recharge(
+    *,
+    period: Annotated[
+        str, typer.Option("--period", "-p", help="The month, YYYY-MM (begun by today).")
+    ],
+    output_format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.text,
+    catalogue: CatalogueOption = None,
+) -> int:
+    """The month's recharge statement per customer group, and budget against actual per PMO.
+
+    Charges come from each recharged or mixed-funded service's funding (funding.recharge:
+    a KPI whose readings are the volume and a rate, or a share of the annual budget);
+    actuals from funding.actuals. csv lists the charges, one per row.
+    """
+    from pmoctl.api import recharge as recharge_statement
+    from pmoctl.operations.recharge import statement_table
+    from pmoctl.runtime import today
+
+    result = recharge_statement(catalogue_root(catalogue), period=period, today=today())
+    if output_format is ListFormat.json:
+        report.write_json(result.as_json())
+    elif output_format is ListFormat.csv:
+        report.write_csv([vars(charge) for charge in result.charges])
+    else:
+        report.rich_print(statement_table(result), no_colour=Settings.no_colour)
+    return EXIT_OK

@@ -53,6 +53,8 @@ DATE_PATTERN = (
 #: Schemas turn it into the editor's message (``patternErrorMessage``) and pmoctl into its
 #: finding, so neither shows a raw regular expression. Exporting a schema with a pattern
 #: missing here fails (pmoctl.catalogue.editor_schema).
+#: a calendar month, ``YYYY-MM``
+MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 PATTERN_HELP: dict[str, tuple[str, str]] = {
     ID_PATTERN: (
         "a valid id",
@@ -72,6 +74,7 @@ PATTERN_HELP: dict[str, tuple[str, str]] = {
         "@user or @org/team, in quotes",
     ),
     r"^[A-Z]{3}$": ("a currency code", "three capital letters (ISO 4217), e.g. GBP"),
+    MONTH_PATTERN: ("a month", "YYYY-MM, e.g. 2026-11"),
     r"^[A-Z][A-Z0-9-]{1,40}$": (
         "a rule id",
         "capital letters, digits and hyphens, e.g. KPI-THRESHOLDS (`pmoctl rules` lists them)",

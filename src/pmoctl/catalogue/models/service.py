@@ -10,6 +10,7 @@ from pmoctl.catalogue.escalation import EscalationLevel
 from pmoctl.catalogue.models.common import (
     FORMAT_HELP,
     KIND_HELP,
+    MONTH_PATTERN,
     ChangeKind,
     ChangeReason,
     ChangeStatus,
@@ -138,6 +139,40 @@ class Needs(Model):
     capacity: list[CapacityNeed] = Field(default=[], description="Capacity needed from each PMO.")
 
 
+class RechargeTerms(Model):
+    """How a recharged or mixed-funded service's charge is worked out, for `pmoctl recharge`."""
+
+    volume: Id | None = Field(
+        default=None,
+        description=(
+            "The KPI (its id in this service) whose readings are the volume charged for, e.g."
+            " delegate days; a month is charged for the readings dated in it. Without it, the"
+            " recharged `share` of `annual_budget` is charged evenly over the twelve months."
+        ),
+    )
+    rate: StrictFloat | None = Field(
+        default=None, ge=0, description="The charge per unit of `volume`, in `currency`."
+    )
+    share: StrictFloat = Field(
+        default=100.0,
+        gt=0,
+        le=100,
+        description="The percentage of the cost that is recharged (for mixed funding).",
+    )
+    split: dict[Id, StrictFloat] = Field(
+        default={},
+        description=(
+            "Customer group (id) to its percentage of the charge; without it, the service's"
+            " `customers` share it equally."
+        ),
+    )
+
+
+class Actual(Model):
+    period: str = Field(pattern=MONTH_PATTERN, description="The month, `YYYY-MM`.")
+    amount: StrictFloat = Field(ge=0, description="What the service cost in that month.")
+
+
 class Funding(Model):
     model: Literal["central", "recharged", "project-funded", "mixed"] = Field(
         description="Central, recharged, funded by projects, or a mix."
@@ -149,6 +184,16 @@ class Funding(Model):
         default=None, pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. `GBP`."
     )
     recharge_basis: Text | None = Field(default=None, description="How recharges are worked out.")
+    recharge: RechargeTerms | None = Field(
+        default=None,
+        description=(
+            "The terms `pmoctl recharge` charges by (recharged and mixed funding); optional."
+        ),
+    )
+    actuals: list[Actual] = Field(
+        default=[],
+        description="What the service actually cost, month by month, against `annual_budget`.",
+    )
 
 
 class Temporary(Model):

@@ -96,6 +96,7 @@ def report_pack(
         typer.Option(
             "--format",
             "-f",
+            metavar="<html|md|xlsx|pdf>",
             help="html, md, xlsx or pdf; repeat for several [default: html and xlsx].",
             show_default=False,
         ),

@@ -20,7 +20,11 @@ from pmoctl.render import diagrams
 from pmoctl.render.context import SiteContext
 from pmoctl.render.directory import Party
 from pmoctl.render.markup import MdSafe
-from pmoctl.render.service import ServiceView
+from pmoctl.render.service import KpiView, ServiceView
+from pmoctl.render.sparkline import sparkline
+
+#: readings a trend chart shows, the latest last
+TREND_POINTS = 12
 
 
 def _stage_badge(stage: object) -> Markup:
@@ -82,7 +86,14 @@ def bullets(items: Any, empty: str = "None") -> Markup:
 
 
 #: helpers HTML templates call
+def kpi_trend(view: KpiView) -> Markup:
+    """A KPI's latest readings as a small inline SVG chart (nothing with fewer than two)."""
+    values = [reading.value for reading in view.readings[-TREND_POINTS:]]
+    return sparkline(values, f"Trend of {view.kpi.name}", rag=view.rag)
+
+
 HTML_HELPERS = {
+    "kpi_trend": kpi_trend,
     "stage_badge": stage_badge,
     "rag_badge": rag_badge,
     "party": party_html,

@@ -89,7 +89,8 @@ def test_the_pack_in_every_format_read_back(history_repo: Path, tmp_path: Path) 
     def rows(title: str) -> list[dict[str, object]]:
         sheet = book[title]
         header = [cell.value for cell in sheet[1]]
-        return [dict(zip(header, values, strict=True)) for values in sheet.iter_rows(min_row=2, values_only=True)]  # fmt: skip
+        values = sheet.iter_rows(min_row=2, values_only=True)
+        return [dict(zip(header, row, strict=True)) for row in values]
 
     catalogue = {row["Service"]: row for row in rows("Catalogue")}
     assert len(catalogue) == len(list((EXAMPLE / "services").glob("*.yaml")))
@@ -274,14 +275,17 @@ def test_an_unwritable_out_is_refused_with_nothing_left(unprivileged, tmp_path: 
 
 
 def test_the_handbook_as_pdf(example_catalogue: Path, tmp_path: Path) -> None:
-    result = run_cli("render", "-C", str(example_catalogue), "--format", "pdf", "-o", str(tmp_path / "pdf"))  # fmt: skip
+    root = str(example_catalogue)
+    result = run_cli("render", "-C", root, "--format", "pdf", "-o", str(tmp_path / "pdf"))
     assert result.returncode == 0, result.stderr
     pdf = PdfReader(tmp_path / "pdf" / "handbook.pdf")
     text = " ".join(page.extract_text() for page in pdf.pages)
     assert "PMO Operations Handbook" in text and "Recharge directorates" in text
     assert len(pdf.pages) > 3
     _looks_like_a_page(tmp_path / "pdf" / "handbook.pdf", "handbook-pdf-page-1")
-    wrong = run_cli("render", "-C", str(example_catalogue), "--format", "pdf", "--only", "catalogue", "-o", str(tmp_path / "x"))  # fmt: skip
+    wrong = run_cli(
+        "render", "-C", root, "--format", "pdf", "--only", "catalogue", "-o", str(tmp_path / "x")
+    )
     assert wrong.returncode == 2 and "handbook" in wrong.stderr
     assert not (tmp_path / "x").exists()
 

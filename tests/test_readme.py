@@ -83,3 +83,33 @@ def test_recording_readings_and_reviews_shows_real_output(tmp_path: Path) -> Non
         shown = "".join(line.rstrip() + "\n" for line in result.stdout.splitlines())
         check_block(README, name, "\n" + shown)
     assert git(tmp_path, "status", "--porcelain") == ""
+def test_the_report_pack_and_the_recharge_show_real_output(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    text = README.read_text(encoding="utf-8")
+    command = [
+        "report",
+        "--period",
+        "2026-11",
+        "--out",
+        "pack",
+        "--format",
+        "xlsx",
+        "--format",
+        "pdf",
+        "--format",
+        "md",
+    ]
+    assert (
+        f"$ PMOCTL_TODAY={DUE_DAY} pmoctl report -C examples/catalogue {' '.join(command[1:])}\n"
+        in text
+    )
+    env = {"PMOCTL_TODAY": DUE_DAY, "NO_COLOR": "1"}
+    result = run_cli(*command, "-C", str(EXAMPLE), cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    check_block(README, "report", "\n" + result.stdout)
+    pack = (tmp_path / "pack" / "pmo-report-2026-11.md").read_text(encoding="utf-8")
+    scorecard = pack[pack.index("## Scorecard by PMO") : pack.index("## KPIs of the running")]
+    check_block(README, "report-scorecard", "\n" + scorecard.replace("## ", "#### ", 2))
+    assert (
+        f"$ PMOCTL_TODAY={DUE_DAY} pmoctl recharge -C examples/catalogue --period 2026-11\n" in text
+    )
+    check_block(README, "recharge", _output("recharge", "--period", "2026-11"))

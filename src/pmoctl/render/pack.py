@@ -32,6 +32,7 @@ PACK_FORMATS: tuple[PackFormat, ...] = ("html", "md", "xlsx", "pdf")
 @dataclass
 class PackResult:
     pack: Pack
+    #: the files written, in the folder as it was given
     written: list[Path] = field(default_factory=list)
 
 
@@ -128,7 +129,7 @@ def write_pack(
                 file.write(data)
         for temporary, target in staged:
             os.replace(temporary, target)  # a link standing there is replaced, not followed
-            result.written.append(target)
+            result.written.append(out / target.name)  # as the user named the folder
     finally:
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)

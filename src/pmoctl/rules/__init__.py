@@ -265,6 +265,7 @@ RULE_MODULES: list[str] = [
     "sipoc",
     "capacity",
     "setup",
+    "funding",
     "quality",
     "kpis",
     "keys",

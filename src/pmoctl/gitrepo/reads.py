@@ -53,6 +53,46 @@ def log(repo: Repo, pathspecs: Sequence[str]) -> list[LogEntry]:
     return entries
 
 
+@dataclass
+class ChangedEntry:
+    """A commit of :func:`log_between`: committer date, author, message, and each path
+    it changed with git's status letter (``A`` added, ``M`` modified, ``D`` deleted)."""
+
+    commit: str
+    date: str
+    author: str
+    message: str
+    changes: list[tuple[str, str]] = field(default_factory=list)
+
+
+def log_between(repo: Repo, pathspecs: Sequence[str], since: str, until: str) -> list[ChangedEntry]:
+    """The commits touching ``pathspecs`` committed from ``since`` to ``until`` (git date
+    text), newest first, with the status of each path: one git run, reading only those
+    commits (git stops its walk at the first ones older than ``since``)."""
+    nonce = os.urandom(12).hex()
+    begin, end = f"\0<{nonce}\0", f"\0{nonce}>\0"
+    fmt = f"%x00<{nonce}%x00%H%x00%cI%x00%an%x00%B%x00{nonce}>%x00"
+    result = run(
+        repo.top, "log", "--no-renames", "--name-status", "-z", f"--format={fmt}",
+        f"--since={since}", f"--until={until}", "--end-of-options", "HEAD", "--",
+        *pathspecs, check=False,
+    )  # fmt: skip
+    if result.returncode != 0:
+        return []  # an unborn branch: no history yet
+    entries: list[ChangedEntry] = []
+    for chunk in result.stdout.decode("utf-8", "replace").split(begin)[1:]:
+        header, _, rest = chunk.partition(end)
+        fields = header.split("\0", 3)
+        if len(fields) != 4:
+            continue
+        # status and path alternate, NUL-separated (after an empty field and a newline)
+        parts = [part for part in (p.lstrip("\n") for p in rest.split("\0")) if part]
+        changes = list(zip(parts[::2], parts[1::2], strict=False))
+        commit, date, author, message = fields
+        entries.append(ChangedEntry(commit, date, author, message, changes))
+    return entries
+
+
 # --- reads for `pmoctl check` ----------------------------------------------------------
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

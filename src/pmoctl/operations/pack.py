@@ -25,7 +25,6 @@ from pmoctl import gitrepo
 from pmoctl.catalogue.lifecycle import COMMITTED
 from pmoctl.catalogue.models.common import Stage
 from pmoctl.errors import RepoStateError, UserError
-from pmoctl.lifecycle import history
 from pmoctl.operations.due import due_items
 from pmoctl.operations.kpis import kpi_row
 
@@ -235,53 +234,53 @@ def scorecards(
     return list(by_pmo.values()), owners, rows
 
 
-def _day_of(stamp: object) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(stamp)[:10])
-    except ValueError:
-        return None
-
-
 def git_changes(root: Path, month: Month) -> tuple[list[Change], bool]:
-    """New services and lifecycle moves committed in ``month``: one ``git log`` for all.
+    """New services and lifecycle moves committed in ``month``: one ``git log`` of the
+    services folder, reading only the month's commits.
 
-    A service is new in the month its file was first committed; a move is the commit that
-    carries its ``Service-Transition`` trailer (dated by the commit). ``False`` when the
-    catalogue is not in a git repository.
+    A service is new in the month its file was added (git's status ``A``); a move is a
+    commit that carries its ``Service-Transition`` trailer. Both are dated by the commit
+    (when the change entered the catalogue's history). ``False`` outside a git repository.
     """
-    timelines = history.timelines(root)
-    if not timelines:
-        return [], history_available(root)
+    try:
+        repo = gitrepo.discover(root)
+    except RepoStateError:
+        return [], False
+    if repo is None:
+        return [], False
+    prefix = repo.rel(root)  # the catalogue's own folder: resolving services/ follows links
+    folder = "services" if prefix == "." else f"{prefix}/services"
+    since = f"{month.start.isoformat()} 00:00:00 +0000"
+    until = f"{month.end.isoformat()} 23:59:59 +0000"
     changes: list[Change] = []
-    for service in sorted(timelines):
-        events = timelines[service]
-        first = _day_of(events[0]["date"])
-        if first in month:
+    for entry in gitrepo.log_between(repo, [folder], since, until):
+        day = _utc_day(entry.date)
+        if day not in month:
+            continue
+        for status, path in entry.changes:
+            name = Path(path)
+            if status == "A" and name.suffix == ".yaml" and name.parent.as_posix() == folder:
+                changes.append(
+                    Change("new", name.stem, str(day), "added to the catalogue", entry.author,
+                           entry.commit)
+                )  # fmt: skip
+        trailers = gitrepo.parse_trailers(entry.message)
+        if trailers is None:
+            continue
+        approver = trailers.approver_id or trailers.approved_by or entry.author
+        for move in trailers.moves:
             changes.append(
-                Change("new", service, str(first), "added to the catalogue",
-                       _author(events[0]), str(events[0]["commit"]))
-            )  # fmt: skip
-        for event in events:
-            day = _day_of(event["date"])
-            if event["kind"] != "move" or day not in month:
-                continue
-            changes.append(
-                Change("move", service, str(day), f"{event['from']} -> {event['to']}",
-                       str(event["approver_id"] or event["approved_by"] or _author(event)),
-                       str(event["commit"]))
+                Change("move", move.service, str(day), f"{move.source} -> {move.target}",
+                       approver, entry.commit)
             )  # fmt: skip
     return changes, True
 
 
-def _author(event: dict[str, object]) -> str:
-    return str(event["author"]).partition(" <")[0]
-
-
-def history_available(root: Path) -> bool:
+def _utc_day(stamp: str) -> dt.date | None:
     try:
-        return gitrepo.discover(root) is not None
-    except RepoStateError:
-        return False
+        return dt.datetime.fromisoformat(stamp).astimezone(dt.UTC).date()
+    except ValueError:
+        return None
 
 
 def approved_requests(catalogue: Catalogue, month: Month) -> list[Change]:

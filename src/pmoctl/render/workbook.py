@@ -19,8 +19,6 @@ from typing import TYPE_CHECKING, Any
 from pmoctl.operations.kpis import rag_of
 
 if TYPE_CHECKING:
-    from openpyxl.worksheet.worksheet import Worksheet
-
     from pmoctl.operations.pack import Pack, Scorecard
 
 __all__ = ["SHEETS", "workbook_bytes", "write_workbook"]
@@ -53,37 +51,54 @@ def _text(value: object) -> Cell:
 
 
 def _sheet(
-    workbook: Any, title: str, header: Sequence[str], rows: Iterable[Sequence[object]]
-) -> Worksheet:
+    workbook: Any,
+    title: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    formats: dict[int, str] | None = None,
+) -> None:
+    """One sheet, streamed (openpyxl's write-only mode: a large catalogue's readings are
+    tens of thousands of rows). ``formats``: column index to a number format."""
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    sheet: Worksheet = workbook.create_sheet(title)
-
-    sheet.append(list(header))
+    table = [[_text(value) for value in row] for row in rows]
     widths = [len(name) for name in header]
-    for row in rows:
-        values = [_text(value) for value in row]
-        sheet.append(values)
+    for values in table:
         for index, value in enumerate(values):
-            if isinstance(value, str):
-                # a value, never a formula: openpyxl reads "=..." as one unless told
-                sheet.cell(sheet.max_row, index + 1).data_type = "s"
             shown = value.isoformat() if isinstance(value, dt.date) else str(value or "")
             widths[index] = max(widths[index], min(MAX_WIDTH, len(shown)))
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE5EE")
-    for cell in sheet[1]:
-        cell.font, cell.fill = bold, fill
-    wrap = Alignment(wrap_text=True, vertical="top")
+    sheet = workbook.create_sheet(title)
     for index, width in enumerate(widths, start=1):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = width + 2
-        if width >= MAX_WIDTH:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.alignment = wrap
+        sheet.column_dimensions[get_column_letter(index)].width = width + 2
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(sheet.max_row, 1)}"
-    return sheet
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(table) + 1}"
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE5EE")
+    heading = []
+    for name in header:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font, cell.fill = bold, fill
+        heading.append(cell)
+    sheet.append(heading)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    wide = {index for index, width in enumerate(widths) if width >= MAX_WIDTH}
+    formats = formats or {}
+    for values in table:
+        cells: list[object] = []
+        for index, value in enumerate(values):
+            if not isinstance(value, str) and index not in formats:
+                cells.append(value)
+                continue
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # a value, never a formula: openpyxl reads "=..." as one
+                if index in wide:
+                    cell.alignment = wrap
+            if index in formats:
+                cell.number_format = formats[index]
+            cells.append(cell)
+        sheet.append(cells)
 
 
 def _joined(values: Iterable[object]) -> str:
@@ -189,8 +204,7 @@ def workbook_bytes(pack: Pack) -> bytes:
 
     from openpyxl import Workbook
 
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = Workbook(write_only=True)
     tables: dict[str, tuple[Sequence[str], Iterable[Sequence[object]]]] = {
         "Scorecard": (
             ("By", "Id", "Name", "Running services", "Overall", "Red", "Amber", "Green",
@@ -241,14 +255,14 @@ def workbook_bytes(pack: Pack) -> bytes:
               i["kind"], i["what"], i["id"]) for i in pack.due),
         ),
     }  # fmt: skip
+    day, percent = "yyyy-mm-dd", "0%"
+    formats = {
+        "KPIs": {9: day}, "Readings": {2: day}, "Capacity": {5: percent},
+        "Changes": {0: day}, "Due": {0: day}, "Risks and issues": {9: day},
+    }  # fmt: skip
     for title in SHEETS:
         header, rows = tables[title]
-        _sheet(workbook, title, header, rows)
-    for cell in workbook["Capacity"]["F"][1:]:
-        cell.number_format = "0%"
-    for title, column in (("Readings", "C"), ("KPIs", "J"), ("Changes", "A"), ("Due", "A")):
-        for cell in workbook[title][column][1:]:
-            cell.number_format = "yyyy-mm-dd"
+        _sheet(workbook, title, header, rows, formats.get(title))
     workbook.properties.title = pack.title
     workbook.properties.creator = "pmoctl"
     # a fixed time: the same pack gives the same workbook, whenever it is made

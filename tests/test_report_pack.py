@@ -152,15 +152,12 @@ def _looks_like_a_page(pdf: Path, name: str) -> None:
         assert dark > width * height * 0.005, "the first page looks blank"
 
 
-def test_the_default_formats_are_html_and_the_workbook(example_repo: Path, tmp_path: Path) -> None:
+def test_the_default_format_is_the_html_page(example_repo: Path, tmp_path: Path) -> None:
     out = tmp_path / "new" / "pack"  # created, with its parents
     result = _report(example_repo, out, "--period", "2026-11")
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in out.iterdir()) == [
-        "pmo-report-2026-11.html",
-        "pmo-report-2026-11.xlsx",
-    ]
-    assert str(out / "pmo-report-2026-11.xlsx") in result.stdout
+    assert [p.name for p in out.iterdir()] == ["pmo-report-2026-11.html"]
+    assert f"wrote {out / 'pmo-report-2026-11.html'}" in result.stdout
 
 
 def test_a_past_month_leaves_out_later_readings(example_repo: Path) -> None:

@@ -515,7 +515,7 @@ def report(
     out: Path | str,
     *,
     period: str,
-    formats: Sequence[str] = ("html", "xlsx"),
+    formats: Sequence[str] = ("html",),
     today: dt.date | None = None,
     allow_invalid: bool = False,
 ) -> PackResult:

@@ -97,7 +97,7 @@ def report_pack(
             "--format",
             "-f",
             metavar="<html|md|xlsx|pdf>",
-            help="html, md, xlsx or pdf; repeat for several [default: html and xlsx].",
+            help="html, md, xlsx or pdf; repeat for several [default: html].",
             show_default=False,
         ),
     ] = None,
@@ -118,7 +118,7 @@ def report_pack(
     from pmoctl.api import report as write_pack
     from pmoctl.runtime import today
 
-    chosen = [fmt.value for fmt in formats] if formats else ["html", "xlsx"]
+    chosen = [fmt.value for fmt in formats] if formats else ["html"]
     result = write_pack(
         catalogue_root(catalogue),
         out,

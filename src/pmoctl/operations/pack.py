@@ -173,13 +173,6 @@ class Pack:
     def title(self) -> str:
         return f"PMO report {self.month.label}"
 
-    def changes_of(self, kind: str) -> list[Change]:
-        return [change for change in self.changes if change.kind == kind]
-
-    @property
-    def closed(self) -> list[Change]:
-        return [c for c in self.changes if c.kind == "move" and c.what.endswith(Stage.CLOSED)]
-
 
 def as_of(month: Month, today: dt.date) -> dt.date:
     """The day the pack speaks for: the day after the month, or today within it."""

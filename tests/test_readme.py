@@ -83,6 +83,8 @@ def test_recording_readings_and_reviews_shows_real_output(tmp_path: Path) -> Non
         shown = "".join(line.rstrip() + "\n" for line in result.stdout.splitlines())
         check_block(README, name, "\n" + shown)
     assert git(tmp_path, "status", "--porcelain") == ""
+
+
 def test_the_report_pack_and_the_recharge_show_real_output(tmp_path) -> None:  # type: ignore[no-untyped-def]
     text = README.read_text(encoding="utf-8")
     command = [

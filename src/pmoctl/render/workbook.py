@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pmoctl.operations.kpis import rag_of
+from pmoctl.catalogue.rag import rag_of
 
 if TYPE_CHECKING:
     from pmoctl.operations.pack import Pack, Scorecard

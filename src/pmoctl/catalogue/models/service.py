@@ -429,13 +429,6 @@ class ChangeRequest(Model):
         return self.decided_by or self.approved_by
 
 
-class ReviewAction(Model):
-    action: ShortText = Field(description="What is to be done.")
-    owner: Id = Field(description="Who does it (person id).")
-    due: dt.date = Field(description="By when.")
-    done: StrictBool = Field(default=False, description="Whether it has been done.")
-
-
 class Review(Model):
     """One service review, written by `pmoctl review`."""
 
@@ -447,7 +440,7 @@ class Review(Model):
     )
     kpi_summary: Text = Field(description="How the KPIs stood, in a few sentences.")
     decisions: list[ShortText] = Field(default=[], description="What was decided.")
-    actions: list[ReviewAction] = Field(
+    actions: list[Action] = Field(
         default=[], description="What is to be done, by whom and when (`pmoctl due` lists them)."
     )
 

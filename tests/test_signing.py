@@ -321,7 +321,7 @@ def test_verify_checks_the_whole_history(example_repo: Path, tmp_path: Path) -> 
         assert moved.returncode == 0, moved.stderr
     result = run_cli("verify", cwd=example_repo)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "2 signed move(s) and 0 unsigned in 2 service(s): all verified" in result.stdout
+    assert "move: 2 signed, 0 unsigned\n2 signed decision(s) and 0 unsigned in 2 service(s): all verified" in result.stdout
     forged_move(example_repo, "gate-reviews", "closing", "closed", DIRECTOR, key=keys["marcus"])
     result = run_cli("verify", "--format", "json", cwd=example_repo)
     assert result.returncode == 1
@@ -342,7 +342,7 @@ def test_verify_does_not_count_unsigned_moves_made_before_the_policy(
     signed_repo(example_repo, tmp_path)
     result = run_cli("verify", cwd=example_repo)
     assert result.returncode == 0, result.stdout
-    assert "0 signed move(s) and 1 unsigned" in result.stdout
+    assert "move: 0 signed, 1 unsigned" in result.stdout
 
 
 # --- signers -----------------------------------------------------------------------------

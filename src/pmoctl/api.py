@@ -204,8 +204,11 @@ def appoint(
     date: dt.date | None = None,
     dry_run: bool = False,
     allow_detached: bool = False,
+    key: Path | str | None = None,
 ) -> RecordOutcome:
     """Appoint one person (``owner``, ``manager`` or ``operative``) to ``service``, as one commit.
+
+    ``key``: the approver's SSH key; the record then carries their signature (docs/signing.md).
 
     Raises :class:`~pmoctl.errors.RefusedError` when the approver may not take the decision
     or the appointment is not allowed; the repository is then as it was.
@@ -235,6 +238,7 @@ def appoint(
         agreed_with=agreed_with,
         note=note,
         date=_day(date) if date is not None else None,
+        key=_key(key),
     )
     return record_appointment(
         find_root(Path(path)), service, request, dry_run=dry_run, allow_detached=allow_detached
@@ -285,8 +289,10 @@ def approve_change(
     note: str | None = None,
     dry_run: bool = False,
     allow_detached: bool = False,
+    key: Path | str | None = None,
 ) -> RecordOutcome:
-    """The Service Owner ``approved_by`` approves the proposed request ``change``: one commit.
+    """The Service Owner ``approved_by`` approves the proposed request ``change``: one commit
+    (signed with ``key``, their SSH key, when given).
 
     Raises :class:`~pmoctl.errors.RefusedError` when the request is not proposed or the
     person is not the Service Owner, :class:`~pmoctl.errors.UserError` for an unknown
@@ -297,7 +303,7 @@ def approve_change(
 
     return decide(find_root(Path(path)), service, change, approve=True,
                   approved_by=approved_by, note=note, dry_run=dry_run,
-                  allow_detached=allow_detached)  # fmt: skip
+                  allow_detached=allow_detached, key=_key(key))  # fmt: skip
 
 
 def reject_change(
@@ -309,15 +315,16 @@ def reject_change(
     note: str,
     dry_run: bool = False,
     allow_detached: bool = False,
+    key: Path | str | None = None,
 ) -> RecordOutcome:
     """The Service Owner ``approved_by`` rejects the proposed request ``change``, saying why
-    in ``note``: one commit."""
+    in ``note``: one commit (signed with ``key``, their SSH key, when given)."""
     from pmoctl.catalogue.files import find_root
     from pmoctl.lifecycle.changes import decide
 
     return decide(find_root(Path(path)), service, change, approve=False,
                   approved_by=approved_by, note=note, dry_run=dry_run,
-                  allow_detached=allow_detached)  # fmt: skip
+                  allow_detached=allow_detached, key=_key(key))  # fmt: skip
 
 
 def implement_change(
@@ -328,14 +335,16 @@ def implement_change(
     approved_by: str,
     dry_run: bool = False,
     allow_detached: bool = False,
+    key: Path | str | None = None,
 ) -> RecordOutcome:
     """Record the approved request ``change`` as made, by the Service Owner or a Service
-    Manager ``approved_by``: one commit."""
+    Manager ``approved_by``: one commit (signed with ``key``, their SSH key, when given)."""
     from pmoctl.catalogue.files import find_root
     from pmoctl.lifecycle.changes import implement
 
     return implement(find_root(Path(path)), service, change, approved_by=approved_by,
-                     dry_run=dry_run, allow_detached=allow_detached)  # fmt: skip
+                     dry_run=dry_run, allow_detached=allow_detached,
+                     key=_key(key))  # fmt: skip
 
 
 def render(
@@ -418,8 +427,10 @@ def kpi_record(
     reported_by: str | None = None,
     dry_run: bool = False,
     allow_detached: bool = False,
+    key: Path | str | None = None,
 ) -> RecordOutcome:
-    """Append a reading of ``kpi`` to ``service`` as one commit (``pmoctl kpi record``).
+    """Append a reading of ``kpi`` to ``service`` as one commit (``pmoctl kpi record``);
+    signed by the reporter with ``key``, their SSH key, when given.
 
     ``period`` names the period as the KPI's frequency does (``2026-11``, ``2026-Q4``,
     ``2026-W48``, ``2026``) or is a day in it; by default the last period that is over.
@@ -432,7 +443,7 @@ def kpi_record(
         _text_argument(name, given)
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise UserError(f"value must be a number or text, not {value!r}")
-    request = ReadingRequest(service, kpi, str(value), period, note, reported_by)
+    request = ReadingRequest(service, kpi, str(value), period, note, reported_by, _key(key))
     return record_reading(
         find_root(Path(path)), request, dry_run=dry_run, allow_detached=allow_detached
     )
@@ -445,9 +456,11 @@ def kpi_import(
     reported_by: str | None = None,
     dry_run: bool = False,
     allow_detached: bool = False,
+    key: Path | str | None = None,
 ) -> RecordOutcome:
     """Append every reading of a ``.csv`` file or an ``.xlsx`` workbook (columns service,
-    kpi, period, value, note) as one commit, or none (``pmoctl kpi import``).
+    kpi, period, value, note) as one commit, or none (``pmoctl kpi import``); with ``key``,
+    each reading is signed by its reporter, who holds that key.
 
     Raises :class:`~pmoctl.operations.readings.ImportRefusedError` (a
     :class:`~pmoctl.errors.RefusedError`) whose ``problems`` give each bad cell's row,
@@ -458,7 +471,7 @@ def kpi_import(
 
     return import_readings(
         find_root(Path(path)), Path(file), reported_by=reported_by, dry_run=dry_run,
-        allow_detached=allow_detached,
+        allow_detached=allow_detached, key=_key(key),
     )  # fmt: skip
 
 
@@ -474,8 +487,10 @@ def review(
     date: dt.date | None = None,
     dry_run: bool = False,
     allow_detached: bool = False,
+    key: Path | str | None = None,
 ) -> RecordOutcome:
-    """Append a service review to ``service`` as one commit (``pmoctl review``).
+    """Append a service review to ``service`` as one commit (``pmoctl review``); signed by
+    the approver with ``key``, their SSH key, when given.
 
     Each action is ``"TEXT;OWNER;YYYY-MM-DD"`` or a tuple ``(text, owner, due)``; ``date``
     is the day the review was held (default: today).
@@ -498,11 +513,20 @@ def review(
             planned.append(ReviewAction(what, owner, _day(due)))
     request = ReviewRequest(
         service, list(attendees), summary, approved_by, list(decisions), tuple(planned),
-        _day(date) if date is not None else None,
+        _day(date) if date is not None else None, key=_key(key),
     )  # fmt: skip
     return record_review(
         find_root(Path(path)), request, dry_run=dry_run, allow_detached=allow_detached
     )
+
+
+def _key(key: Path | str | None) -> Path | None:
+    """The SSH key to sign a decision with (a path), or None."""
+    if key is None:
+        return None
+    if not isinstance(key, (str, Path)) or not str(key):
+        raise UserError(f"key must be the path of an SSH key, not {key!r}")
+    return Path(key).expanduser()
 
 
 def _text_argument(name: str, value: object) -> None:

@@ -13,6 +13,7 @@ from pmoctl.cli.common import (
     AllowDetachedOption,
     CatalogueOption,
     DryRunOption,
+    SignKeyOption,
     app,
     print_recorded,
     print_refusal,
@@ -118,6 +119,7 @@ def change_approve(  # noqa: PLR0917 - typer passes options positionally
     change: ChangeArgument,
     approved_by: ApprovedByOption,
     note: Annotated[str | None, typer.Option(help="The decision, in a few words.")] = None,
+    key: SignKeyOption = None,
     dry_run: DryRunOption = False,
     allow_detached: AllowDetachedOption = False,
     catalogue: CatalogueOption = None,
@@ -128,7 +130,7 @@ def change_approve(  # noqa: PLR0917 - typer passes options positionally
     return _recorded(
         lambda: api.approve_change(
             catalogue or Path.cwd(), service, change, approved_by=approved_by, note=note,
-            dry_run=dry_run, allow_detached=allow_detached,
+            dry_run=dry_run, allow_detached=allow_detached, key=key,
         ),
         dry_run=dry_run,
     )  # fmt: skip
@@ -140,6 +142,7 @@ def change_reject(  # noqa: PLR0917 - typer passes options positionally
     change: ChangeArgument,
     approved_by: ApprovedByOption,
     note: Annotated[str, typer.Option(help="Why it is rejected, for the requester.")],
+    key: SignKeyOption = None,
     dry_run: DryRunOption = False,
     allow_detached: AllowDetachedOption = False,
     catalogue: CatalogueOption = None,
@@ -150,7 +153,7 @@ def change_reject(  # noqa: PLR0917 - typer passes options positionally
     return _recorded(
         lambda: api.reject_change(
             catalogue or Path.cwd(), service, change, approved_by=approved_by, note=note,
-            dry_run=dry_run, allow_detached=allow_detached,
+            dry_run=dry_run, allow_detached=allow_detached, key=key,
         ),
         dry_run=dry_run,
     )  # fmt: skip
@@ -167,6 +170,7 @@ def change_implement(  # noqa: PLR0917 - typer passes options positionally
             help="Person id of who records it as made: the Service Owner or a Service Manager.",
         ),
     ],
+    key: SignKeyOption = None,
     dry_run: DryRunOption = False,
     allow_detached: AllowDetachedOption = False,
     catalogue: CatalogueOption = None,
@@ -182,7 +186,7 @@ def change_implement(  # noqa: PLR0917 - typer passes options positionally
     return _recorded(
         lambda: api.implement_change(
             catalogue or Path.cwd(), service, change, approved_by=approved_by,
-            dry_run=dry_run, allow_detached=allow_detached,
+            dry_run=dry_run, allow_detached=allow_detached, key=key,
         ),
         dry_run=dry_run,
     )  # fmt: skip

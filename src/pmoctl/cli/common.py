@@ -96,6 +96,16 @@ DryRunOption = Annotated[
 AllowDetachedOption = Annotated[
     bool, typer.Option("--allow-detached", help="Commit even when HEAD is not on a branch.")
 ]
+SignKeyOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--key",
+        help="Sign the decision with the approver's SSH key (a private key, or a public key "
+        "whose private half the ssh-agent holds), registered for them in organisation.yaml; "
+        "needed where pmoctl.yaml asks for signed approvals.",
+        show_default=False,
+    ),
+]
 
 
 def parse_date(option: str, value: str | None) -> dt.date | None:

@@ -14,6 +14,7 @@ from pmoctl.cli.common import (
     DateOption,
     DryRunOption,
     NoteOption,
+    SignKeyOption,
     app,
     parse_date,
     print_recorded,
@@ -62,6 +63,7 @@ def appoint_command(  # noqa: PLR0917 - typer passes options positionally
     ] = None,
     note: NoteOption = None,
     date: DateOption = None,
+    key: SignKeyOption = None,
     dry_run: DryRunOption = False,
     allow_detached: AllowDetachedOption = False,
     catalogue: CatalogueOption = None,
@@ -81,7 +83,7 @@ def appoint_command(  # noqa: PLR0917 - typer passes options positionally
         outcome = api.appoint(
             catalogue or Path.cwd(), service, approved_by=approved_by, owner=owner,
             manager=manager, operative=operative, pmo=pmo, agreed_with=agreed_with, note=note,
-            date=when, dry_run=dry_run, allow_detached=allow_detached,
+            date=when, dry_run=dry_run, allow_detached=allow_detached, key=key,
         )  # fmt: skip
     except PmoctlError as problem:
         print_refusal(problem)

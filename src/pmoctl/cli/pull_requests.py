@@ -136,11 +136,12 @@ def verify(
 ) -> int:
     """Verify the signature of every decision in the whole history of every service.
 
-    Each move ever recorded is checked as `pmoctl check` checks a pull request's: its
-    signature made by a key registered for its approver on its date (organisation.yaml as
-    it was then), over the record and the service file before it. An unsigned move is a
-    finding only where pmoctl.yaml asked for signatures at that commit. Exit 1 on any
-    finding; 3 when ssh-keygen is missing or the clone is shallow.
+    Each decision ever recorded (moves, appointments, change request decisions, KPI
+    readings, reviews) is checked as `pmoctl check` checks a pull request's: its signature
+    made by a key registered for its approver on its date (organisation.yaml as it was
+    then), over the record and the service file before it. An unsigned decision is a
+    finding only where pmoctl.yaml asked for signatures of its kind at that commit. Exit 1
+    on any finding; 3 when ssh-keygen is missing or the clone is shallow.
     """
     from pmoctl.errors import EXIT_FINDINGS
     from pmoctl.lifecycle.verify import verify as verify_history
@@ -154,8 +155,10 @@ def verify(
             report.info(text_line(finding))
             if finding.hint:
                 report.info(f"    hint: {printable(finding.hint)}")
+        for kind, (signed, unsigned) in sorted(result.kinds.items()):
+            report.info(f"{kind}: {signed} signed, {unsigned} unsigned")
         report.info(
-            f"{result.signed} signed move(s) and {result.unsigned} unsigned in "
+            f"{result.signed} signed decision(s) and {result.unsigned} unsigned in "
             f"{result.services} service(s): "
             + (f"{len(result.findings)} problem(s)" if result.findings else "all verified")
         )

@@ -11,6 +11,7 @@ from pmoctl.cli.common import (
     AllowDetachedOption,
     CatalogueOption,
     DryRunOption,
+    SignKeyOption,
     app,
     parse_date,
     print_recorded,
@@ -50,6 +51,7 @@ def kpi_record(  # noqa: PLR0917 - typer passes options positionally
     ] = None,
     note: Annotated[str | None, typer.Option(help="A short comment on the value.")] = None,
     reported_by: ReportedByOption = None,
+    key: SignKeyOption = None,
     dry_run: DryRunOption = False,
     allow_detached: AllowDetachedOption = False,
     catalogue: CatalogueOption = None,
@@ -66,7 +68,7 @@ def kpi_record(  # noqa: PLR0917 - typer passes options positionally
     try:
         outcome = api.kpi_record(
             catalogue or Path.cwd(), service, kpi, value, period=period, note=note,
-            reported_by=reported_by, dry_run=dry_run, allow_detached=allow_detached,
+            reported_by=reported_by, dry_run=dry_run, allow_detached=allow_detached, key=key,
         )  # fmt: skip
     except PmoctlError as problem:
         print_refusal(problem)
@@ -75,7 +77,7 @@ def kpi_record(  # noqa: PLR0917 - typer passes options positionally
 
 
 @kpi_app.command(name="import")
-def kpi_import(
+def kpi_import(  # noqa: PLR0917 - typer passes options positionally
     file: Annotated[
         Path,
         typer.Argument(
@@ -85,6 +87,7 @@ def kpi_import(
         ),
     ],
     reported_by: ReportedByOption = None,
+    key: SignKeyOption = None,
     dry_run: DryRunOption = False,
     allow_detached: AllowDetachedOption = False,
     catalogue: CatalogueOption = None,
@@ -103,7 +106,7 @@ def kpi_import(
     try:
         outcome = api.kpi_import(
             catalogue or Path.cwd(), file, reported_by=reported_by, dry_run=dry_run,
-            allow_detached=allow_detached,
+            allow_detached=allow_detached, key=key,
         )  # fmt: skip
     except ImportRefusedError as refused:
         for line in refused.lines():
@@ -139,6 +142,7 @@ def review_command(  # noqa: PLR0917 - typer passes options positionally
     date: Annotated[
         str | None, typer.Option(help="The day it was held, YYYY-MM-DD (default: today).")
     ] = None,
+    key: SignKeyOption = None,
     dry_run: DryRunOption = False,
     allow_detached: AllowDetachedOption = False,
     catalogue: CatalogueOption = None,
@@ -156,7 +160,7 @@ def review_command(  # noqa: PLR0917 - typer passes options positionally
         outcome = api.review(
             catalogue or Path.cwd(), service, attendees=attendee, summary=summary,
             approved_by=approved_by, decisions=decision or (), actions=action or (),
-            date=when, dry_run=dry_run, allow_detached=allow_detached,
+            date=when, dry_run=dry_run, allow_detached=allow_detached, key=key,
         )  # fmt: skip
     except PmoctlError as problem:
         print_refusal(problem)

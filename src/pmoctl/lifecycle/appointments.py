@@ -38,6 +38,7 @@ from pmoctl.lifecycle.record import (
     RecordRefusedError,
     ServiceFile,
 )
+from pmoctl.signing.records import decision_record
 from pmoctl.yaml import edit
 
 
@@ -55,6 +56,8 @@ class Appointing:
     agreed_with: str | None = None
     note: str | None = None
     date: dt.date | None = None
+    #: the approver's SSH key: the appointment is recorded with their signature
+    key: Path | None = None
 
 
 def appoint(
@@ -81,14 +84,15 @@ def appoint(
     def plan(repo: gitrepo.Repo) -> tuple[list[FileEdit], Decision]:
         service = record.read_service(root, repo, service_id)
         organisation = record.load_organisation(root)
-        return _plan(service, organisation, request)
+        return _plan(root, repo, service, organisation, request)
 
     return record.record(root, [service_id], plan, dry_run=dry_run, allow_detached=allow_detached)
 
 
 def _plan(
-    service: ServiceFile, organisation: Organisation, request: Appointing
-) -> tuple[list[FileEdit], Decision]:
+    root: Path, repo: gitrepo.Repo, service: ServiceFile, organisation: Organisation,
+    request: Appointing,
+) -> tuple[list[FileEdit], Decision]:  # fmt: skip
     role, ident = request.role, service.ident
     person = record.find_person(organisation, request.person, f"--{role}")
     approver = record.find_person(organisation, request.approved_by)
@@ -129,6 +133,11 @@ def _plan(
         "replaces": model.roles.owner if role == "owner" else None,
         "note": request.note,
     }
+    signature = record.signature(
+        root, repo, service, spec.id, decision_record(spec.id, entry),
+        people=organisation.people, key=request.key,
+    )  # fmt: skip
+    entry["signature"] = signature
     changes: list[edit.Set | edit.Append] = [_role_change(role, person.id, pmo)]
     changes.append(edit.Append(("roles", "appointments"), entry))
     decision = Decision(spec.id, ident, f"{role} {person.id}", approver, request.note)

@@ -34,12 +34,16 @@ from pmoctl.lifecycle.record import (
     read_service,
     record,
 )
+from pmoctl.lifecycle.record import signature as sign
 from pmoctl.runtime import today
+from pmoctl.signing.records import decision_record
+from pmoctl.signing.statement import KINDS
 from pmoctl.yaml.edit import Append, Set
+from pmoctl.yaml.loader import parse
 
 if TYPE_CHECKING:
     from pmoctl import gitrepo
-    from pmoctl.catalogue.models import Person
+    from pmoctl.catalogue.models import Organisation, Person
     from pmoctl.catalogue.models.service import ChangeRequest
 
 #: the documents a change's impact is stated for, in the order they are written
@@ -123,8 +127,10 @@ def new(
 def decide(
     root: Path, service: str, change: str, *, approve: bool, approved_by: str,
     note: str | None = None, dry_run: bool = False, allow_detached: bool = False,
+    key: Path | None = None,
 ) -> RecordOutcome:  # fmt: skip
-    """Record the Service Owner's approval or rejection of a proposed request."""
+    """Record the Service Owner's approval or rejection of a proposed request (signed
+    with ``key``, the approver's SSH key, when given)."""
     if note is not None:
         check_text("--note", note)
     elif not approve:
@@ -135,7 +141,8 @@ def decide(
 
     def plan(repo: gitrepo.Repo) -> tuple[list[FileEdit], Decision]:
         target = read_service(root, repo, service)
-        person = find_person(load_organisation(root), approved_by)
+        organisation = load_organisation(root)
+        person = find_person(organisation, approved_by)
         index, request = _request(target, change)
         if request.status is not ChangeStatus.PROPOSED:
             raise RecordRefusedError(
@@ -150,6 +157,8 @@ def decide(
         ]
         if note is not None:
             changes.append(Set((*at, "decision_note"), note))
+        changes += _signed(root, repo, target, index=index, kind="decide-change",
+                           changes=changes, organisation=organisation, key=key)  # fmt: skip
         edit = edited(target, changes)
         return [edit], Decision("decide-change", service, f"{verb} {change}", person, note)
 
@@ -158,13 +167,15 @@ def decide(
 
 def implement(
     root: Path, service: str, change: str, *, approved_by: str, dry_run: bool = False,
-    allow_detached: bool = False,
+    allow_detached: bool = False, key: Path | None = None,
 ) -> RecordOutcome:  # fmt: skip
-    """Record an approved request as made: by the Service Owner or a Service Manager."""
+    """Record an approved request as made: by the Service Owner or a Service Manager
+    (signed with ``key``, their SSH key, when given)."""
 
     def plan(repo: gitrepo.Repo) -> tuple[list[FileEdit], Decision]:
         target = read_service(root, repo, service)
-        person = find_person(load_organisation(root), approved_by)
+        organisation = load_organisation(root)
+        person = find_person(organisation, approved_by)
         index, request = _request(target, change)
         if request.status is not ChangeStatus.APPROVED:
             raise RecordRefusedError(
@@ -177,10 +188,29 @@ def implement(
             Set((*at, "implemented"), today()),
             Set((*at, "implemented_by"), person.id),
         ]
+        changes += _signed(root, repo, target, index=index, kind="implement-change",
+                           changes=changes, organisation=organisation, key=key)  # fmt: skip
         edit = edited(target, changes)
         return [edit], Decision("implement-change", service, f"implemented {change}", person)
 
     return record(root, [service], plan, dry_run=dry_run, allow_detached=allow_detached)
+
+
+def _signed(
+    root: Path, repo: gitrepo.Repo, target: ServiceFile, *, index: int, kind: str,
+    changes: list[Set], organisation: Organisation, key: Path | None,
+) -> list[Set]:  # fmt: skip
+    """The signature of the decision ``changes`` record on request ``index`` (none without
+    ``key``): the request's fields as they will be, signed as :mod:`pmoctl.signing.records`
+    says."""
+    requests = parse(target.text).get("change_requests")
+    item = dict(requests[index]) if isinstance(requests, list) else {}
+    item |= {str(change.path[-1]): change.value for change in changes}
+    record = decision_record(kind, item)
+    signature = sign(root, repo, target, kind, record, people=organisation.people, key=key)
+    if signature is None:
+        return []
+    return [Set(("change_requests", index, KINDS[kind].signature_field), signature)]
 
 
 def _impact_options(request: NewChange) -> list[tuple[str, str | None]]:

@@ -32,9 +32,10 @@ from pmoctl.errors import RepoStateError, UserError
 from pmoctl.findings import DocPath, Finding, Severity
 from pmoctl.lifecycle import check_appointments, check_changes
 from pmoctl.lifecycle.check_moves import STAGE_AT, Change, appended, judge, lifecycle_of
-from pmoctl.lifecycle.check_signatures import judge_commit, people_of
+from pmoctl.lifecycle.check_signatures import judge_commit, people_of, signed_kinds
 from pmoctl.rules.engine import apply_settings
 from pmoctl.rules.validate import validate_catalogue
+from pmoctl.signing import records as signed_records
 from pmoctl.yaml.loader import LoadError, decode, locate, parse
 
 SHALLOW_HINT = (
@@ -124,7 +125,7 @@ def check(
     result = CheckResult(root, [], validation.files, base_ref, base_sha, fork, prefix)
     judge = _Judge(repo, prefix, fork, head, result)
     base_config = _config(judge.read(f"{base_sha}:{judge.git_path(CONFIG_FILE)}"))
-    judge.signed_moves = base_config is not None and base_config.signs("move")
+    judge.signed_kinds = signed_kinds(base_config)
     judge.run()
 
     settled = apply_settings(judge.findings, base_config, [])
@@ -188,8 +189,9 @@ class _Judge:
         self.repo, self.prefix, self.fork, self.head, self.result = repo, prefix, fork, head, result
         self.findings: list[Finding] = []
         self._objects: dict[str, bytes | None] = {}
-        #: the base branch asks for signed moves (``approvals`` in its pmoctl.yaml)
-        self.signed_moves = False
+        #: the kinds of decision the base branch asks to be signed (``approvals`` in its
+        #: pmoctl.yaml)
+        self.signed_kinds: frozenset[str] = frozenset()
 
     def git_path(self, rel: str) -> str:
         return f"{self.prefix}/{rel}" if self.prefix else rel
@@ -263,6 +265,7 @@ class _Judge:
         self._follow(walk, appointed)
         self._changes([s for s in services if check_changes.concerns(s.base, s.head)])
         self._closes(walk)
+        self._signatures([s for s in services if signed_records.concerns(s.base, s.head)])
 
     def _deleted(self, rel: str) -> None:
         ident = PurePosixPath(rel).stem
@@ -349,8 +352,6 @@ class _Judge:
                     current[service.ident] = judge(
                         change, current[service.ident], self._person, self._reporter(service)
                     )
-                    if parent:
-                        self._signatures(service, commit.sha, self.read(f"{parent}:{path}"), after)
                 if service.ident in appointing:
                     check_appointments.judge(change, self._person, self._reporter(service))
         for service in services:
@@ -361,18 +362,34 @@ class _Judge:
                             "commits (in a merge, or a commit git could not follow)",
                             "make every stage change with pmoctl transition")  # fmt: skip
 
-    def _signatures(
-        self, service: _Service, sha: str, before_raw: bytes | None, after: dict[str, Any]
-    ) -> None:
-        """The signatures of the moves the commit recorded (see :mod:`.check_signatures`)."""
-        people = people_of(self.read(f"{sha}:{self.git_path('organisation.yaml')}"))
-        for record in judge_commit(
-            self.repo, service.ident, before_raw, after, people=people,
-            required=self.signed_moves, still_valid_on=runtime.today(),
-        ):  # fmt: skip
-            if record.problem is not None:
-                problem = record.problem
-                self.report(service, problem.rule, problem.message, problem.hint, record.at)
+    def _signatures(self, services: list[_Service]) -> None:
+        """The signatures of the decisions each commit recorded in ``services`` (those
+        whose signable records changed; see :mod:`.check_signatures`)."""
+        by_path = {path: service for service in services for path in service.git_paths}
+        if not by_path:
+            return
+        commits = gitrepo.commits_touching(self.repo, self.fork, self.head, list(by_path))
+        specs = []
+        for commit in commits:
+            specs.append(f"{commit.sha}:{self.git_path('organisation.yaml')}")
+            for path in (path for path in commit.paths if path in by_path):
+                specs += [f"{commit.sha}:{path}", *(f"{p}:{path}" for p in commit.parents[:1])]
+        self.prefetch(specs)
+        for commit in commits:
+            for path in (path for path in commit.paths if path in by_path):
+                after = _data(self.read(f"{commit.sha}:{path}"))
+                if after is None or not commit.parents:
+                    continue
+                service = by_path[path]
+                people = people_of(self.read(f"{commit.sha}:{self.git_path('organisation.yaml')}"))
+                for record in judge_commit(
+                    self.repo, service.ident, self.read(f"{commit.parents[0]}:{path}"), after,
+                    people=people, required=self.signed_kinds, still_valid_on=runtime.today(),
+                ):  # fmt: skip
+                    if record.problem is not None:
+                        problem = record.problem
+                        self.report(service, problem.rule, problem.message, problem.hint,
+                                    record.at)  # fmt: skip
 
     def _changes(self, services: list[_Service]) -> None:
         """Change requests decided, and definitions of running services changed: one more

@@ -1,18 +1,18 @@
 """The signatures of the decisions a commit recorded, for `pmoctl check` and `pmoctl verify`.
 
-For each move a commit appended to a service's ``lifecycle.moves``, the statement is rebuilt
-from the record and from the service file's blob in the commit's parent, and judged by
-:func:`pmoctl.signing.decisions.judge` against the people registry of that commit. To make
-another kind of record signable (an appointment, a change-request decision, a KPI reading):
-declare it in :data:`pmoctl.signing.statement.KINDS`, let its command sign it as
-:mod:`.signatures` signs a move, and add the records it appends here, each with its
-document path.
+For each decision a commit recorded in a service file (a move, an appointment, a change
+request's decision or implementation, a KPI reading, a service review:
+:func:`pmoctl.signing.records.added`), the statement is rebuilt from the record and from the
+service file's blob in the commit's parent, and judged by
+:func:`pmoctl.signing.decisions.judge` against the people registry of that commit. Another
+kind of record is made signable in :mod:`pmoctl.signing.statement` (``KINDS``) and
+:mod:`pmoctl.signing.records` (where it is, what of it is signed).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,9 +21,9 @@ from pydantic import ValidationError
 from pmoctl import gitrepo
 from pmoctl.catalogue.models import Config, Person
 from pmoctl.findings import DocPath
-from pmoctl.lifecycle.check_moves import appended, lifecycle_of
 from pmoctl.signing.decisions import Problem, judge
-from pmoctl.signing.statement import Statement
+from pmoctl.signing.records import added
+from pmoctl.signing.statement import KINDS, Statement
 from pmoctl.yaml.loader import LoadError, decode, parse
 
 
@@ -37,32 +37,34 @@ class SignedRecord:
     problem: Problem | None
 
 
+def signed_kinds(config: Config | None) -> frozenset[str]:
+    """The kinds of decision ``config`` (a pmoctl.yaml) asks to be signed."""
+    if config is None:
+        return frozenset()
+    return frozenset(kind for kind in KINDS if config.signs(kind))
+
+
 def judge_commit(
     repo: gitrepo.Repo, ident: str, before_raw: bytes | None, after: dict[str, Any], *,
-    people: list[Person], required: bool, still_valid_on: dt.date | None = None,
+    people: list[Person], required: Collection[str], still_valid_on: dt.date | None = None,
 ) -> Iterator[SignedRecord]:  # fmt: skip
-    """The moves of ``ident`` that one commit added (its file before: ``before_raw``;
-    after: ``after``), each judged."""
+    """The decisions of ``ident`` that one commit recorded (its file before: ``before_raw``;
+    after: ``after``), each judged; ``required``: the kinds that must be signed."""
     before = _data(before_raw)
     if before is None or before_raw is None:
-        return  # a new (or unreadable) file records no move: check_moves says so
-    old_moves, new_moves = lifecycle_of(before)[1], lifecycle_of(after)[1]
-    added = appended(old_moves, new_moves) or []
+        return  # a new (or unreadable) file records no decision: check_moves says so
     blob = gitrepo.blob_id(repo, before_raw)
-    for offset, record in enumerate(added):
-        if not isinstance(record, dict):
-            continue  # validate reports the broken record
-        signature = record.get("signature")
+    for found in added(before, after):
+        signature = found.signature
         if signature is not None and not isinstance(signature, str):
-            continue
-        at: DocPath = ("lifecycle", "moves", len(old_moves) + offset)
-        statement = Statement.of("move", ident, blob, record)
+            continue  # validate reports the broken record
+        statement = Statement.of(found.kind, ident, blob, found.record)
         problem = judge(
-            statement, signature, people, required=required, still_valid_on=still_valid_on
-        )
-        yield SignedRecord(
-            "move", (*at, "signature") if signature else at, signature is not None, problem
-        )
+            statement, signature, people, required=found.kind in required,
+            still_valid_on=still_valid_on,
+        )  # fmt: skip
+        at = (*found.at, KINDS[found.kind].signature_field) if signature else found.at
+        yield SignedRecord(found.kind, at, signature is not None, problem)
 
 
 def people_of(raw: bytes | None) -> list[Person]:

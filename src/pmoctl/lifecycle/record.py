@@ -10,7 +10,9 @@ them on any failure. A dry run stops before writing and returns the diff.
 
 The helpers read a service file as every catalogue file is read (no link followed, no pipe
 waited on, no file with other hard links written) and edit it with :mod:`pmoctl.yaml.edit`,
-which keeps every line it does not need to change byte for byte.
+which keeps every line it does not need to change byte for byte. :func:`signature` signs a
+decision's record with the approver's key (``--key``), or refuses an unsigned one where
+pmoctl.yaml asks for signatures of its kind (docs/signing.md).
 """
 
 from __future__ import annotations
@@ -19,20 +21,21 @@ import codecs
 import difflib
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pmoctl import gitrepo
 from pmoctl.catalogue.loading import load_file
-from pmoctl.catalogue.models import Organisation, Service
+from pmoctl.catalogue.models import Config, Organisation, Service
 from pmoctl.catalogue.suggest import did_you_mean, unknown_service
 from pmoctl.errors import RefusedError, RepoStateError, UserError
 from pmoctl.findings import Finding
 from pmoctl.gitrepo import check_ids
 from pmoctl.lifecycle import transaction
 from pmoctl.lifecycle.guard import guard
+from pmoctl.lifecycle.signatures import Signing, key_path, sign_record
 from pmoctl.yaml import edit
 from pmoctl.yaml.loader import LoadError, decode, parse, read_bytes
 
@@ -182,6 +185,27 @@ def edited(service: ServiceFile, changes: Sequence[edit.Set | edit.Append]) -> F
     bom = codecs.BOM_UTF8 if service.old.startswith(codecs.BOM_UTF8) else b""
     new = bom + new_text.encode("utf-8")
     return FileEdit(service.rel, service.repo_rel, service.old, new, service.mode)
+
+
+def signature(
+    root: Path, repo: gitrepo.Repo, service: ServiceFile, kind: str,
+    record: Mapping[str, object], *, people: Sequence[Person], key: Path | None,
+) -> str | None:  # fmt: skip
+    """The approver's signature of the decision ``record`` of ``kind`` in ``service``,
+    made with ``key`` (a private key, or a public key whose private half the ssh-agent
+    holds) over its statement (:mod:`pmoctl.signing.statement`, the file's blob before the
+    decision included) and verified as ``check`` will verify it; None without a key.
+
+    ``record`` is what :func:`pmoctl.signing.records.decision_record` makes of the record as
+    it will be written. Refused (exit 1) without a key when pmoctl.yaml asks for signed
+    decisions of ``kind``, and when the key is not registered for the approver.
+    """
+    config: Config = load_singleton(root, "pmoctl.yaml", "config").model  # type: ignore[assignment]
+    signing = Signing(key=key_path(root, key)) if key is not None else None
+    return sign_record(
+        repo, service.ident, service.repo_rel, service.old, kind=kind, record=record,
+        people=people, signing=signing, required=config.signs(kind),
+    )  # fmt: skip
 
 
 def approver_identity(person: Person) -> str:

@@ -14,7 +14,7 @@ catalogue and must be the same text.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +25,7 @@ from pmoctl.signing import decisions, sshkeygen
 from pmoctl.signing.statement import (
     BEGIN,
     END,
+    KINDS,
     NAMESPACE,
     Statement,
     StatementError,
@@ -63,18 +64,40 @@ def sign_move(
     people: Sequence[Person], signing: Signing | None, required: bool,
 ) -> str | None:  # fmt: skip
     """The signature to record with the move of ``ident`` (None when unsigned)."""
+    if signing is None and required:
+        raise RefusedError(
+            f"{ident}: this catalogue asks for signed approvals (`approvals` in "
+            "pmoctl.yaml): the move needs its approver's signature",
+            hint=f"the approver runs `pmoctl approve {ident} --to {record.get('to')} --key "
+            "KEY`, or "
+            "signs it with `--sign-only --out FILE` for `pmoctl transition --signature FILE`",
+        )
+    return sign_record(
+        repo, ident, repo_rel, old, kind="move", record=record, people=people,
+        signing=signing, required=required,
+    )  # fmt: skip
+
+
+def sign_record(
+    repo: gitrepo.Repo, ident: str, repo_rel: str, old: bytes, *, kind: str,
+    record: Mapping[str, object], people: Sequence[Person], signing: Signing | None,
+    required: bool,
+) -> str | None:  # fmt: skip
+    """The signature to record with the decision ``record`` of ``kind`` (a name of
+    :data:`~pmoctl.signing.statement.KINDS`) in the service file of ``ident``, whose bytes
+    before the decision are ``old``: made now, or taken from the signature file, and
+    verified as ``check`` will verify it. None when unsigned (refused when ``required``)."""
     if signing is None:
         if required:
+            spec = KINDS[kind]
             raise RefusedError(
                 f"{ident}: this catalogue asks for signed approvals (`approvals` in "
-                "pmoctl.yaml): the move needs its approver's signature",
-                hint=f"the approver runs `pmoctl approve {ident} --to {record.get('to')} --key "
-                "KEY`, or "
-                "signs it with `--sign-only --out FILE` for `pmoctl transition --signature FILE`",
+                f"pmoctl.yaml): the {spec.what} needs its approver's signature",
+                hint=f"the approver records it with their own key: `{spec.command}`",
             )
         return None
     blob = gitrepo.stored_blob_id(repo, repo_rel, old)
-    statement = Statement.of("move", ident, blob, record)
+    statement = Statement.of(kind, ident, blob, record)
     if signing.key is not None:
         armoured = sshkeygen.sign(
             statement.data(), signing.key, NAMESPACE, agent=_is_public(signing.key)

@@ -2,9 +2,11 @@
 
 One ``git log`` finds the commits that changed a service file (oldest first, no merges) and
 one ``git cat-file --batch`` reads each file before and after, and organisation.yaml and
-pmoctl.yaml as they were at that commit. Every move a commit appended is judged as
-``check`` judges it (:mod:`.check_signatures`), against the people registry of that commit;
-an unsigned move is a finding only where that commit's pmoctl.yaml asked for signatures.
+pmoctl.yaml as they were at that commit. Every decision a commit recorded (a move, an
+appointment, a change request's decision or implementation, a KPI reading, a review) is
+judged as ``check`` judges it (:mod:`.check_signatures`), against the people registry of
+that commit; an unsigned decision is a finding only where that commit's pmoctl.yaml asked
+for signatures of its kind.
 Unlike ``check``, a key retired since is no finding: it was valid when it signed.
 """
 
@@ -19,24 +21,33 @@ from pmoctl.catalogue.files import CONFIG_FILE, kind_of
 from pmoctl.errors import RepoStateError
 from pmoctl.findings import DocPath, Finding, Severity
 from pmoctl.lifecycle.check import SHALLOW_HINT
-from pmoctl.lifecycle.check_signatures import config_of, judge_commit, people_of
+from pmoctl.lifecycle.check_signatures import config_of, judge_commit, people_of, signed_kinds
 from pmoctl.yaml.loader import LoadError, decode, locate, parse
 
 
 @dataclass
 class Verified:
-    """What `pmoctl verify` found: the findings, and the counts of moves it judged."""
+    """What `pmoctl verify` found: the findings, and the counts of decisions it judged."""
 
     findings: list[Finding] = field(default_factory=list)
     signed: int = 0
     unsigned: int = 0
     services: int = 0
     commits: int = 0
+    #: kind of decision -> [signed, unsigned]
+    kinds: dict[str, list[int]] = field(default_factory=dict)
 
     def as_data(self) -> dict[str, Any]:
+        moves = self.kinds.get("move", [0, 0])
         return {
-            "signed_moves": self.signed,
-            "unsigned_moves": self.unsigned,
+            "signed_moves": moves[0],
+            "unsigned_moves": moves[1],
+            "signed_decisions": self.signed,
+            "unsigned_decisions": self.unsigned,
+            "kinds": {
+                kind: {"signed": counts[0], "unsigned": counts[1]}
+                for kind, counts in sorted(self.kinds.items())
+            },
             "services": self.services,
             "commits": self.commits,
             "findings": [finding.as_dict() for finding in self.findings],
@@ -44,7 +55,7 @@ class Verified:
 
 
 def verify(root: Path) -> Verified:
-    """Judge every recorded move of every service in HEAD's history."""
+    """Judge every recorded decision of every service in HEAD's history."""
     repo = gitrepo.require(root)
     if repo.shallow:
         raise RepoStateError(
@@ -89,11 +100,13 @@ def verify(root: Path) -> Verified:
         ident = PurePosixPath(rel).stem
         for record in judge_commit(
             repo, ident, objects.get(f"{commit.parents[0]}:{path}"), after, people=people,
-            required=config is not None and config.signs("move"),
+            required=signed_kinds(config),
         ):  # fmt: skip
             services.add(ident)
             result.signed += record.signed
             result.unsigned += not record.signed
+            counts = result.kinds.setdefault(record.kind, [0, 0])
+            counts[0 if record.signed else 1] += 1
             if record.problem is None:
                 continue
             head_raw = objects.get(f"{head}:{git_path(rel)}")

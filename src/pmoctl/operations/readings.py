@@ -29,6 +29,7 @@ from pmoctl.catalogue.suggest import did_you_mean, service_ids
 from pmoctl.errors import RefusedError, UserError
 from pmoctl.lifecycle import record as recording
 from pmoctl.operations.reading_files import Cell, Problem, Table, cell_text, read_table
+from pmoctl.signing.records import decision_record
 from pmoctl.yaml import edit
 
 if TYPE_CHECKING:
@@ -156,6 +157,21 @@ def reading_item(period: Period, value: float, note: str | None) -> dict[str, ob
     return item
 
 
+def signed_item(
+    root: Path, repo: gitrepo.Repo, service: recording.ServiceFile, *, kpi: Kpi,
+    item: dict[str, object], reporter: Person, people: Sequence[Person], key: Path | None,
+) -> dict[str, object]:  # fmt: skip
+    """The reading ``item`` with its reporter and their signature made with ``key`` (a
+    signed reading names who signed it); as it is without a key (refused when pmoctl.yaml
+    asks for signed readings)."""
+    signed = {**item, "reported_by": reporter.id}
+    record = decision_record("record-reading", signed, kpi=kpi.id)
+    signature = recording.signature(
+        root, repo, service, "record-reading", record, people=people, key=key
+    )
+    return item if signature is None else {**signed, "signature": signature}
+
+
 # --- pmoctl kpi record ----------------------------------------------------------------
 
 
@@ -167,6 +183,8 @@ class ReadingRequest:
     period: str | None = None
     note: str | None = None
     reported_by: str | None = None
+    #: the reporter's SSH key: the reading is recorded with their signature
+    key: Path | None = None
 
 
 def record_reading(
@@ -221,6 +239,10 @@ def record_reading(
                 hint="the Service Manager reports the KPIs: name one with --reported-by",
             )
         item = reading_item(period, value, request.note)
+        item = signed_item(
+            root, repo, service, kpi=kpi, item=item, reporter=person,
+            people=organisation.people, key=request.key,
+        )  # fmt: skip
         changes = [edit.Append(("kpis", index, "readings"), item)]
         subject = f"{kpi.id} {period.label} = {written_value(value)}"
         made = recording.Decision("record-reading", model.id, subject, person, request.note)
@@ -346,9 +368,11 @@ def import_readings(
     reported_by: str | None = None,
     dry_run: bool = False,
     allow_detached: bool = False,
+    key: Path | None = None,
 ) -> recording.RecordOutcome:
     """Every reading of the file, or none: one commit touching each service they are for.
-    Raises :class:`ImportRefusedError` listing every problem, at its row and column."""
+    Raises :class:`ImportRefusedError` listing every problem, at its row and column. With
+    ``key``, each reading is signed with it (each reporter must be the key's holder)."""
     table = read_table(path)
     if table.problems:
         raise ImportRefusedError(table)
@@ -375,13 +399,22 @@ def import_readings(
         if table.problems:
             table.problems.sort(key=lambda problem: problem.row)
             raise ImportRefusedError(table)
-        return _import_plan(rows, files, path.name)
+        signer = _Signer(root, repo, organisation.people, key)
+        return _import_plan(rows, files, path.name, signer)
 
     return recording.record(root, wanted, plan, dry_run=dry_run, allow_detached=allow_detached)
 
 
+@dataclass(frozen=True)
+class _Signer:
+    root: Path
+    repo: gitrepo.Repo
+    people: Sequence[Person]
+    key: Path | None
+
+
 def _import_plan(
-    rows: list[_Row], files: dict[str, recording.ServiceFile], name: str
+    rows: list[_Row], files: dict[str, recording.ServiceFile], name: str, signer: _Signer
 ) -> tuple[list[recording.FileEdit], recording.Decision]:
     by_service: dict[str, list[_Row]] = {}
     for row in rows:
@@ -390,8 +423,12 @@ def _import_plan(
     for ident, service_rows in sorted(by_service.items()):
         ordered = sorted(service_rows, key=lambda row: (row.kpi_index, row.period))
         changes = [
-            edit.Append(("kpis", row.kpi_index, "readings"),
-                        reading_item(row.period, row.value, row.note))
+            edit.Append(("kpis", row.kpi_index, "readings"), signed_item(
+                signer.root, signer.repo, files[ident],
+                kpi=files[ident].model.kpis[row.kpi_index],
+                item=reading_item(row.period, row.value, row.note), reporter=row.reporter,
+                people=signer.people, key=signer.key,
+            ))
             for row in ordered
         ]  # fmt: skip
         edits.append(recording.edited(files[ident], changes))

@@ -21,6 +21,7 @@ from pmoctl.catalogue.decisions import approver_problem, decision
 from pmoctl.errors import UserError
 from pmoctl.lifecycle import record as recording
 from pmoctl.operations.readings import stage_problem
+from pmoctl.signing.records import decision_record
 from pmoctl.yaml import edit
 
 if TYPE_CHECKING:
@@ -50,6 +51,8 @@ class ReviewRequest:
     decisions: Sequence[str] = ()
     actions: Sequence[ReviewAction] = field(default_factory=tuple)
     date: dt.date | None = None
+    #: the approver's SSH key: the review is recorded with their signature
+    key: Path | None = None
 
 
 def parse_action(text: str) -> ReviewAction:
@@ -160,6 +163,10 @@ def record_review(
             raise recording.RecordRefusedError(f"{model.id}: {problem}")
         _check_date(model, day, request.date is not None)
         item = _review_item(request, organisation, approver.id, day)
+        item["signature"] = recording.signature(
+            root, repo, service, "record-review", decision_record("record-review", item),
+            people=organisation.people, key=request.key,
+        )  # fmt: skip
         changes = [edit.Append(("reviews",), item)]
         made = recording.Decision(
             "record-review", model.id, f"review of {day.isoformat()}", approver, request.summary

@@ -46,7 +46,9 @@ def judge(
     verify). ``still_valid_on``: a day on which the key must also be registered (``check``
     passes today: a retired key cannot sign decisions dated before its retirement).
     """
-    what = f"{statement.subject}: the {statement.spec.what} approved by {statement.approver}"
+    spec = statement.spec
+    who = statement.approver or "nobody named"
+    what = f"{statement.subject}: the {spec.what} approved by {who}"
     if signature is None:
         if not required:
             return None
@@ -54,7 +56,9 @@ def judge(
             UNSIGNED_RULE,
             f"{what} carries no signature, and pmoctl.yaml asks for signed approvals",
             "have the approver make the decision with `pmoctl approve` (or sign it with "
-            "`pmoctl approve --sign-only` for `pmoctl transition --signature FILE`)",
+            "`pmoctl approve --sign-only` for `pmoctl transition --signature FILE`)"
+            if spec.name == "move"
+            else f"have the approver record it with their own key: `{spec.command}`",
         )
     day = statement.date
     if day is None:
@@ -83,7 +87,7 @@ def judge(
             f"{what}: the signature does not match the record (the record was changed after "
             "it was signed, or the signature was made for another decision, service or "
             "version of the file)",
-            "make the decision again with `pmoctl approve`; a signature cannot be copied",
+            f"make the decision again with `{spec.command}`; a signature cannot be copied",
         )
     owners = [
         name

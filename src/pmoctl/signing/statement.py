@@ -53,14 +53,36 @@ class SignableKind:
     #: the record's field naming the approver (a person id), and the one holding its date
     approver_field: str
     date_field: str
+    #: the command that records it signed, for hints
+    command: str
     #: the record's field holding the signature (left out of the statement)
     signature_field: str = "signature"
 
 
-#: every kind of decision that can be signed (pmoctl.yaml's ``approvals`` names them)
-KINDS: dict[str, SignableKind] = {
-    "move": SignableKind("move", "lifecycle move", "approved_by", "date"),
-}
+def _kinds(*kinds: SignableKind) -> dict[str, SignableKind]:
+    return {kind.name: kind for kind in kinds}
+
+
+#: every kind of decision that can be signed (pmoctl.yaml's ``approvals`` names them): a
+#: lifecycle move, and the decisions of :data:`pmoctl.catalogue.decisions.DECISIONS`, named
+#: by their ids there
+KINDS: dict[str, SignableKind] = _kinds(
+    SignableKind("move", "lifecycle move", "approved_by", "date", "pmoctl approve"),
+    SignableKind("appoint-owner", "appointment of the Service Owner", "approved_by", "date",
+                 "pmoctl appoint --key KEY"),
+    SignableKind("appoint-manager", "appointment of a Service Manager", "approved_by", "date",
+                 "pmoctl appoint --key KEY"),
+    SignableKind("appoint-operative", "appointment of a Service Operative", "approved_by",
+                 "date", "pmoctl appoint --key KEY"),
+    SignableKind("decide-change", "decision on a change request", "decided_by", "decided",
+                 "pmoctl change approve (or reject) --key KEY", "decision_signature"),
+    SignableKind("implement-change", "implementation of a change request", "implemented_by",
+                 "implemented", "pmoctl change implement --key KEY", "implementation_signature"),
+    SignableKind("record-reading", "KPI reading", "reported_by", "date",
+                 "pmoctl kpi record --key KEY"),
+    SignableKind("record-review", "service review", "approved_by", "date",
+                 "pmoctl review --key KEY"),
+)  # fmt: skip
 
 
 class StatementError(ValueError):

@@ -37,13 +37,28 @@ class RenderSettings(Model):
     )
 
 
-#: the decisions whose records can carry a signature (docs/signing.md): a stage move
-SignedKind = Literal["move"]
+#: the decisions whose records can carry a signature (docs/signing.md): a stage move, and
+#: the decisions of ``catalogue.decisions.DECISIONS`` by their ids
+SignedKind = Literal[
+    "move",
+    "appoint-owner",
+    "appoint-manager",
+    "appoint-operative",
+    "decide-change",
+    "implement-change",
+    "record-reading",
+    "record-review",
+]
 
 
 class ApprovalPolicy(Model):
     signed: list[SignedKind] = Field(
-        default=[], description="The kinds of decision that must be signed: `move`."
+        default=[],
+        description=(
+            "The kinds of decision that must be signed: `move`, `appoint-owner`, "
+            "`appoint-manager`, `appoint-operative`, `decide-change`, `implement-change`, "
+            "`record-reading`, `record-review`."
+        ),
     )
 
 

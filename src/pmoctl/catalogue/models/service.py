@@ -96,6 +96,13 @@ class Appointment(Model):
         description="`true`: the decision ends `person`'s appointment, with nobody in their place.",
     )
     note: Text | None = Field(default=None, description="Why, or anything agreed with it.")
+    signature: Signature | None = Field(
+        default=None,
+        description=(
+            "The approver's SSH signature of the appointment (`pmoctl appoint --key`): "
+            "proof that `approved_by` agreed to it (docs/signing.md)."
+        ),
+    )
 
 
 class Roles(Model):
@@ -273,6 +280,20 @@ class Reading(Model):
     date: dt.date = Field(description="The end of the period the value is for.")
     value: StrictFloat = Field(description="The value, in `unit`.")
     note: ShortText | None = Field(default=None, description="A short comment.")
+    reported_by: Id | None = Field(
+        default=None,
+        description=(
+            "Who reported it (person id), written with its signature (else the KPI's "
+            "`reported_by` is taken as the reporter)."
+        ),
+    )
+    signature: Signature | None = Field(
+        default=None,
+        description=(
+            "The approver's SSH signature of the reading (`pmoctl kpi record --key`): "
+            "proof that `reported_by` agreed to it (docs/signing.md)."
+        ),
+    )
 
 
 class Kpi(Model):
@@ -422,6 +443,20 @@ class ChangeRequest(Model):
             " `decided_by` and `decided`."
         ),
     )
+    decision_signature: Signature | None = Field(
+        default=None,
+        description=(
+            "The Service Owner's SSH signature of the decision (`pmoctl change approve|reject "
+            "--key`): proof that `decided_by` agreed to it (docs/signing.md)."
+        ),
+    )
+    implementation_signature: Signature | None = Field(
+        default=None,
+        description=(
+            "The SSH signature of who recorded it as made (`pmoctl change implement --key`): "
+            "proof that `implemented_by` agreed to it (docs/signing.md)."
+        ),
+    )
 
     @property
     def decider(self) -> str | None:
@@ -442,6 +477,13 @@ class Review(Model):
     decisions: list[ShortText] = Field(default=[], description="What was decided.")
     actions: list[Action] = Field(
         default=[], description="What is to be done, by whom and when (`pmoctl due` lists them)."
+    )
+    signature: Signature | None = Field(
+        default=None,
+        description=(
+            "The approver's SSH signature of the review (`pmoctl review --key`): "
+            "proof that `approved_by` agreed to it (docs/signing.md)."
+        ),
     )
 
 

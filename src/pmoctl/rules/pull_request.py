@@ -131,15 +131,17 @@ RULES = [
         "CHECK-SIGNATURE",
         Severity.ERROR,
         "A decision's signature does not prove its approver agreed to it",
-        "A signed record (`signature`, written by `pmoctl approve`) is verified with "
-        "`ssh-keygen -Y verify` over the decision's canonical statement, rebuilt from the "
-        "record and from the service file as it was before the decision: the signature must "
-        "be made by a key that organisation.yaml registers for the person named in "
-        "`approved_by`, valid on the decision's date (and, on a pull request, still valid "
-        "today). A forged `approved_by` (signed with someone else's key), a record changed "
-        "after signing, and a signature copied from another service, move or version of the "
-        "file are all refused. Make the decision again with `pmoctl approve`; see "
-        "docs/signing.md.",
+        "A signed record (a move's `signature`, written by `pmoctl approve`; an "
+        "appointment's, a change request decision's, a KPI reading's or a review's, written "
+        "with `--key` by the command that records it) is verified with `ssh-keygen -Y "
+        "verify` over the decision's canonical statement, rebuilt from the record and from "
+        "the service file as it was before the decision: the signature must be made by a key "
+        "that organisation.yaml registers for the person the record names as approver "
+        "(`approved_by`, `decided_by`, `implemented_by`, `reported_by`), valid on the "
+        "decision's date (and, on a pull request, still valid today). A forged approver "
+        "(signed with someone else's key), a record changed after signing, and a signature "
+        "copied from another service, decision or version of the file are all refused. Make "
+        "the decision again, signed; see docs/signing.md.",
     ),
     Rule(
         "CHECK-UNSIGNED",
@@ -147,8 +149,9 @@ RULES = [
         "A decision that must be signed carries no signature",
         "The base branch's pmoctl.yaml asks for signed approvals (`approvals: signed`, or "
         "the kind of decision listed under `approvals: {signed: [...]}`), and the record has "
-        "no `signature`. Have the approver make the decision with `pmoctl approve`, or sign "
-        "it with `pmoctl approve --sign-only` for `pmoctl transition --signature FILE`.",
+        "no signature. Have the approver make a move with `pmoctl approve` (or sign it with "
+        "`pmoctl approve --sign-only` for `pmoctl transition --signature FILE`), and record "
+        "any other decision with `--key` (`pmoctl appoint --key KEY`, ...).",
     ),
     Rule(
         "CHECK-APPOINTMENT",

@@ -321,7 +321,10 @@ def test_verify_checks_the_whole_history(example_repo: Path, tmp_path: Path) -> 
         assert moved.returncode == 0, moved.stderr
     result = run_cli("verify", cwd=example_repo)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "move: 2 signed, 0 unsigned\n2 signed decision(s) and 0 unsigned in 2 service(s): all verified" in result.stdout
+    assert (
+        "move: 2 signed, 0 unsigned\n"
+        "2 signed decision(s) and 0 unsigned in 2 service(s): all verified"
+    ) in result.stdout
     forged_move(example_repo, "gate-reviews", "closing", "closed", DIRECTOR, key=keys["marcus"])
     result = run_cli("verify", "--format", "json", cwd=example_repo)
     assert result.returncode == 1

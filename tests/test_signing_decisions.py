@@ -155,8 +155,12 @@ def test_a_change_decision_is_signed_and_an_edit_after_signing_is_refused(
     assert "[CHECK-" not in checked.stdout
 
     file = example_repo / "services" / f"{service}.yaml"
-    file.write_text(file.read_text(encoding="utf-8").replace(
-        "decision_note: Agreed.", "decision_note: Agreed for all projects."), encoding="utf-8")
+    file.write_text(
+        file.read_text(encoding="utf-8").replace(
+            "decision_note: Agreed.", "decision_note: Agreed for all projects."
+        ),
+        encoding="utf-8",
+    )
     commit_all(example_repo, "the decision's note, edited by hand")
     line = line_of(file, r"    decision_signature: ")[0]
     (problem,) = findings(example_repo, "CHECK-SIGNATURE")

@@ -168,3 +168,23 @@ def test_a_change_decision_is_signed_and_an_edit_after_signing_is_refused(
         f"{line}:{service}: the decision on a change request approved by marcus-lindqvist: "
         "the signature does not match the record"
     )
+
+
+def test_a_signed_review_and_a_key_that_is_not_there(example_repo: Path, tmp_path: Path) -> None:
+    keys = signed_repo(example_repo, tmp_path)
+    review = ("review", "project-assurance", "--attendee", "tom-okafor", "--summary",
+              "Reviews on time reached 93%.", "--approved-by", DIRECTOR)  # fmt: skip
+    head = git(example_repo, "rev-parse", "HEAD")
+    missing = run_cli(*review, "--key", tmp_path / "no-such-key", cwd=example_repo, env=TODAY)
+    assert missing.returncode == 2
+    assert "no such file" in missing.stderr and "Traceback" not in missing.stderr
+    assert git(example_repo, "rev-parse", "HEAD") == head
+    assert git(example_repo, "status", "--porcelain") == ""
+    signed = run_cli(*review, "--key", keys["helen"], cwd=example_repo, env=TODAY)
+    assert signed.returncode == 0, signed.stderr
+    assert data(example_repo, "project-assurance")["reviews"][-1]["signature"].startswith(
+        "U1NIU0lH"
+    )
+    verified = run_cli("verify", cwd=example_repo, env=TODAY)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "record-review: 1 signed, 0 unsigned" in verified.stdout

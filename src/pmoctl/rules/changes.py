@@ -2,7 +2,8 @@
 
 Who may decide is declared in :mod:`pmoctl.catalogue.decisions` (``decide-change``,
 ``implement-change``). Validation judges the file as it stands, so the Service Owner it
-compares with is the current ``roles.owner``; ``pmoctl check`` judges each decision of a
+compares with is ``roles.owner`` on the day of the decision (from the appointments, when
+the service records them); ``pmoctl check`` judges each decision of a
 pull request against the owner at the commit that recorded it.
 
 A request that records ``decided_by`` is in the current form, as ``pmoctl change`` writes
@@ -16,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from pmoctl.catalogue.appointments import as_of
 from pmoctl.catalogue.decisions import approver_problem, decision
 from pmoctl.catalogue.models.common import ChangeKind, ChangeStatus
 from pmoctl.findings import DocPath, Pending, Severity
@@ -104,9 +106,11 @@ def _decision(
                f"approved_by names {request.approved_by}", "keep decided_by only; approved_by "
                "is format 1's name for it", error)  # fmt: skip
     person = known.get(decider) if known is not None else None
-    owner = service.roles.owner
+    # judged by who owned the service on the day of the decision (its appointments say)
+    then = as_of(service, request.decided) if request.decided is not None else service
+    owner = then.roles.owner
     if person is not None and known is not None and (owner is None or owner in known):
-        problem = approver_problem(decision("decide-change"), person, service)
+        problem = approver_problem(decision("decide-change"), person, then)
         if problem is not None:
             yield ((field,), f"{request.id}: {problem}", "the Service Owner (roles.owner"
                    + (f": {owner}" if owner else "") + ") decides change requests; "
@@ -160,7 +164,8 @@ RULES = [
         "Service Manager: proposed, then approved or rejected by the Service Owner, then, once "
         "approved, implemented (recorded by the Service Owner or a Service Manager). "
         "`pmoctl change` records each step. A request names who decided it (`decided_by`, the "
-        "Service Owner: validate compares with the current `roles.owner`, `pmoctl check` with "
+        "Service Owner: validate compares with the owner on the day of the decision (from the "
+        "appointments, else the current `roles.owner`), `pmoctl check` with "
         "the owner at the commit that recorded the decision) and when (`decided`, not before "
         "the request's `date`); a rejection says why (`decision_note`); an implemented "
         "request was approved first and is dated no earlier than its approval. A proposed "

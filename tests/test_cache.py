@@ -230,12 +230,13 @@ def test_errors_are_reported_whether_or_not_a_cache_exists(tmp_path: Path) -> No
 def test_a_run_on_another_day_does_not_reuse_the_findings(
     example_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # KPI-READING-DUE depends on the day: readings due tomorrow are not due today
+    # KPI-READING-DUE and REVIEW-DUE depend on the day: what is due later is not due today
     monkeypatch.setenv("PMOCTL_TODAY", "2026-11-20")
     early = validate_catalogue(example_repo)
     monkeypatch.setenv("PMOCTL_TODAY", "2027-03-01")
     later = validate_catalogue(example_repo)
     assert not later.from_cache
     assert {f.rule for f in later.findings} - {f.rule for f in early.findings} == {
-        "KPI-READING-DUE"
+        "KPI-READING-DUE",
+        "REVIEW-DUE",
     }

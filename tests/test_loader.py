@@ -251,7 +251,7 @@ def hostile_catalogue(example_catalogue: Path, tmp_path: Path) -> Path:
     (services / "h-symlink.yaml").symlink_to(secret)
     (services / "h-big.yaml").write_bytes(b"name: " + b"x" * (MAX_BYTES + 10) + b"\n")
     # a cross-document finding in a good file proves the good files are still checked
-    sentinel = services / "portfolio-reporting.yaml"
+    sentinel = services / "resource-capacity-planning.yaml"  # records no appointments
     text = sentinel.read_text(encoding="utf-8")
     sentinel.write_text(
         text.replace(
@@ -271,7 +271,7 @@ def _expected_positions() -> set[tuple[str, str, int, int]]:
         ("services/h-yaml-1-1.yaml", "YAML-DIRECTIVE", 1, 1),
         ("services/h-symlink.yaml", "FILE-SYMLINK", 0, 0),
         ("services/h-big.yaml", "FILE-SIZE", 0, 0),
-        ("services/portfolio-reporting.yaml", "ROLE-ELIGIBLE", 28, 16),
+        ("services/resource-capacity-planning.yaml", "ROLE-ELIGIBLE", 21, 16),
     }
     return expected
 

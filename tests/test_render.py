@@ -891,10 +891,10 @@ def test_plural_helper() -> None:
 
 def test_a_render_with_warnings_only_says_so_without_an_error(example_repo: Path) -> None:
     result = run_cli("render", "--out", "site", "--no-history", cwd=example_repo, env={
-        "PMOCTL_TODAY": "2026-12-01"  # the example owes one reading then: a warning
+        "PMOCTL_TODAY": "2026-12-01"  # the example owes a reading and a review then: warnings
     })  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert "error" not in result.stderr and "note: 1 warning" in result.stderr
+    assert "error" not in result.stderr and "note: 2 warnings" in result.stderr
 
 
 def test_catalogue_templates_and_static_files_are_never_read_through_a_link(

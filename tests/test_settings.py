@@ -29,8 +29,14 @@ def _configure(root: Path, rules: str) -> None:
     path.write_text(text.rstrip("\n") + "\n\nrules:\n" + rules, encoding="utf-8")
 
 
+#: the fixtures change a role by hand, which the service's appointment history (and the
+#: change requests its former manager decided) then report; these tests are about settings
+_HISTORY_RULES = {"APPOINTMENTS", "CHANGE-REQUESTS"}
+
+
 def _findings(root: Path) -> list[Finding]:
-    return validate_catalogue(root, use_cache=False).findings
+    found = validate_catalogue(root, use_cache=False).findings
+    return [finding for finding in found if finding.rule not in _HISTORY_RULES]
 
 
 def _summary(findings: list[Finding]) -> list[tuple[str, int, str, str]]:

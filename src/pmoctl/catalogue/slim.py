@@ -33,7 +33,6 @@ SLIM_FIELDS: dict[type[BaseModel], tuple[str, ...]] = {
     service_models.Funding: ("recharge_basis",),
     service_models.ProcessInput: ("quality",),
     service_models.ProcessOutput: ("quality",),
-    service_models.Risk: ("mitigation",),
     service_models.ArtefactReview: ("kept", "discarded"),
 }
 

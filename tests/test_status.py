@@ -194,13 +194,20 @@ roles:
   appointments:
     - {role: manager, person: tom-okafor, pmo: corporate-pmo, date: 2026-01-05,
        approved_by: helen-achebe, agreed_with: marcus-lindqvist, replaces: sara-novak,
-       removed: false, note: Appointment note}
+       removed: false, note: Appointment note,
+       signature: U1NIU0lHAAAAAQAAADMAAAALc3NoLWVkMjU1MTkAppointSg==}
 needs:
   competence: [Competence one]
   governance: [Governance one]
   infrastructure: [Infrastructure one]
   capacity: [{pmo: capacity-pmo, fte: 0.75}]
-funding: {model: recharged, annual_budget: 120000, currency: EUR, recharge_basis: Per project}
+funding:
+  model: recharged
+  annual_budget: 120000
+  currency: EUR
+  recharge_basis: Per project
+  recharge: {volume: kpi-one, rate: 150, share: 60, split: {customer-one: 70, customer-two: 30}}
+  actuals: [{period: 2026-09, amount: 9876.5}]
 temporary: {supports: supported-service, end_date: 2027-06-30}
 strategy:
   objectives: [objective-one]
@@ -230,7 +237,9 @@ kpis:
     frequency: quarterly
     thresholds: {green: 5, amber: 8}
     reported_by: grace-mensah
-    readings: [{date: 2026-09-30, value: 6.5, note: Reading note}]
+    readings:
+      - {date: 2026-09-30, value: 6.5, note: Reading note, reported_by: tom-okafor,
+         signature: U1NIU0lHAAAAAQAAADMAAAALc3NoLWVkMjU1MTkAReadingSg==}
 risks:
   - id: risk-one
     title: Risk title
@@ -240,6 +249,7 @@ risks:
     owner: tom-okafor
     mitigation: Risk mitigation.
     escalated_to: management
+    review_by: 2026-12-01
 issues:
   - id: issue-one
     title: Issue title
@@ -247,6 +257,8 @@ issues:
     status: open
     owner: grace-mensah
     escalated_to: operations
+    kpi: kpi-one
+    actions: [{action: Issue action, owner: tom-okafor, due: 2026-10-20, done: true}]
 change_requests:
   - id: change-one
     title: Change title
@@ -263,8 +275,10 @@ change_requests:
     decided_by: marcus-lindqvist
     decided: 2026-10-03
     decision_note: Decision note.
+    decision_signature: U1NIU0lHAAAAAQAAADMAAAALc3NoLWVkMjU1MTkADecisionS==
     implemented: 2026-10-04
     implemented_by: tom-okafor
+    implementation_signature: U1NIU0lHAAAAAQAAADMAAAALc3NoLWVkMjU1MTkAImplementS==
     approved_by: marcus-lindqvist
 review_cadence: quarterly
 reviews:
@@ -274,6 +288,7 @@ reviews:
     kpi_summary: Review summary.
     decisions: [Review decision]
     actions: [{action: Review action, owner: grace-mensah, due: 2026-05-15, done: false}]
+    signature: U1NIU0lHAAAAAQAAADMAAAALc3NoLWVkMjU1MTkAReviewSig==
 supersedes: [older-service]
 demand:
   requested_by: executive-board
@@ -336,8 +351,15 @@ lifecycle:
       to: closing
       date: 2026-05-04
       approved_by: marcus-lindqvist
-      reason: objective-achieved
-      artefact_review: {reviewed_by: grace-mensah, kept: [Kept artefact], discarded: [Old file]}
+      reason: superseded
+      superseded_by: newer-service
+      communication: Customers told at the May forum.
+      artefact_review:
+        reviewed_by: grace-mensah
+        kept: [Kept artefact]
+        discarded: [Old file]
+        artefacts: [{name: Report template, fate: archived, location: Records archive}]
+      signature: U1NIU0lHAAAAAQAAADMAAAALc3NoLWVkMjU1MTkAMoveSign==
 """
 
 
@@ -386,6 +408,8 @@ def test_show_prints_every_field_the_service_records(example_catalogue: Path) ->
         if where in (".format", ".kind") or isinstance(value, bool):
             continue
         text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+        if where.endswith("signature"):  # shown shortened, as `show` documents
+            text = f"signed ({text[:8]}...{text[-8:]})"
         if " ".join(text.split()) not in shown:
             missing.append((where, value))
     assert missing == []

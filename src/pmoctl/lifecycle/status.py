@@ -205,6 +205,22 @@ def _list(values: list[Any], sep: str = ", ") -> str:
     return sep.join(_one(value) for value in values) or "-"
 
 
+def _signed(signature: str) -> str:
+    """A decision's SSH signature, shortened to its first and last eight characters: the whole
+    base64 text is hundreds of characters long, and `pmoctl verify` is what checks it."""
+    return f"signed ({_one(signature[:8])}...{_one(signature[-8:])})"
+
+
+def _signature(record: dict[str, Any], key: str = "signature") -> Rows:
+    return [("  signature", _signed(record[key]))] if key in record else []
+
+
+def _action(action: dict[str, Any], who: Any) -> tuple[str, str]:
+    done = ", done" if action.get("done") else ""
+    text = f"{_one(action['action'])}: {who(action['owner'])}, due {_one(action['due'])}"
+    return ("  action", text + done)
+
+
 Rows = list[tuple[str, str]]
 
 
@@ -304,6 +320,30 @@ def _delivery(data: dict[str, Any]) -> Rows:
             rows.append(("currency", _one(funding["currency"])))
         if "recharge_basis" in funding:
             rows.append(("recharge basis", _lines(funding["recharge_basis"])))
+        rows += _recharge(funding)
+        currency = f" {_one(funding['currency'])}" if "currency" in funding else ""
+        rows += [
+            ("actual", f"{_one(actual['period'])}: {_one(actual['amount'])}{currency}")
+            for actual in funding.get("actuals", [])
+        ]
+    return rows
+
+
+def _recharge(funding: dict[str, Any]) -> Rows:
+    terms = funding.get("recharge")
+    if terms is None:
+        return []
+    text = f"{_one(terms['share'])}% of the cost"
+    if "volume" in terms:
+        text += f", by the readings of {_one(terms['volume'])}"
+    if "rate" in terms:
+        currency = f" {_one(funding['currency'])}" if "currency" in funding else ""
+        text += f" at {_one(terms['rate'])}{currency} each"
+    rows = [("recharge", text)]
+    split = terms.get("split", {})
+    if split:
+        shares = (f"{_one(group)} {_one(share)}%" for group, share in split.items())
+        rows.append(("recharge split", ", ".join(shares)))
     return rows
 
 
@@ -348,6 +388,7 @@ def _appointments(data: dict[str, Any], who: Any) -> Rows:
                 rows.append((label, who(record[key])))
         if "note" in record:
             rows.append(("  note", _lines(record["note"])))
+        rows += _signature(record)
     return rows
 
 
@@ -387,7 +428,10 @@ def _kpis(data: dict[str, Any], who: Any) -> Rows:
             rows.append(("  reported by", who(kpi["reported_by"])))
         for reading in kpi.get("readings", []):
             note = f" ({_one(reading['note'])})" if "note" in reading else ""
-            rows.append(("  reading", f"{_one(reading['date'])}: {_one(reading['value'])}{note}"))
+            by = f", by {who(reading['reported_by'])}" if "reported_by" in reading else ""
+            text = f"{_one(reading['date'])}: {_one(reading['value'])}{note}{by}"
+            rows.append(("  reading", text))
+            rows += _signature(reading)
         if not kpi.get("readings"):
             rows.append(("  reading", "none yet"))
     return rows
@@ -408,10 +452,15 @@ def _risks(data: dict[str, Any], who: Any) -> Rows:
         rows += _escalation(risk, who)
         if "mitigation" in risk:
             rows.append(("  mitigation", _lines(risk["mitigation"])))
+        if "review_by" in risk:
+            rows.append(("  review by", _one(risk["review_by"])))
     for issue in data.get("issues", []):
         rows.append((_one(issue["id"]), f"[{_one(issue['status'])}] {_one(issue['title'])}, "
                      f"raised {_one(issue['raised'])}"))  # fmt: skip
         rows += _escalation(issue, who)
+        if "kpi" in issue:
+            rows.append(("  red KPI", _one(issue["kpi"])))
+        rows += [_action(action, who) for action in issue.get("actions", [])]
     return rows
 
 
@@ -437,9 +486,13 @@ def _changes(data: dict[str, Any], who: Any) -> Rows:
             rows.append(("  decided", f"by {who(decider)}{when}"))
         if "decision_note" in change:
             rows.append(("  decision", _lines(change["decision_note"])))
+        rows += _signature(change, "decision_signature")
         if "implemented_by" in change:
             when = f" on {_one(change['implemented'])}" if "implemented" in change else ""
             rows.append(("  implemented", f"by {who(change['implemented_by'])}{when}"))
+        elif "implemented" in change:
+            rows.append(("  implemented", f"on {_one(change['implemented'])}"))
+        rows += _signature(change, "implementation_signature")
     return rows
 
 
@@ -453,10 +506,8 @@ def _reviews(data: dict[str, Any], who: Any) -> Rows:
             rows.append(("  approved by", who(review["approved_by"])))
         rows.append(("  KPIs", _lines(review["kpi_summary"])))
         rows += [("  decision", _one(decision)) for decision in review.get("decisions", [])]
-        for action in review.get("actions", []):
-            done = ", done" if action.get("done") else ""
-            text = f"{_one(action['action'])}: {who(action['owner'])}, due {_one(action['due'])}"
-            rows.append(("  action", text + done))
+        rows += [_action(action, who) for action in review.get("actions", [])]
+        rows += _signature(review)
     return rows
 
 
@@ -519,9 +570,25 @@ def _moves(lifecycle: dict[str, Any], who: Any) -> Rows:
             rows.append(("  success criteria met", met))
         if "note" in move:
             rows.append(("  note", _lines(move["note"])))
-        review = move.get("artefact_review")
-        if review is not None:
-            rows.append(("  artefacts reviewed by", who(review["reviewed_by"])))
-            rows.append(("  kept", _list(review.get("kept", []), "; ")))
-            rows.append(("  discarded", _list(review.get("discarded", []), "; ")))
+        if "superseded_by" in move:
+            rows.append(("  superseded by", _one(move["superseded_by"])))
+        if "communication" in move:
+            rows.append(("  communication", _lines(move["communication"])))
+        rows += _artefacts(move, who)
+        rows += _signature(move)
+    return rows
+
+
+def _artefacts(move: dict[str, Any], who: Any) -> Rows:
+    review = move.get("artefact_review")
+    if review is None:
+        return []
+    rows = [("  artefacts reviewed by", who(review["reviewed_by"]))]
+    for artefact in review.get("artefacts", []):
+        where = f", in {_one(artefact['location'])}" if "location" in artefact else ""
+        rows.append(("  artefact", f"{_one(artefact['name'])}: {_one(artefact['fate'])}{where}"))
+    if review.get("kept") or review.get("discarded") or not review.get("artefacts"):
+        # the earlier form, or an empty review
+        rows.append(("  kept", _list(review.get("kept", []), "; ")))
+        rows.append(("  discarded", _list(review.get("discarded", []), "; ")))
     return rows

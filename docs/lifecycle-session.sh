@@ -1,9 +1,11 @@
 #!/bin/bash
 # The session in docs/lifecycle.md: a fresh repository made from examples/catalogue, then one
-# service from proposal to closure. Run it from anywhere: bash docs/lifecycle-session.sh
+# service from proposal to closure, then the README's signed approvals (with throwaway keys).
+# Run it from anywhere: bash docs/lifecycle-session.sh
 set -u
 export NO_COLOR=1 COLUMNS=100
-run() { echo "\$ $(python3 -c 'import shlex,sys;print(shlex.join(sys.argv[1:]))' "$@")"; "$@" 2>&1; echo "[exit $?]"; echo; }
+# each command as typed: a path in $HOME shown as ~/..., as the shell would have expanded it
+run() { echo "\$ $(python3 -c 'import os,shlex,sys;h=os.environ["HOME"]+"/";print(" ".join("~/"+shlex.quote(a[len(h):]) if a.startswith(h) else shlex.quote(a) for a in sys.argv[1:]))' "$@")"; "$@" 2>&1; echo "[exit $?]"; echo; }
 # the day of the story: for git's commit dates, and for pmoctl's checks (PMOCTL_TODAY)
 at() { export GIT_AUTHOR_DATE="$1T10:00:00+00:00" GIT_COMMITTER_DATE="$1T10:00:00+00:00" PMOCTL_TODAY="$1"; }
 work="$(mktemp -d)/harbourside"
@@ -57,7 +59,8 @@ testing:
 lifecycle:""")
 open(p,'w').write(s)
 p='procedures/map-dependencies.yaml'
-open(p,'w').write("""format: 1
+open(p,'w').write("""# yaml-language-server: $schema=../schemas/procedure.schema.json
+format: 1
 kind: procedure
 id: map-dependencies
 name: Map cross-project dependencies
@@ -130,3 +133,48 @@ run git log -1 --format=%B
 run git log -1 --skip=1 --format=%B
 run pmoctl history dependency-mapping
 run pmoctl status --owner marcus-lindqvist
+
+# Signed approvals (README): throwaway SSH keys made here. HOME is a fresh folder next to the
+# repository, so ~/.ssh below is that folder's and the real one is never touched.
+at 2026-11-09
+export HOME="$(dirname "$work")/home"; mkdir -p "$HOME/.ssh"
+ssh-keygen -q -t ed25519 -N "" -C helen-achebe -f "$HOME/.ssh/id_ed25519"
+ssh-keygen -q -t ed25519 -N "" -C marcus-lindqvist -f "$HOME/.ssh/marcus_ed25519"
+python - "$HOME/.ssh" <<'PY'
+import sys
+keys = sys.argv[1]
+p = 'organisation.yaml'
+s = open(p).read()
+for person, key in (("helen-achebe", "id_ed25519"), ("marcus-lindqvist", "marcus_ed25519")):
+    public = open(f"{keys}/{key}.pub").read().strip()
+    start = s.index(f"  - id: {person}\n")
+    end = s.index("\n\n", start)
+    entry = f"\n    keys:\n      - key: {public}\n        since: 2026-11-09\n        approved_by: helen-achebe"
+    s = s[:end] + entry + s[end:]
+open(p, 'w').write(s)
+open('pmoctl.yaml', 'a').write("\napprovals: signed\n")
+PY
+echo '$ git commit -am "Signing keys of Helen Achebe and Marcus Lindqvist; approvals signed"'; git commit -qam "Signing keys of Helen Achebe and Marcus Lindqvist; approvals signed"; echo
+echo '$ git switch -c close-gate-reviews'; git switch -q -c close-gate-reviews; echo
+run pmoctl approve gate-reviews --to closing --approved-by helen-achebe --key ~/.ssh/id_ed25519 --reason objective-achieved --note "Gate decisions now run in the PPM platform."
+run pmoctl check --base main
+run pmoctl appoint portfolio-risk-review --owner priya-raman --approved-by helen-achebe --key ~/.ssh/id_ed25519 --note "Priya Raman takes the risk review over from Marcus Lindqvist."
+run pmoctl verify
+# the same move with a forged approver: by approve itself, then written by hand
+echo '$ git switch -c forged-approval main'; git switch -q -c forged-approval main; echo
+run pmoctl approve gate-reviews --to closing --approved-by helen-achebe --key ~/.ssh/marcus_ed25519 --reason objective-achieved --note "Gate decisions now run in the PPM platform."
+python - <<'PY'
+p = 'services/gate-reviews.yaml'
+s = open(p).read().replace("  stage: running\n", "  stage: closing\n", 1).rstrip("\n")
+s += """
+    - from: running
+      to: closing
+      date: 2026-11-09
+      approved_by: helen-achebe
+      reason: objective-achieved
+      note: Gate decisions now run in the PPM platform.
+"""
+open(p, 'w').write(s)
+PY
+run git commit -qam "transition(gate-reviews): running -> closing" --trailer "Service-Transition: gate-reviews running -> closing" --trailer "Approved-by: Helen Achebe <helen.achebe@harbourside-water.example>" --trailer "Approver-Id: helen-achebe" --trailer "Reason: objective-achieved"
+run pmoctl check --base main

@@ -65,9 +65,17 @@ def test_a_folder_outside_any_catalogue_is_a_user_error(tmp_path: Path) -> None:
 def test_kpi_report_and_due_as_of_a_given_day(example_repo: Path) -> None:
     rows = api.kpi_report(example_repo, today=dt.date(2026, 12, 1), service="ppm-adoption-support")
     assert [(row["kpi"], row["overdue"]) for row in rows] == [("directorates-onboarded", True)]
-    # the day before November ends, no reading is owed yet (a review and its action are)
+    # the day before November ends, no reading is owed yet (a review, actions and a risk
+    # review are, within the default 30 days)
     items = api.due(example_repo / "services", today=dt.date(2026, 11, 30))
-    assert [item["kind"] for item in items] == ["change-request", "review-action", "review"]
+    assert [item["kind"] for item in items] == [
+        "change-request",
+        "issue-action",
+        "review-action",
+        "review",
+        "risk-review",
+        "issue-action",
+    ]
 
 
 @pytest.mark.parametrize(

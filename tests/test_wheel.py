@@ -87,8 +87,11 @@ def test_installed_wheel_validates_writes_schemas_and_inits(tmp_path: Path) -> N
     for name in committed:
         shipped = (tmp_path / "fresh" / "schemas" / name).read_bytes()
         assert shipped == (REPO_ROOT / "schemas" / name).read_bytes()
-    _run([pmoctl, "new", "service", "gate-reviews", "-C", "fresh"], tmp_path, env)
     report = _run(
         [pmoctl, "validate", "fresh", "--no-cache", "--fail-on", "warning"], tmp_path, env
     )
     assert "no problems" in report
+    # a new proposal is valid; until its demand is recorded, DEMAND-RECORDED says so
+    _run([pmoctl, "new", "service", "gate-reviews", "-C", "fresh"], tmp_path, env)
+    report = _run([pmoctl, "validate", "fresh", "--no-cache"], tmp_path, env)
+    assert "0 errors, 1 warning" in report and "DEMAND-RECORDED" in report

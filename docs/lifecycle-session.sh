@@ -126,8 +126,9 @@ s=s.replace("\nlifecycle:", "\nsupersedes: [dependency-mapping]\n\nlifecycle:", 
 open(p,'w').write(s)
 PY
 echo '$ git commit -am "pmo-tooling-admin: the PPM platform maps dependencies"'; git commit -qam "pmo-tooling-admin: the PPM platform maps dependencies"; echo
-at 2026-10-05; run pmoctl transition dependency-mapping --to closing --date 2026-10-05 --approved-by marcus-lindqvist --reason superseded --note "The new PPM platform maps dependencies itself."
-at 2026-11-02; run pmoctl transition dependency-mapping --to closed --date 2026-11-02 --approved-by marcus-lindqvist --kept "Dependency register template" --kept "Fortnightly review checklist" --discarded "Spreadsheet map"
+at 2026-10-05; run pmoctl transition dependency-mapping --to closing --date 2026-10-05 --approved-by marcus-lindqvist --reason superseded
+at 2026-10-05; run pmoctl transition dependency-mapping --to closing --date 2026-10-05 --approved-by marcus-lindqvist --reason superseded --superseded-by pmo-tooling-admin --note "The new PPM platform maps dependencies itself." --communication "Programme teams told at the September PM forum; the dependency view of the platform replaces the map from October."
+at 2026-11-02; run pmoctl transition dependency-mapping --to closed --date 2026-11-02 --approved-by marcus-lindqvist --kept "Dependency register template=PMO SharePoint, Planning/Templates" --archived "Fortnightly review checklist=Records centre, PMO/2026/044" --discarded "Spreadsheet map"
 run git log --format='%h %s' -8
 run git log -1 --format=%B
 run git log -1 --skip=1 --format=%B

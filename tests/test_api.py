@@ -41,6 +41,7 @@ def test_transition_commits_one_move_and_refuses_the_wrong_approver(example_repo
     outcome = api.transition(
         example_repo, ["gate-reviews"], to="closing", approved_by="helen-achebe",
         reason="objective-achieved", note="Gate reviews are now part of the board's cycle.",
+        communication="Project managers told at the PM forum; the gate guide points to the board.",
     )  # fmt: skip
     assert outcome.commit == git(example_repo, "rev-parse", "HEAD").strip()
     assert git(example_repo, "show", "--name-only", "--format=", "HEAD").split() == [

@@ -20,6 +20,9 @@ PEOPLE = {
     OWNER: "Helen Achebe <helen.achebe@harbourside-water.example>",
     MANAGER: "Marcus Lindqvist <marcus.lindqvist@harbourside-water.example>",
 }
+#: how a closure is told to customers, and the evidence of a hand-made move to closing
+TOLD = "Project managers told at the PM forum."
+CLOSURE = f"      reason: objective-achieved\n      communication: {TOLD}\n"
 
 
 def branch(repo: Path, name: str = "change") -> None:
@@ -98,7 +101,8 @@ def test_a_move_made_by_transition_passes(example_repo: Path) -> None:
     branch(example_repo)
     moved = run_cli(
         "transition", "gate-reviews", "--to", "closing", "--approved-by", OWNER,
-        "--reason", "objective-achieved", "--note", "The committee moved to the new portal.",
+        "--reason", "objective-achieved", "--communication", TOLD,
+        "--note", "The committee moved to the new portal.",
         cwd=example_repo,
     )  # fmt: skip
     assert moved.returncode == 0, moved.stderr
@@ -170,7 +174,7 @@ def test_a_skipped_stage_is_reported(example_repo: Path) -> None:
 def test_a_move_approved_by_someone_not_the_owner_is_reported(example_repo: Path) -> None:
     branch(example_repo)
     hand_move(example_repo, "gate-reviews", "running", "closing", MANAGER,
-              extra="      reason: objective-achieved\n")  # fmt: skip
+              extra=CLOSURE)  # fmt: skip
     findings = checks_of(example_repo)
     finding = only(findings, "CHECK-APPROVER")
     path = example_repo / "services" / "gate-reviews.yaml"
@@ -184,7 +188,7 @@ def test_an_approver_missing_from_the_registry_at_that_commit_is_reported(
 ) -> None:
     branch(example_repo)
     hand_move(example_repo, "gate-reviews", "running", "closing", "nobody-known",
-              extra="      reason: objective-achieved\n", trailers=False)  # fmt: skip
+              extra=CLOSURE, trailers=False)  # fmt: skip
     finding = only(checks_of(example_repo), "CHECK-APPROVER")
     assert "not in organisation.yaml at commit" in finding.message
 
@@ -194,6 +198,55 @@ def test_missing_evidence_is_reported(example_repo: Path) -> None:
     hand_move(example_repo, "gate-reviews", "running", "closing", OWNER)  # no reason
     finding = only(checks_of(example_repo), "CHECK-EVIDENCE")
     assert "lacks its evidence: reason" in finding.message
+
+
+def test_a_closure_without_its_communication_is_reported(example_repo: Path) -> None:
+    branch(example_repo)
+    hand_move(example_repo, "gate-reviews", "running", "closing", OWNER,
+              extra="      reason: objective-achieved\n")  # fmt: skip
+    finding = only(checks_of(example_repo), "CHECK-EVIDENCE")
+    assert finding.message.endswith("lacks its evidence: communication")
+    path = example_repo / "services" / "gate-reviews.yaml"
+    assert finding.line == line_of(path, r"    - from: ", last=True)[0]
+
+
+def test_a_superseded_closure_names_its_successor_which_lists_it(example_repo: Path) -> None:
+    branch(example_repo)
+    hand_move(example_repo, "gate-reviews", "running", "closing", OWNER,
+              extra=f"      reason: superseded\n      communication: {TOLD}\n")  # fmt: skip
+    finding = only(checks_of(example_repo), "CHECK-EVIDENCE")
+    assert finding.message.endswith("lacks its evidence: superseded_by")
+    # named, but the successor does not list it: validate's finding, reported by check too
+    git(example_repo, "reset", "-q", "--hard", "main")
+    hand_move(example_repo, "gate-reviews", "running", "closing", OWNER,
+              extra=f"      reason: superseded\n      superseded_by: project-assurance\n"
+                    f"      communication: {TOLD}\n")  # fmt: skip
+    result = check(example_repo, "main")
+    assert [f.rule for f in result.findings if f.rule.startswith("CHECK-")] == []
+    finding = only(result.findings, "STAGE-COMPLETE")
+    assert "superseded by project-assurance, which does not list it" in finding.message
+    assert (finding.path, finding.line) == (
+        "services/gate-reviews.yaml",
+        line_of(example_repo / "services" / "gate-reviews.yaml", r"      superseded_by: ")[0],
+    )
+
+
+def test_a_closed_move_needs_an_artefact_inventory(example_repo: Path) -> None:
+    branch(example_repo)
+    hand_move(example_repo, "schedule-health-checks", "closing", "closed", MANAGER,
+              extra="      artefact_review:\n        reviewed_by: tom-okafor\n"
+                    "        kept: [Scorecard template]\n")  # fmt: skip
+    finding = only(checks_of(example_repo), "CHECK-EVIDENCE")
+    assert finding.message.endswith("lacks its evidence: artefact_inventory")
+    git(example_repo, "reset", "-q", "--hard", "main")
+    moved = run_cli("transition", "schedule-health-checks", "--to", "closed",
+                    "--approved-by", MANAGER, "--kept", "Scorecard template=PMO SharePoint",
+                    "--archived", "Check rules=Records centre PMO/2026/12",
+                    "--discarded", "Scorecard mailing list", cwd=example_repo)  # fmt: skip
+    assert moved.returncode == 0, moved.stderr
+    result = run_cli("check", "--base", "main", cwd=example_repo)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "[CHECK-" not in result.stdout and "warning" not in result.stdout
 
 
 def test_a_deleted_service_is_reported(example_repo: Path) -> None:
@@ -230,7 +283,7 @@ def test_a_move_in_a_commit_without_trailers_is_reported(example_repo: Path) -> 
     branch(example_repo)
     moved = run_cli(
         "transition", "gate-reviews", "--to", "closing", "--approved-by", OWNER,
-        "--reason", "objective-achieved", cwd=example_repo,
+        "--reason", "objective-achieved", "--communication", TOLD, cwd=example_repo,
     )  # fmt: skip
     assert moved.returncode == 0, moved.stderr
     git(example_repo, "commit", "-q", "--amend", "-m", "Close gate reviews (#12)")
@@ -258,7 +311,7 @@ def test_a_move_commit_that_changes_other_files_is_reported(example_repo: Path) 
     other = example_repo / "services" / "methodology-coaching.yaml"
     other.write_text(other.read_text("utf-8") + "# touched\n", "utf-8")
     hand_move(example_repo, "gate-reviews", "running", "closing", OWNER,
-              extra="      reason: objective-achieved\n")  # fmt: skip
+              extra=CLOSURE)  # fmt: skip
     finding = only(checks_of(example_repo), "CHECK-TRAILERS")
     assert "also changes" in finding.message
     assert "notes.md" in finding.message
@@ -269,7 +322,7 @@ def test_a_move_of_two_services_in_one_commit_passes(example_repo: Path) -> None
     branch(example_repo)
     moved = run_cli("transition", "gate-reviews", "benefits-tracking", "--to", "closing",
                     "--approved-by", OWNER, "--reason", "objective-achieved",
-                    cwd=example_repo)  # fmt: skip
+                    "--communication", TOLD, cwd=example_repo)  # fmt: skip
     assert moved.returncode == 0, moved.stderr
     assert checks_of(example_repo) == []
 
@@ -277,7 +330,7 @@ def test_a_move_of_two_services_in_one_commit_passes(example_repo: Path) -> None
 def test_trailers_that_disagree_with_the_file_are_reported(example_repo: Path) -> None:
     branch(example_repo)
     hand_move(example_repo, "gate-reviews", "running", "closing", OWNER,
-              extra="      reason: objective-achieved\n", approver_trailer=MANAGER)  # fmt: skip
+              extra=CLOSURE, approver_trailer=MANAGER)  # fmt: skip
     finding = only(checks_of(example_repo), "CHECK-TRAILERS")
     assert f"names approver {MANAGER}" in finding.message
 
@@ -310,7 +363,8 @@ def test_merging_the_base_branch_in_is_not_a_finding(example_repo: Path) -> None
     commit_all(example_repo, "a comment")
     git(example_repo, "switch", "-q", "main")
     moved = run_cli("transition", "gate-reviews", "--to", "closing", "--approved-by", OWNER,
-                    "--reason", "objective-achieved", cwd=example_repo)  # fmt: skip
+                    "--reason", "objective-achieved", "--communication", TOLD,
+                    cwd=example_repo)  # fmt: skip
     assert moved.returncode == 0, moved.stderr
     git(example_repo, "switch", "-q", "change")
     git(example_repo, "merge", "-q", "--no-edit", "main")
@@ -373,7 +427,7 @@ def test_only_the_base_branch_settings_apply_and_waivers_do_not(example_repo: Pa
 def test_a_shallow_clone_says_to_fetch_the_history(example_repo: Path, tmp_path: Path) -> None:
     branch(example_repo)
     hand_move(example_repo, "gate-reviews", "running", "closing", OWNER,
-              extra="      reason: objective-achieved\n")  # fmt: skip
+              extra=CLOSURE)  # fmt: skip
     clone = tmp_path / "shallow"
     git(tmp_path, "clone", "-q", "--depth", "1", "--branch", "change",
         f"file://{example_repo}", str(clone))  # fmt: skip
@@ -415,7 +469,7 @@ def test_a_base_that_cannot_name_a_commit_is_a_usage_error(example_repo: Path, r
 def test_any_revision_naming_a_commit_is_a_base(example_repo: Path, ref: str) -> None:
     branch(example_repo)
     hand_move(example_repo, "gate-reviews", "running", "closing", OWNER, trailers=False,
-              extra="      reason: objective-achieved\n")  # fmt: skip
+              extra=CLOSURE)  # fmt: skip
     result = run_cli("check", "--base", ref, "-f", "json", cwd=example_repo)
     assert result.returncode == 1, result.stderr
     document = json.loads(result.stdout)
@@ -467,7 +521,7 @@ def test_a_catalogue_in_a_subfolder_of_the_repository(
     branch(repo)
     root = repo / "pmo" / "catalogue"
     hand_move(root, "gate-reviews", "running", "closing", MANAGER,
-              extra="      reason: objective-achieved\n")  # fmt: skip
+              extra=CLOSURE)  # fmt: skip
     (repo / "README.md").write_text("other things, changed\n", encoding="utf-8")
     commit_all(repo, "unrelated")
     result = check(root, "main")

@@ -15,7 +15,7 @@ import pytest
 
 from conftest import REPO_ROOT
 from docblocks import check_block
-from pmoctl.catalogue import decisions, lifecycle
+from pmoctl.catalogue import decisions, escalation, lifecycle
 from pmoctl.rules import Partial, checks
 
 DOC = REPO_ROOT / "docs" / "lifecycle.md"
@@ -85,3 +85,7 @@ def test_a_changed_declaration_is_detected(tmp_path: Path) -> None:
     stale.write_text(text, encoding="utf-8")
     with pytest.raises(AssertionError, match="stale"):
         check_block(stale, "lifecycle-diagram", diagram_block(), update=False)
+
+
+def test_doc_escalation_levels_are_generated_from_the_declaration() -> None:
+    check_block(DOC, "escalation-levels", "\n" + escalation.levels_table())

@@ -409,7 +409,8 @@ def test_the_successor_may_be_a_service_that_was_not_loaded() -> None:
         ("running", "closed", True),
         ("transition", "closed", True),
         ("closing", "closed", False),
-        ("running", "closing", False),
+        ("running", "closing", True),
+        ("closing", "closing", False),
         ("running", "running", False),
     ],
 )

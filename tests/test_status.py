@@ -576,7 +576,7 @@ def test_pmoctl_today_is_the_day_of_transition_status_and_history(example_repo: 
     """One day for every command: a reproducible run gives the same dates and durations."""
     moved = run_cli(
         "transition", "gate-reviews", "--to", "closing", "--approved-by", "helen-achebe",
-        "--reason", "objective-achieved", "--note", "done", "--dry-run",
+        "--reason", "objective-achieved", "--note", "done", "--communication", "told", "--dry-run",
         cwd=example_repo, env={"PMOCTL_TODAY": "2026-12-01"},
     )  # fmt: skip
     assert moved.returncode == 0, moved.stderr

@@ -57,14 +57,22 @@ WALK: list[tuple[str, str, dict[str, object]]] = [
         {"readiness": READY, "rollout": "phased"},
     ),
     ("running", OWNER, {}),
-    ("closing", OWNER, {"reason": "objective-achieved"}),
-    ("closed", OWNER, {"kept": ("Report template",), "discarded": ("Old dashboards",)}),
+    ("closing", OWNER, {"reason": "objective-achieved", "communication": "Told at the forum."}),
+    (
+        "closed",
+        OWNER,
+        {
+            "kept": ("Report template=PMO SharePoint, Reporting",),
+            "archived": ("Board papers=Records centre PMO/31",),
+            "discarded": ("Old dashboards",),
+        },
+    ),
     ("proposed", DIRECTOR, {"note": "Asked for again by the board."}),
     ("closing", DIRECTOR, {"reason": "resources-needed-elsewhere"}),
     ("closed", OWNER, {"kept": ("Lessons",)}),
     ("proposed", DIRECTOR, {"note": "Third time."}),
     ("design", DIRECTOR, {"note": "Go."}),
-    ("closing", OWNER, {"reason": "superseded"}),
+    ("closing", OWNER, {"reason": "requested-by-stakeholders"}),
     ("closed", OWNER, {"discarded": ("Drafts",)}),
     ("proposed", DIRECTOR, {"note": "Again."}),
     ("design", DIRECTOR, {"note": "Go."}),
@@ -81,7 +89,7 @@ WALK: list[tuple[str, str, dict[str, object]]] = [
         OWNER,
         {"readiness": READY, "rollout": "big-bang"},
     ),
-    ("closing", OWNER, {"reason": "pmo-change-of-focus"}),
+    ("closing", OWNER, {"reason": "pmo-change-of-focus", "communication": "E-mail to users."}),
 ]
 
 
@@ -442,10 +450,125 @@ def test_a_readiness_checklist_missing_an_area_is_refused(repo: Path) -> None:
 
 
 def test_closure_needs_an_artefact_review(repo: Path) -> None:
-    move(repo, "alpha", to="closing", by=DIRECTOR, reason="superseded")
-    with pytest.raises(RecordRefusedError, match="--kept/--discarded ARTEFACT"):
+    move(repo, "alpha", to="closing", by=DIRECTOR, reason="requested-by-stakeholders")
+    options = "--kept/--archived NAME=WHERE or --discarded NAME"
+    with pytest.raises(RecordRefusedError, match=options):
         move(repo, "alpha", to="closed", by=OWNER)
     move(repo, "alpha", to="closed", by=OWNER, discarded=("Draft plan",))
+
+
+def _to_running(repo: Path, ident: str = "alpha") -> None:
+    for target, approver, evidence in WALK[:2] + WALK[4:6]:
+        move(repo, ident, to=target, by=approver, **evidence)
+
+
+def test_closing_a_running_service_needs_its_communication(repo: Path) -> None:
+    _to_running(repo)
+    before = snapshot(repo)
+    with pytest.raises(RecordRefusedError) as refused:
+        move(repo, "alpha", to="closing", by=OWNER, reason="objective-achieved")
+    assert "needs evidence: --communication TEXT" in refused.value.message
+    assert snapshot(repo) == before
+    result = cli_move(repo, "alpha", "--to", "closing", "--approved-by", OWNER, "--reason",
+                      "objective-achieved", "--communication", "Told\x1b[2J")  # fmt: skip
+    assert result.returncode == 2 and "--communication is empty or holds control" in result.stderr
+    assert snapshot(repo) == before
+    told = "Customers told at the October forum; the last report goes out in November."
+    move(repo, "alpha", to="closing", by=OWNER, reason="objective-achieved", communication=told)
+    recorded = parse((repo / "services" / "alpha.yaml").read_text(encoding="utf-8"))
+    assert recorded["lifecycle"]["moves"][-1]["communication"] == told
+
+
+def test_communication_belongs_to_a_closure(repo: Path) -> None:
+    before = snapshot(repo)
+    result = cli_move(repo, *ALPHA_TO_DESIGN, "--communication", "Told everyone.")
+    assert result.returncode == 2, result.stderr
+    assert "--communication TEXT is not evidence of the move proposed -> design" in result.stderr
+    assert snapshot(repo) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("--reason", "objective-achieved", "--superseded-by", "beta"),
+         "--superseded-by names the successor of a service closed as superseded"),
+        (("--reason", "superseded", "--superseded-by", "alpha"),
+         "a service cannot supersede itself"),
+        (("--reason", "superseded", "--superseded-by", "betta"),
+         "--superseded-by 'betta': there is no services/betta.yaml"),
+        (("--reason", "superseded", "--superseded-by", "Beta!"), "invalid service id 'Beta!'"),
+    ],
+)  # fmt: skip
+def test_a_wrong_successor_is_a_usage_error(repo: Path, args: tuple[str, ...], says: str) -> None:
+    before = snapshot(repo)
+    result = cli_move(repo, "alpha", "--to", "closing", "--approved-by", DIRECTOR, *args)
+    assert result.returncode == 2, result.stderr
+    assert says in result.stderr
+    if "betta" in args:
+        assert "did you mean 'beta'?" in result.stderr
+    assert snapshot(repo) == before
+
+
+def test_a_superseded_closure_names_a_successor_that_lists_it(repo: Path) -> None:
+    before = snapshot(repo)
+    with pytest.raises(RecordRefusedError) as refused:
+        move(repo, "alpha", to="closing", by=DIRECTOR, reason="superseded")
+    assert "needs evidence: --superseded-by SERVICE" in refused.value.message
+    # beta does not list alpha in supersedes yet: the guard refuses, at the new record
+    result = cli_move(repo, "alpha", "--to", "closing", "--approved-by", DIRECTOR,
+                      "--reason", "superseded", "--superseded-by", "beta")  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "superseded by beta, which does not list it in supersedes" in result.stderr
+    assert "add alpha to supersedes in services/beta.yaml" in result.stderr
+    assert snapshot(repo) == before
+    beta = repo / "services" / "beta.yaml"
+    beta.write_text(
+        beta.read_text(encoding="utf-8").replace(
+            "\nlifecycle:", "\nsupersedes: [alpha]\n\nlifecycle:"
+        ),
+        encoding="utf-8",
+    )
+    git(repo, "commit", "-q", "-am", "beta replaces alpha")
+    move(repo, "alpha", to="closing", by=DIRECTOR, reason="superseded", superseded_by="beta")
+    recorded = parse((repo / "services" / "alpha.yaml").read_text(encoding="utf-8"))
+    assert recorded["lifecycle"]["moves"][-1]["superseded_by"] == "beta"
+    assert run_cli("validate", cwd=repo).returncode == 0
+
+
+def test_the_artefact_inventory_says_where_each_artefact_is_kept(repo: Path) -> None:
+    move(repo, "alpha", to="closing", by=DIRECTOR, reason="requested-by-stakeholders")
+    before = snapshot(repo)
+    for option, value in (("--kept", "Templates="), ("--archived", "=Records centre")):
+        result = cli_move(repo, "alpha", "--to", "closed", "--approved-by", OWNER, option, value)
+        assert result.returncode == 2, result.stderr
+        assert "does not name the artefact and where it is kept" in result.stderr
+        assert f"write {option} 'NAME=WHERE'" in result.stderr
+    assert snapshot(repo) == before
+    result = cli_move(repo, "alpha", "--to", "closed", "--approved-by", OWNER,
+                      "--kept", "Report template = PMO SharePoint, Reporting",
+                      "--archived", "Board papers=Records centre PMO/2026/31",
+                      "--kept", "Distribution list", "--discarded", "Draft a=b")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    text = (repo / "services" / "alpha.yaml").read_text(encoding="utf-8")
+    assert text.endswith(
+        "      artefact_review:\n"
+        "        reviewed_by: marcus-lindqvist\n"
+        "        artefacts:\n"
+        "          - name: Report template\n"
+        "            fate: kept\n"
+        "            location: PMO SharePoint, Reporting\n"
+        "          - name: Distribution list\n"
+        "            fate: kept\n"
+        "          - name: Board papers\n"
+        "            fate: archived\n"
+        "            location: Records centre PMO/2026/31\n"
+        "          - name: Draft a=b\n"
+        "            fate: discarded\n"
+    )
+    # an artefact kept without saying where is recorded, and validate asks where
+    validated = run_cli("validate", cwd=repo)
+    assert validated.returncode == 0
+    assert "does not say where 'Distribution list' is kept" in validated.stdout
 
 
 def test_incomplete_service_is_refused_with_positions(repo: Path) -> None:
@@ -1026,7 +1149,7 @@ TO_CLOSED: list[tuple[str, str, tuple[str, ...]]] = [
     ("transition", OWNER,
      (*READY_OPTIONS, "--rollout", "phased")),
     ("running", OWNER, ()),
-    ("closing", OWNER, ("--reason", "objective-achieved")),
+    ("closing", OWNER, ("--reason", "objective-achieved", "--communication", "Told.")),
     ("closed", OWNER, ("--kept", "Report template")),
 ]  # fmt: skip
 
@@ -1197,5 +1320,8 @@ def test_evidence_of_another_move_is_refused(repo: Path) -> None:
     before = snapshot(repo)
     result = cli_move(repo, *ALPHA_TO_DESIGN, "--rollout", "phased", "--kept", "a checklist")
     assert result.returncode == 2, result.stderr
-    assert "--rollout phased|big-bang, --kept/--discarded ARTEFACT is not evidence" in result.stderr
+    assert (
+        "--rollout phased|big-bang, --kept/--archived NAME=WHERE or --discarded NAME is not "
+        "evidence" in result.stderr
+    )
     assert snapshot(repo) == before

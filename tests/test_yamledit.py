@@ -231,6 +231,39 @@ def test_enum_stages_tuples_and_empty_review_entries_are_written_as_plain_data()
     verify_move(old, new, stage=Stage.PILOT, move=move)
 
 
+_INVENTORY = [
+    {"name": "Report template", "fate": "kept", "location": "PMO share, Reporting"},
+    {"name": "yes", "fate": "discarded"},
+]
+_CLOSED = {"from": "closing", "to": "closed", **_REQUIRED, "communication": "Told: all."}
+
+
+def test_an_artefact_inventory_is_a_list_of_mappings_in_the_files_style() -> None:
+    old = "lifecycle:\n  stage: closing\n  moves:\n  - from: running\n    to: closing\n"
+    review = {"reviewed_by": "x", "artefacts": _INVENTORY}
+    new = apply_move(old, stage="closed", move={**_CLOSED, "artefact_review": review})
+    assert new == old.replace("stage: closing", "stage: closed") + (
+        "  - from: closing\n    to: closed\n    date: 2026-03-02\n    approved_by: ruth-kowalski\n"
+        "    communication: 'Told: all.'\n    artefact_review:\n      reviewed_by: x\n"
+        "      artefacts:\n      - name: Report template\n        fate: kept\n"
+        "        location: PMO share, Reporting\n      - name: 'yes'\n        fate: discarded\n"
+    )
+    verify(old, new, stage="closed", move={**_CLOSED, "artefact_review": review})
+
+
+def test_an_artefact_inventory_in_a_flow_lifecycle_is_flow_mappings() -> None:
+    old = "lifecycle: {stage: closing, moves: []}\n"
+    review = {"reviewed_by": "x", "artefacts": _INVENTORY}
+    new = apply_move(old, stage="closed", move={**_CLOSED, "artefact_review": review})
+    assert new == (
+        "lifecycle: {stage: closed, moves: [{from: closing, to: closed, date: 2026-03-02, "
+        "approved_by: ruth-kowalski, communication: 'Told: all.', artefact_review: "
+        "{reviewed_by: x, artefacts: [{name: Report template, fate: kept, "
+        "location: 'PMO share, Reporting'}, {name: 'yes', fate: discarded}]}}]}\n"
+    )
+    verify(old, new, stage="closed", move={**_CLOSED, "artefact_review": review})
+
+
 def test_existing_item_layout_is_followed() -> None:
     old = "lifecycle:\n   stage: a\n   moves:\n     -   from: x\n         to: a\n"
     new = apply_move(old, stage="b", move={"from": "a", "to": "b", **_REQUIRED})

@@ -91,6 +91,9 @@ def transition(
     waive_capacity: bool = False,
     kept: Sequence[str] = (),
     discarded: Sequence[str] = (),
+    archived: Sequence[str] = (),
+    communication: str | None = None,
+    superseded_by: str | None = None,
     date: dt.date | None = None,
     dry_run: bool = False,
     allow_detached: bool = False,
@@ -124,7 +127,7 @@ def transition(
     signing = None
     given_evidence = bool(
         reason or note or rollout or readiness or waive or closes or waive_capacity or kept
-        or discarded or date
+        or discarded or archived or communication or superseded_by or date
     )  # fmt: skip
     if signature is not None:
         if sign:
@@ -145,7 +148,8 @@ def transition(
             fields["waived_criteria"], fields["closes"], fields["waive_capacity"]
         )  # fmt: skip
         kept, discarded = fields["kept"], fields["discarded"]
-        date = fields["date"]
+        archived, communication = fields["archived"], fields["communication"]
+        superseded_by, date = fields["superseded_by"], fields["date"]
     elif sign:
         signing = signatures.Signing(key=signatures.key_path(root, Path(key) if key else None))
     if approved_by is None:
@@ -174,8 +178,11 @@ def transition(
         waived_criteria=tuple(waive),
         closes=closes,
         waive_capacity=waive_capacity,
-        kept=tuple(kept),
-        discarded=tuple(discarded),
+        kept=_texts("kept", kept),
+        discarded=_texts("discarded", discarded),
+        archived=_texts("archived", archived),
+        communication=communication,
+        superseded_by=superseded_by,
         date=date,
     )
     return move(
@@ -602,6 +609,13 @@ def _choice(choices: type[_Choice], value: object, what: str) -> _Choice:
     raise UserError(
         f"no {what} {value!r}", hint=f"{what}: " + ", ".join(member.value for member in choices)
     )
+
+
+def _texts(name: str, values: Sequence[str]) -> tuple[str, ...]:
+    """Artefact names given to the API: a list of texts (one text would be split into letters)."""
+    if isinstance(values, str):
+        raise UserError(f"{name} is a list of texts, not one text", hint=f"[{values!r}]")
+    return tuple(values)
 
 
 def _day(value: object) -> dt.date:

@@ -48,6 +48,6 @@ def reached(level: EscalationLevel | None, wanted: EscalationLevel) -> bool:
 
 def levels_table() -> str:
     """The levels as a Markdown table (docs/lifecycle.md; a test keeps the two in step)."""
-    rows = ["| Level (`escalated_to`) | Dealt with by | When |", "|---|---|---|"]
+    rows = ["| Level (`escalated_to`) | Dealt with by | Meaning |", "|---|---|---|"]
     rows.extend(f"| {item.level} | {item.handled_by} | {item.meaning} |" for item in LEVEL_TABLE)
     return "\n".join(rows) + "\n"

@@ -37,6 +37,7 @@ CLOSABLE = (Stage.DESIGN, Stage.PILOT, Stage.TRANSITION, Stage.RUNNING, Stage.CL
 
 CLOSURE_REASONS = tuple(reason.value for reason in ClosureReason)
 REJECTION_REASONS = tuple(reason.value for reason in RejectionReason)
+SUPERSEDED = ClosureReason.SUPERSEDED.value
 #: evidence fields of a move record (:class:`pmoctl.catalogue.models.service.Move`)
 Evidence = Literal[
     "note",
@@ -48,7 +49,14 @@ Evidence = Literal[
     "waived_criteria",
     "closes",
     "capacity_waived",
+    "communication",
 ]
+#: evidence added to a move's form after records were made without it (``communication``
+#: on a closure, ``superseded_by`` on a closure for the reason `superseded`,
+#: ``artefact_inventory``: an artefact review that lists ``artefacts``, not only the earlier
+#: ``kept``/``discarded``). Unlike :attr:`MoveSpec.legacy`, the record's form did not change
+#: and the gap can still be filled in, so the validator warns about it.
+Later = Literal["communication", "superseded_by", "artefact_inventory"]
 #: what the service (and for capacity, the catalogue) must show when the move is made:
 #: ``pmoctl transition`` and ``pmoctl check`` judge it on new moves; records already made
 #: are not judged again, as the catalogue has moved on since
@@ -71,17 +79,30 @@ class MoveSpec:
     #: valid (format 1), never written, refused on a new move
     legacy: tuple[Evidence, ...] = ()
     conditions: tuple[Condition, ...] = ()
+    #: evidence a move made now records that records made before may lack: asked of a new
+    #: move (``transition``, or one a pull request adds), a warning on a recorded one
+    later: tuple[Later, ...] = ()
 
 
-def _abandon(source: Stage, approver: Approver) -> MoveSpec:
+def _abandon(source: Stage, approver: Approver, requires: tuple[Evidence, ...]) -> MoveSpec:
+    communicated = "communication" in requires
     return MoveSpec(
         source,
         Stage.CLOSING,
         approver,
-        ("reason",),
+        requires,
         CLOSURE_REASONS,
         "abandon a service that is still being set up",
+        # before transition no customer uses it, so telling them is up to the owner
+        optional=() if communicated else ("communication",),
+        later=("communication", "superseded_by") if communicated else ("superseded_by",),
     )
+
+
+#: closing a service that customers use (or are being moved onto) is organisational
+#: change: the move records how it is communicated; a service abandoned before transition
+#: has no customers yet
+_CLOSE: tuple[Evidence, ...] = ("reason", "communication")
 
 
 MOVES: tuple[MoveSpec, ...] = (
@@ -143,21 +164,23 @@ MOVES: tuple[MoveSpec, ...] = (
         Stage.RUNNING,
         Stage.CLOSING,
         "service-owner",
-        ("reason",),
+        _CLOSE,
         CLOSURE_REASONS,
-        "formal approval to close, for one of the stated reasons",
+        "formal approval to close, for one of the stated reasons, and how it is communicated",
+        later=("communication", "superseded_by"),
     ),
-    _abandon(Stage.PROPOSED, "pmo-director"),
-    _abandon(Stage.DESIGN, "service-owner"),
-    _abandon(Stage.PILOT, "service-owner"),
-    _abandon(Stage.TRANSITION, "service-owner"),
+    _abandon(Stage.PROPOSED, "pmo-director", ("reason",)),
+    _abandon(Stage.DESIGN, "service-owner", ("reason",)),
+    _abandon(Stage.PILOT, "service-owner", ("reason",)),
+    _abandon(Stage.TRANSITION, "service-owner", _CLOSE),
     MoveSpec(
         Stage.CLOSING,
         Stage.CLOSED,
         "service-owner",
         ("artefact_review",),
         None,
-        "artefacts reviewed and the useful ones kept",
+        "artefacts reviewed: each kept, archived or discarded, and where it is kept",
+        later=("artefact_inventory",),
     ),
     MoveSpec(
         Stage.CLOSED,
@@ -290,14 +313,18 @@ def legacy_form(spec: MoveSpec, move: Move) -> bool:
 
 
 def missing_evidence(spec: MoveSpec, move: Move, *, new: bool = False) -> list[str]:
-    """Evidence fields the move record lacks (or holds with a value the move does not allow).
+    """Evidence the move record lacks (or holds with a value the move does not allow).
 
-    A record made in an earlier form (:attr:`MoveSpec.legacy`) is judged by that form,
-    unless ``new``: a move being made now (``transition``, or one a pull request adds).
+    A record made in an earlier form (:attr:`MoveSpec.legacy`) is judged by that form, and
+    the evidence asked only of later moves (:attr:`MoveSpec.later`, see :func:`later_gaps`)
+    is not asked of it, unless ``new``: a move being made now (``transition``, or one a pull
+    request adds), which is judged in the current form with all its evidence.
     """
     old_form = not new and legacy_form(spec, move)
     absent: list[str] = []
     for name in spec.legacy if old_form else spec.requires:
+        if name in spec.later:
+            continue  # judged by later_gaps
         value = getattr(move, name)
         if value is None or (name == "success_criteria_met" and value is not True):
             absent.append(name)
@@ -305,7 +332,32 @@ def missing_evidence(spec: MoveSpec, move: Move, *, new: bool = False) -> list[s
             absent.append("readiness")  # one text: the checklist is needed
     if spec.reasons is not None and move.reason is not None and move.reason not in spec.reasons:
         absent.append("reason")
+    if new:
+        absent.extend(later_gaps(spec, move))
     return absent
+
+
+def later_gaps(spec: MoveSpec, move: Move) -> list[str]:
+    """The evidence of :attr:`MoveSpec.later` the record lacks: :func:`missing_evidence`
+    asks it of a new move; on a recorded move the validator warns about it."""
+    review = move.artefact_review
+    lacking = {
+        "communication": move.communication is None,
+        "superseded_by": move.reason == SUPERSEDED and move.superseded_by is None,
+        "artefact_inventory": review is not None and not review.artefacts,
+    }
+    return [name for name in spec.later if lacking[name]]
+
+
+def unplaced_artefacts(move: Move) -> list[str]:
+    """The kept or archived artefacts of the move's inventory that do not say where they are
+    (the earlier ``kept`` list says nowhere: ``artefact_inventory`` covers it)."""
+    review = move.artefact_review
+    if review is None:
+        return []
+    return [
+        item.name for item in review.artefacts if item.fate != "discarded" and not item.location
+    ]
 
 
 #: evidence that belongs to particular moves only (a note and a reason may go with any)
@@ -317,6 +369,7 @@ _MOVE_BOUND: tuple[Evidence, ...] = (
     "waived_criteria",
     "closes",
     "capacity_waived",
+    "communication",
 )
 
 
@@ -324,11 +377,16 @@ def unexpected_evidence(spec: MoveSpec, move: Move, *, new: bool = False) -> lis
     """Evidence the move record carries that belongs to other moves (a roll-out on a closure),
     or, on a new move (``new``), to the earlier form of this one."""
     allowed = {*spec.requires, *spec.optional, *(() if new else spec.legacy)}
-    return [
+    extra: list[str] = [
         name
         for name in _MOVE_BOUND
         if name not in allowed and getattr(move, name) not in (None, False, [])
     ]
+    if move.superseded_by is not None and (
+        "superseded_by" not in spec.later or move.reason != SUPERSEDED
+    ):
+        extra.append("superseded_by")
+    return extra
 
 
 def condition_problems(spec: MoveSpec, service: Service, move: Move) -> list[str]:
@@ -426,6 +484,8 @@ def moves_table() -> str:
         if spec.reasons is not None:
             named = {CLOSURE_REASONS: "a closure reason", REJECTION_REASONS: "a rejection reason"}
             allowed = named.get(spec.reasons) or "/".join(spec.reasons)
+            if "superseded_by" in spec.later:
+                allowed += "; `superseded` also names superseded_by"
             evidence[evidence.index("reason")] = f"reason ({allowed})"
         if spec.optional:
             evidence.append("optionally " + " or ".join(spec.optional))

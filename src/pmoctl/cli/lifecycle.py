@@ -97,9 +97,30 @@ WaiveCapacityOption = Annotated[
 ]
 #: the earlier form of the sign-off, refused with a hint (hidden from --help)
 SuccessOption = Annotated[bool, typer.Option("--success-criteria-met", hidden=True)]
+CommunicationOption = Annotated[
+    str | None,
+    typer.Option(
+        help="How the closure is told to customers and stakeholders (to closing, from "
+        "transition or running)."
+    ),
+]
+SupersededByOption = Annotated[
+    str | None,
+    typer.Option(
+        "--superseded-by",
+        help="The service that replaces it (with --reason superseded); it must list this one "
+        "in supersedes.",
+    ),
+]
 KeptOption = Annotated[
     list[str] | None,
-    typer.Option("--kept", help="An artefact kept at closure (repeat the option)."),
+    typer.Option(
+        "--kept", help="An artefact kept for future use at closure, as NAME=WHERE (repeatable)."
+    ),
+]
+ArchivedOption = Annotated[
+    list[str] | None,
+    typer.Option("--archived", help="An artefact archived at closure, as NAME=WHERE (repeatable)."),
 ]
 DiscardedOption = Annotated[
     list[str] | None,
@@ -141,7 +162,10 @@ def transition_command(  # noqa: PLR0917 - typer passes options positionally
     closes: ClosesOption = None,
     waive_capacity: WaiveCapacityOption = False,
     success_criteria_met: SuccessOption = False,
+    communication: CommunicationOption = None,
+    superseded_by: SupersededByOption = None,
     kept: KeptOption = None,
+    archived: ArchivedOption = None,
     discarded: DiscardedOption = None,
     date: DateOption = None,
     signature: Annotated[
@@ -173,7 +197,8 @@ def transition_command(  # noqa: PLR0917 - typer passes options positionally
             reason=reason, note=note, rollout=rollout.value if rollout else None,
             readiness=_areas(readiness, success_criteria_met), waive=waive or (),
             closes=closes, waive_capacity=waive_capacity, kept=kept or (),
-            discarded=discarded or (), date=parse_date("--date", date), dry_run=dry_run,
+            discarded=discarded or (), archived=archived or (), communication=communication,
+            superseded_by=superseded_by, date=parse_date("--date", date), dry_run=dry_run,
             allow_detached=allow_detached, signature=signature,
         )  # fmt: skip
     except PmoctlError as problem:
@@ -207,7 +232,10 @@ def approve(  # noqa: PLR0917 - typer passes options positionally
     closes: ClosesOption = None,
     waive_capacity: WaiveCapacityOption = False,
     success_criteria_met: SuccessOption = False,
+    communication: CommunicationOption = None,
+    superseded_by: SupersededByOption = None,
     kept: KeptOption = None,
+    archived: ArchivedOption = None,
     discarded: DiscardedOption = None,
     date: DateOption = None,
     sign_only: Annotated[
@@ -249,7 +277,8 @@ def approve(  # noqa: PLR0917 - typer passes options positionally
             reason=reason, note=note, rollout=rollout.value if rollout else None,
             readiness=_areas(readiness, success_criteria_met), waive=waive or (),
             closes=closes, waive_capacity=waive_capacity, kept=kept or (),
-            discarded=discarded or (), date=parse_date("--date", date),
+            discarded=discarded or (), archived=archived or (), communication=communication,
+            superseded_by=superseded_by, date=parse_date("--date", date),
             dry_run=dry_run or sign_only,
             allow_detached=allow_detached, sign=True, key=key,
         )  # fmt: skip

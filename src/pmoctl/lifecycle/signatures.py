@@ -243,9 +243,17 @@ def approver_and_evidence(signed: Sequence[SignedDecision]) -> tuple[str, dict[s
         date = dt.date.fromisoformat(str(first.get("date")))
     except ValueError:
         raise UserError("the signed decision has no valid date") from None
+    fates: dict[str, list[str]] = {"kept": list(review.get("kept") or ()), "archived": [],
+                                   "discarded": list(review.get("discarded") or ())}  # fmt: skip
+    for item in review.get("artefacts") or ():
+        if isinstance(item, dict) and item.get("fate") in fates:
+            where = f"={item['location']}" if item.get("location") else ""
+            fates[str(item["fate"])].append(f"{item.get('name')}{where}")
     evidence = {
         "reason": first.get("reason"),
+        "superseded_by": first.get("superseded_by"),
         "note": first.get("note"),
+        "communication": first.get("communication"),
         "rollout": first.get("rollout"),
         # one text is the earlier form, which a new move does not take: left out, so that
         # the move is refused for its readiness checklist
@@ -253,8 +261,7 @@ def approver_and_evidence(signed: Sequence[SignedDecision]) -> tuple[str, dict[s
         "waived_criteria": tuple(waived) if isinstance(waived, list) else (),
         "closes": first.get("closes"),
         "waive_capacity": first.get("capacity_waived") is True,
-        "kept": tuple(review.get("kept") or ()),
-        "discarded": tuple(review.get("discarded") or ()),
+        **{fate: tuple(names) for fate, names in fates.items()},
         "date": date,
     }
     return str(first.get("approved_by", "")), evidence

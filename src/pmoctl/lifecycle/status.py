@@ -549,9 +549,11 @@ def _moves(lifecycle: dict[str, Any], who: Any) -> Rows:
     for move in lifecycle.get("moves", []):
         rows.append((_one(move["date"]), f"{_one(move['from'])} -> {_one(move['to'])}, "
                      f"approved by {who(move['approved_by'])}"))  # fmt: skip
-        for key in ("reason", "rollout"):
+        for key in ("reason", "superseded_by", "rollout"):
             if key in move:
-                rows.append((f"  {key}", _one(move[key])))
+                rows.append((f"  {key.replace('_', ' ')}", _one(move[key])))
+        if "communication" in move:
+            rows.append(("  communication", _lines(move["communication"])))
         readiness = move.get("readiness")
         if isinstance(readiness, str):
             rows.append(("  readiness", _lines(readiness)))

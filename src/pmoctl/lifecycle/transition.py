@@ -22,7 +22,7 @@ from pmoctl.catalogue.files import kind_of, list_files
 from pmoctl.catalogue.loading import load_file
 from pmoctl.catalogue.models import Config, Move, Organisation, Service
 from pmoctl.catalogue.models.common import Stage
-from pmoctl.catalogue.suggest import did_you_mean, unknown_service
+from pmoctl.catalogue.suggest import did_you_mean, service_ids, unknown_service
 from pmoctl.catalogue.vocabulary import ReadinessArea
 from pmoctl.errors import UserError
 from pmoctl.gitrepo import check_ids
@@ -54,10 +54,13 @@ _OPTION_OF = {
     "rollout": "--rollout phased|big-bang",
     "readiness": "--readiness AREA=TEXT (governance, resources, training, communication)",
     "success_criteria_met": "--success-criteria-met",
-    "artefact_review": "--kept/--discarded ARTEFACT",
+    "artefact_review": "--kept/--archived NAME=WHERE or --discarded NAME",
+    "artefact_inventory": "--kept/--archived NAME=WHERE or --discarded NAME",
     "waived_criteria": "--waive CRITERION",
     "closes": "--closes SERVICE",
     "capacity_waived": "--waive-capacity",
+    "communication": "--communication TEXT",
+    "superseded_by": "--superseded-by SERVICE",
 }
 READINESS_AREAS = tuple(area.value for area in ReadinessArea)
 
@@ -77,9 +80,27 @@ class Evidence:
     closes: str | None = None
     #: the PMO Director sets the service up although a PMO lacks the capacity
     waive_capacity: bool = False
+    #: artefacts of the review on closing: ``NAME=WHERE`` (or ``NAME``) kept or archived,
+    #: ``NAME`` discarded
     kept: tuple[str, ...] = ()
     discarded: tuple[str, ...] = ()
+    archived: tuple[str, ...] = ()
+    communication: str | None = None
+    superseded_by: str | None = None
     date: dt.date | None = None
+
+    def artefacts(self) -> list[dict[str, str]]:
+        """The inventory of the artefact review, in the order kept, archived, discarded."""
+        inventory = []
+        for fate, given in (("kept", self.kept), ("archived", self.archived)):
+            for text in given:
+                name, _, location = text.partition("=")
+                item = {"name": name.strip(), "fate": fate}
+                if location.strip():
+                    item["location"] = location.strip()
+                inventory.append(item)
+        inventory.extend({"name": name, "fate": "discarded"} for name in self.discarded)
+        return inventory
 
 
 @dataclass
@@ -141,6 +162,41 @@ def _refuse_partial_readiness(
 
 #: answers that are no assessment
 _NO_STATEMENT = {"ok", "okay", "yes", "y", "done", "ready", "fine", "n/a", "na", "-", "tbd", "todo"}
+
+
+def _check_artefacts(evidence: Evidence) -> None:
+    """Each artefact named, and a discarded one not said to be kept somewhere."""
+    for option, given in (("--kept", evidence.kept), ("--archived", evidence.archived)):
+        for text in given:
+            check_text(option, text)
+            name, equals, location = text.partition("=")
+            if not name.strip() or (equals and not location.strip()):
+                raise UserError(
+                    f"{option} {text!r} does not name the artefact and where it is kept",
+                    hint=f"write {option} 'NAME=WHERE', e.g. {option} 'Templates=PMO "
+                    "SharePoint, Reporting'",
+                )
+    for name in evidence.discarded:
+        check_text("--discarded", name)
+
+
+def _refuse_successor(ident: str, evidence: Evidence, root: Path) -> None:
+    """``--superseded-by`` names another service of the catalogue, on a superseded closure."""
+    successor = evidence.superseded_by
+    if successor is None:
+        return
+    if evidence.reason != lifecycle.SUPERSEDED:
+        raise UserError(
+            "--superseded-by names the successor of a service closed as superseded",
+            hint=f"add --reason {lifecycle.SUPERSEDED}, or leave --superseded-by out",
+        )
+    if successor == ident:
+        raise UserError(f"--superseded-by {successor}: a service cannot supersede itself")
+    if not (root / "services" / f"{successor}.yaml").is_file():
+        raise UserError(
+            f"--superseded-by {successor!r}: there is no services/{successor}.yaml",
+            hint=did_you_mean(successor, service_ids(root), "services"),
+        )
 
 
 def _refuse_unknown_reason(spec: lifecycle.MoveSpec, reason: str | None) -> None:
@@ -231,6 +287,7 @@ def plan(
             raise RecordRefusedError(f"{ident}: {problem}")
         _refuse_earlier_date(ident, service, evidence.date)
         _refuse_partial_readiness(ident, spec, evidence.readiness)
+        _refuse_successor(ident, evidence, root)
         record = move_record(source.value, target.value, approver.id, evidence)
         try:
             move = Move.model_validate(record)
@@ -367,13 +424,11 @@ def move_record(
         "readiness": dict(evidence.readiness) if evidence.readiness else None,
         "waived_criteria": list(evidence.waived_criteria) or None,
     }
-    if evidence.kept or evidence.discarded:  # a review that names no artefact is no review
-        review: dict[str, object] = {"reviewed_by": approver_id}
-        if evidence.kept:
-            review["kept"] = list(evidence.kept)
-        if evidence.discarded:
-            review["discarded"] = list(evidence.discarded)
-        record["artefact_review"] = review
+    record["communication"] = evidence.communication
+    record["superseded_by"] = evidence.superseded_by
+    artefacts = evidence.artefacts()
+    if artefacts:  # a review that names no artefact is no review
+        record["artefact_review"] = {"reviewed_by": approver_id, "artefacts": artefacts}
     return {key: value for key, value in record.items() if value is not None}
 
 
@@ -399,8 +454,10 @@ def transition(
         check_ids(list(evidence.waived_criteria), what="success criterion")
     if evidence.closes is not None:
         check_ids([evidence.closes])
-    for artefact in (*evidence.kept, *evidence.discarded):
-        check_text("an artefact name", artefact)
+    check_text("--communication", evidence.communication)
+    _check_artefacts(evidence)
+    if evidence.superseded_by is not None:
+        check_ids([evidence.superseded_by])
     stage = _stage(target)
     planned: list[PlannedMove] = []
 

@@ -21,7 +21,7 @@ from pmoctl.yaml.loader import LoadError, read_bytes
 
 if TYPE_CHECKING:
     from pmoctl.catalogue.files import Catalogue
-    from pmoctl.catalogue.models import Person, Service
+    from pmoctl.catalogue.models import Move, Person, Service
 
 #: requirements that are evidence on a move: LIFECYCLE-MOVES checks them once a move exists
 _MOVE_EVIDENCE = {Stage.CLOSING: "closure-reason", Stage.CLOSED: "artefact-review"}
@@ -81,18 +81,25 @@ def _broken_procedures(catalogue: Catalogue) -> list[bytes | None]:
 
 
 def _superseded_without_successor(catalogue: Catalogue) -> Iterator[Pending]:
-    """A service closed as superseded must be named by its successor's ``supersedes``."""
+    """A service closed as superseded must be named by its successor's ``supersedes``: the
+    successor its closure names (``superseded_by``), or, on a closure recorded without one,
+    any service."""
     loaded = {path.rsplit("/", 1)[-1].removesuffix(".yaml") for path, _ in services(catalogue)}
-    if catalogue.service_ids - loaded or any_broken(catalogue, "services"):
-        # a service file that is not loaded (broken, or not read by the transition's
-        # guard) may be the successor: do not guess
-        return
+    # a service file that is not loaded (broken, or not read by the transition's guard)
+    # may be the unnamed successor: do not guess
+    everything = not (catalogue.service_ids - loaded or any_broken(catalogue, "services"))
     named = {old for _, service in services(catalogue) for old in service.supersedes}
     for path, service in services(catalogue):
-        if service.lifecycle.stage not in lifecycle.RETIRED or service.id in named:
+        if service.lifecycle.stage not in lifecycle.RETIRED:
             continue
         index = _last_move_index(service, Stage.CLOSING)
         if index is None or service.lifecycle.moves[index].reason != _SUPERSEDED:
+            continue
+        successor = service.lifecycle.moves[index].superseded_by
+        if successor is not None:
+            yield from _named_successor(catalogue, path, service, index, successor)
+            continue
+        if not everything or service.id in named:
             continue
         yield finding(
             path,
@@ -102,6 +109,30 @@ def _superseded_without_successor(catalogue: Catalogue) -> Iterator[Pending]:
             f"add {service.id} to supersedes in the service that replaced it, or record the "
             "closure reason that applies",
         )
+
+
+def _named_successor(
+    catalogue: Catalogue, path: str, service: Service, index: int, successor: str
+) -> Iterator[Pending]:
+    at: DocPath = ("lifecycle", "moves", index, "superseded_by")
+    if successor == service.id:
+        yield finding(
+            path, at, "STAGE-COMPLETE", "a service cannot be superseded by itself",
+            "name the service that replaces it",
+        )  # fmt: skip
+        return
+    # the guard loads the services a moved file names, so the successor is here if it loads
+    replacement = catalogue.services.get(successor)
+    if replacement is None or service.id in replacement.supersedes:
+        return  # REF-SERVICE, or the successor's file has errors of its own
+    yield finding(
+        path,
+        at,
+        "STAGE-COMPLETE",
+        f"this service was closed as superseded by {successor}, which does not list it in "
+        "supersedes",
+        f"add {service.id} to supersedes in services/{successor}.yaml",
+    )
 
 
 def _last_move_index(service: Service, stage: Stage) -> int | None:
@@ -148,15 +179,17 @@ def _temporary_service(catalogue: Catalogue) -> Iterator[Pending]:
                 "name the service whose change this one supports",
             )
         elif service.lifecycle.stage in (Stage.TRANSITION, Stage.RUNNING) and (
-            _stage_of(catalogue, temporary.supports) is Stage.CLOSED
+            (supported := _stage_of(catalogue, temporary.supports)) in lifecycle.RETIRED
         ):
+            assert supported is not None
             yield finding(
                 path,
                 ("temporary", "supports"),
                 "TEMPORARY-SERVICE",
                 f"this temporary service is {service.lifecycle.stage.value}, but the service "
-                f"it supports, {temporary.supports!r}, is closed",
-                "close this service too, or name the service it supports now",
+                f"it supports, {temporary.supports!r}, is {supported.value}",
+                "close this service with it (it closes by the time the service it supports "
+                "does), or name the service it supports now",
                 severity=Severity.WARNING,
             )
         if temporary.end_date is None:
@@ -239,16 +272,7 @@ def _moves_of(path: str, service: Service, known: dict[str, Person] | None) -> I
                 f"from {move.from_.value} it can move to: {allowed}",
             )
             continue
-        absent = lifecycle.missing_evidence(spec, move)
-        if absent:
-            yield finding(
-                path,
-                where,
-                "LIFECYCLE-MOVES",
-                f"the move {move.from_.value} -> {move.to.value} lacks its evidence: "
-                + ", ".join(absent),
-                _evidence_hint(spec, absent),
-            )
+        yield from _evidence_findings(path, where, spec, move)
         approver = known.get(move.approved_by) if known is not None else None
         # the owner of the time, where appointments record who it was
         then = appointments.as_of(service, move.date)
@@ -269,13 +293,66 @@ def _moves_of(path: str, service: Service, known: dict[str, Person] | None) -> I
         )
 
 
+def _evidence_findings(
+    path: str, where: DocPath, spec: lifecycle.MoveSpec, move: Move
+) -> Iterator[Pending]:
+    """Missing evidence: an error, but a warning for the evidence asked only of moves made
+    since the record (:attr:`pmoctl.catalogue.lifecycle.MoveSpec.later`)."""
+    now = lifecycle.missing_evidence(spec, move)
+    later = lifecycle.later_gaps(spec, move)
+    step = f"{move.from_.value} -> {move.to.value}"
+    if now:
+        yield finding(
+            path,
+            where,
+            "LIFECYCLE-MOVES",
+            f"the move {step} lacks its evidence: " + ", ".join(now),
+            _evidence_hint(spec, now),
+        )
+    if later:
+        yield finding(
+            path,
+            where,
+            "LIFECYCLE-MOVES",
+            f"the move {step} was recorded without " + ", ".join(later) + ", which a move "
+            "made now records",
+            _evidence_hint(spec, later),
+            severity=Severity.WARNING,
+        )
+    unplaced = lifecycle.unplaced_artefacts(move)
+    if unplaced:
+        shown = ", ".join(repr(name) for name in unplaced[:3])
+        more = f" and {len(unplaced) - 3} more" if len(unplaced) > 3 else ""
+        yield finding(
+            path,
+            (*where, "artefact_review"),
+            "LIFECYCLE-MOVES",
+            f"the artefact review does not say where {shown}{more} is kept",
+            "list each artefact under artefacts: with fate kept or archived and its location",
+            severity=Severity.WARNING,
+        )
+
+
+_LATER_HINTS = {
+    "communication": "add communication: how the closure is told to customers and stakeholders",
+    "superseded_by": "add superseded_by: the id of the service that replaces it",
+    "artefact_inventory": "add artefacts: [{name, fate: kept|archived|discarded, location}] "
+    "to the artefact_review",
+}
+
+
 def _evidence_hint(spec: lifecycle.MoveSpec, absent: list[str]) -> str:
     parts = []
     if "reason" in absent and spec.reasons is not None:
         parts.append("set reason: to one of " + ", ".join(spec.reasons))
     if "success_criteria_met" in absent:
         parts.append("set success_criteria_met: true once the success criteria are met")
-    others = [name for name in absent if name not in ("reason", "success_criteria_met")]
+    parts.extend(_LATER_HINTS[name] for name in absent if name in _LATER_HINTS)
+    others = [
+        name
+        for name in absent
+        if name not in ("reason", "success_criteria_met") and name not in _LATER_HINTS
+    ]
     if others:
         parts.append("add " + ", ".join(others))
     return "; ".join(parts)
@@ -299,8 +376,11 @@ RULES = [
         "review. The requirements are declared once, in pmoctl's lifecycle, and `pmoctl "
         "transition` refuses a move that would leave the service short of them. A service "
         "closed as superseded must also be listed in its successor's `supersedes`, so that "
-        "the catalogue leads from the old service to the new one. The successor may be "
-        "written after the move, so this is checked on the whole catalogue by validate.",
+        "the catalogue leads from the old service to the new one. A closure recorded with "
+        "`superseded_by` names the successor, which must list it (the transition checks this: "
+        "add the old service to the successor's `supersedes` first); on a closure recorded "
+        "without it, any service listing it will do, which validate checks on the whole "
+        "catalogue.",
         _stage_complete,
         # the guard loads every procedure that names the service; whether a
         # successor lists a superseded service needs every file, and is left to validate
@@ -314,7 +394,8 @@ RULES = [
         "service is rolled out) exists for a while and for another service: `temporary:` "
         "gives its `end_date` and the service it `supports`. A temporary service still in "
         "transition or running after its end date is a warning: close it or agree a new date. "
-        "So is one still in transition or running when the service it supports is closed.",
+        "So is one still in transition or running when the service it supports is closing "
+        "or closed: a temporary service closes by the time the service it supports does.",
         _temporary_service,
         # the supported service is named, so the guard loads it
         partial=Partial.YES,

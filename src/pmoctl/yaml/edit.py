@@ -98,9 +98,11 @@ MOVE_KEYS = (
     "date",
     "approved_by",
     "reason",
+    "superseded_by",
     "note",
     "closes",
     "capacity_waived",
+    "communication",
     "rollout",
     "readiness",
     "success_criteria_met",
@@ -108,7 +110,7 @@ MOVE_KEYS = (
     "artefact_review",
     "signature",
 )
-REVIEW_KEYS = ("reviewed_by", "kept", "discarded")
+REVIEW_KEYS = ("reviewed_by", "kept", "discarded", "artefacts")
 READINESS_KEYS = ("governance", "resources", "training", "communication")
 #: the move's nested mappings and their keys, in the order they are written
 _NESTED_KEYS = {"artefact_review": REVIEW_KEYS, "readiness": READINESS_KEYS}

@@ -582,6 +582,13 @@ class ArtefactReview(Model):
         description="The inventory: each artefact kept, archived or discarded, and where.",
     )
 
+    def inventory(self) -> list[Artefact]:
+        """Every artefact reviewed: the earlier ``kept`` and ``discarded`` lists, then
+        ``artefacts``."""
+        earlier = [Artefact(name=name, fate="kept") for name in self.kept]
+        earlier += [Artefact(name=name, fate="discarded") for name in self.discarded]
+        return earlier + self.artefacts
+
 
 class Move(Model):
     """One lifecycle move, written by `pmoctl transition`."""

@@ -708,7 +708,9 @@ def _moves(
         live = day
         if stage == "running":
             return moves, live, None
-        move("running", "closing", (200, 500), reason=rng.choice(CLOSURE_REASONS))
+        move("running", "closing", (200, 500), reason=rng.choice(CLOSURE_REASONS),
+             communication="Customers and stakeholders told at the monthly forum and by "
+             "e-mail; the handbook says what replaces it.")  # fmt: skip
         closing = day
     if stage == "closed":
         move(
@@ -717,8 +719,11 @@ def _moves(
             (20, 60),
             artefact_review={
                 "reviewed_by": owner,
-                "kept": ["Process maps", "KPI history"],
-                "discarded": ["Draft templates"],
+                "artefacts": [
+                    {"name": "Process maps", "fate": "kept", "location": "PMO SharePoint"},
+                    {"name": "KPI history", "fate": "archived", "location": "Records centre"},
+                    {"name": "Draft templates", "fate": "discarded"},
+                ],
             },
         )
     return moves, live, closing
@@ -841,6 +846,9 @@ def build_service(
         }
         for number, title in enumerate(rng.sample(RISK_TITLES, rng.randint(2, 3)))
     ]
+    for risk in data["risks"]:  # a high-impact risk goes to the Service Owner
+        if risk["impact"] == "high":
+            risk["escalated_to"] = "ownership"
     if live is not None and rng.random() < 0.5:
         data["issues"] = [
             {
@@ -852,6 +860,16 @@ def build_service(
                 "escalated_to": "management",
             }
         ]
+        issue = data["issues"][0]
+        if issue["status"] == "open":  # open for weeks: taken to the Service Owner
+            issue["escalated_to"] = "ownership"
+            issue["actions"] = [
+                {
+                    "action": f"Agree a recovery plan for the {thing}",
+                    "owner": managers[0]["person"],
+                    "due": issue["raised"] + dt.timedelta(days=14),
+                }
+            ]
     if live is not None and rng.random() < 0.6:
         status = rng.choice(["proposed", "approved", "implemented", "rejected"])
         requester = rng.choice(org.requesters).id
@@ -1037,7 +1055,10 @@ def render_service(spec: ServiceSpec, state: State = FINAL) -> str:
                 for field_name, field_value in item.items():
                     lead = "  - " if first else "    "
                     first = False
-                    lines.append(f"{lead}{field_name}: {scalar(field_value)}")
+                    shown = (
+                        flow(field_value) if isinstance(field_value, list) else scalar(field_value)
+                    )
+                    lines.append(f"{lead}{field_name}: {shown}")
         elif key == "lifecycle":
             lines.append("")
             lines.append("lifecycle:")
@@ -1124,8 +1145,8 @@ def _move(move: dict[str, Any]) -> list[str]:
         if name == "artefact_review":
             lines.append("      artefact_review:")
             lines.append(f"        reviewed_by: {value['reviewed_by']}")
-            lines.append(f"        kept: {flow(value['kept'])}")
-            lines.append(f"        discarded: {flow(value['discarded'])}")
+            lines.append("        artefacts:")
+            lines.extend(f"          - {flow(item)}" for item in value["artefacts"])
         else:
             lines.extend(folded(name, value, 6))
     return lines
@@ -1394,6 +1415,7 @@ def _name_successors(specs: list[ServiceSpec], running: list[ServiceSpec]) -> No
             successor["supersedes"] = []
             successor["lifecycle"] = lifecycle
         successor["supersedes"].append(spec.data["id"])
+        closing[-1]["superseded_by"] = successor["id"]
 
 
 def _procedures(rng: random.Random, org: Org, specs: list[ServiceSpec]) -> dict[str, str]:

@@ -19,7 +19,14 @@ from test_check import branch, commit_all, hand_move, line_of
 
 DIRECTOR = "helen-achebe"  # PMO Director, owner of gate-reviews
 MANAGER = "marcus-lindqvist"  # PMO Manager, owner of portfolio-risk-review
-CLOSE = ("--reason", "objective-achieved", "--note", "The committee moved to the portal.")
+CLOSE = (
+    "--reason",
+    "objective-achieved",
+    "--note",
+    "The committee moved to the portal.",
+    "--communication",
+    "Told at the forum.",
+)
 
 
 def make_key(folder: Path, name: str) -> Path:
@@ -126,7 +133,8 @@ def test_an_unsigned_move_is_refused_when_the_catalogue_asks_for_signatures(
     assert git(example_repo, "rev-parse", "HEAD") == head
     branch(example_repo)
     hand_move(example_repo, "gate-reviews", "running", "closing", DIRECTOR,
-              extra="      reason: objective-achieved\n      note: Done.\n")  # fmt: skip
+              extra="      reason: objective-achieved\n      note: Done.\n"
+                    "      communication: Told at the forum.\n")  # fmt: skip
     line = line_of(example_repo / "services" / "gate-reviews.yaml", r"    - from: running", True)
     assert findings(example_repo, "CHECK-UNSIGNED") == [
         f"{line[0]}:gate-reviews: the lifecycle move approved by helen-achebe carries no "
@@ -143,7 +151,8 @@ def test_a_forged_approved_by_is_refused(example_repo: Path, tmp_path: Path) -> 
     assert "signed with the key of marcus-lindqvist, not of helen-achebe" in refused.stderr
     branch(example_repo)
     forged_move(example_repo, "gate-reviews", "running", "closing", DIRECTOR, key=keys["marcus"],
-                extra={"reason": "objective-achieved", "note": "Done."})  # fmt: skip
+                extra={"reason": "objective-achieved", "note": "Done.",
+                       "communication": "Told at the forum."})  # fmt: skip
     signature = line_of(example_repo / "services" / "gate-reviews.yaml", r"      signature: ")
     assert findings(example_repo, "CHECK-SIGNATURE") == [
         f"{signature[0]}:gate-reviews: the lifecycle move approved by helen-achebe is signed "
@@ -165,7 +174,11 @@ def test_a_key_registered_for_nobody_is_refused(example_repo: Path, tmp_path: Pa
         "closing",
         DIRECTOR,
         key=keys["stranger"],
-        extra={"reason": "objective-achieved", "note": "Done."},
+        extra={
+            "reason": "objective-achieved",
+            "note": "Done.",
+            "communication": "Told at the forum.",
+        },
     )
     (found,) = findings(example_repo, "CHECK-SIGNATURE")
     assert "is signed with a key that is not registered for helen-achebe on 2026-11-20" in found
@@ -177,7 +190,8 @@ def test_a_key_registered_after_the_decision_is_refused(example_repo: Path, tmp_
     commit_all(example_repo, "a key from tomorrow")
     branch(example_repo)
     forged_move(example_repo, "gate-reviews", "running", "closing", DIRECTOR, key=helen,
-                extra={"reason": "objective-achieved", "note": "Done."})  # fmt: skip
+                extra={"reason": "objective-achieved", "note": "Done.",
+                       "communication": "Told at the forum."})  # fmt: skip
     (found,) = findings(example_repo, "CHECK-SIGNATURE")
     assert "not registered for helen-achebe on 2026-11-20" in found
 
@@ -189,7 +203,8 @@ def test_a_key_retired_since_signs_no_new_decision(example_repo: Path, tmp_path:
     commit_all(example_repo, "a retired key")
     branch(example_repo)
     record = {"from": "running", "to": "closing", "date": dt.date(2026, 10, 20),
-              "approved_by": DIRECTOR, "reason": "objective-achieved", "note": "Done."}  # fmt: skip
+              "approved_by": DIRECTOR, "reason": "objective-achieved", "note": "Done.",
+                       "communication": "Told at the forum."}  # fmt: skip
     statement = Statement.of("move", "gate-reviews", blob_before(example_repo, "gate-reviews"),
                              record)  # fmt: skip
     path = example_repo / "services" / "gate-reviews.yaml"
@@ -201,7 +216,11 @@ def test_a_key_retired_since_signs_no_new_decision(example_repo: Path, tmp_path:
         DIRECTOR,
         key=helen,
         statement=statement,
-        extra={"reason": "objective-achieved", "note": "Done."},
+        extra={
+            "reason": "objective-achieved",
+            "note": "Done.",
+            "communication": "Told at the forum.",
+        },
     )
     path.write_text(
         path.read_text(encoding="utf-8").replace("date: 2026-11-20", "date: 2026-10-20")
@@ -227,7 +246,8 @@ def test_a_signature_copied_from_another_service_is_refused(
     assert f"owner: {DIRECTOR}" in owner
     hand_move(example_repo, other, "running", "closing", DIRECTOR,
               extra="      reason: objective-achieved\n      note: The committee moved to the "
-              f"portal.\n      signature: {signature}\n")  # fmt: skip
+              "portal.\n      communication: Told at the forum.\n"
+              f"      signature: {signature}\n")  # fmt: skip
     (found,) = findings(example_repo, "CHECK-SIGNATURE")
     assert (
         "project-assurance: the lifecycle move approved by helen-achebe: the signature "
@@ -239,7 +259,8 @@ def test_a_record_changed_after_signing_is_refused(example_repo: Path, tmp_path:
     keys = signed_repo(example_repo, tmp_path)
     branch(example_repo)
     forged_move(example_repo, "gate-reviews", "running", "closing", DIRECTOR, key=keys["helen"],
-                extra={"reason": "objective-achieved", "note": "Done."},
+                extra={"reason": "objective-achieved", "note": "Done.",
+                       "communication": "Told at the forum."},
                 written_extra={"reason": "superseded", "note": "Done."})  # fmt: skip
     (found,) = findings(example_repo, "CHECK-SIGNATURE")
     assert "the signature does not match the record" in found
@@ -251,7 +272,8 @@ def test_a_signature_is_verified_even_where_none_is_required(
     keys = signed_repo(example_repo, tmp_path, policy=False)
     branch(example_repo)
     forged_move(example_repo, "gate-reviews", "running", "closing", DIRECTOR, key=keys["marcus"],
-                extra={"reason": "objective-achieved", "note": "Done."})  # fmt: skip
+                extra={"reason": "objective-achieved", "note": "Done.",
+                       "communication": "Told at the forum."})  # fmt: skip
     assert len(findings(example_repo, "CHECK-SIGNATURE")) == 1
     assert findings(example_repo, "CHECK-UNSIGNED") == []
 

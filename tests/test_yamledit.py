@@ -248,7 +248,7 @@ def test_an_artefact_inventory_is_a_list_of_mappings_in_the_files_style() -> Non
         "      artefacts:\n      - name: Report template\n        fate: kept\n"
         "        location: PMO share, Reporting\n      - name: 'yes'\n        fate: discarded\n"
     )
-    verify(old, new, stage="closed", move={**_CLOSED, "artefact_review": review})
+    verify_move(old, new, stage="closed", move={**_CLOSED, "artefact_review": review})
 
 
 def test_an_artefact_inventory_in_a_flow_lifecycle_is_flow_mappings() -> None:
@@ -261,7 +261,7 @@ def test_an_artefact_inventory_in_a_flow_lifecycle_is_flow_mappings() -> None:
         "{reviewed_by: x, artefacts: [{name: Report template, fate: kept, "
         "location: 'PMO share, Reporting'}, {name: 'yes', fate: discarded}]}}]}\n"
     )
-    verify(old, new, stage="closed", move={**_CLOSED, "artefact_review": review})
+    verify_move(old, new, stage="closed", move={**_CLOSED, "artefact_review": review})
 
 
 def test_existing_item_layout_is_followed() -> None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pmoctl.catalogue import decisions
 from pmoctl.catalogue.models.common import ClosureReason, JobRole, RejectionReason, Stage
-from pmoctl.catalogue.models.service import Readiness
+from pmoctl.catalogue.models.service import KEPT_SOMEWHERE, Readiness
 
 if TYPE_CHECKING:
     from pmoctl.catalogue.models.organisation import Person
@@ -356,7 +356,7 @@ def unplaced_artefacts(move: Move) -> list[str]:
     if review is None:
         return []
     return [
-        item.name for item in review.artefacts if item.fate != "discarded" and not item.location
+        item.name for item in review.artefacts if item.fate in KEPT_SOMEWHERE and not item.location
     ]
 
 

@@ -556,6 +556,10 @@ class Readiness(Model):
     )
 
 
+#: the fates of an artefact reviewed at closure that is kept somewhere, so says where
+KEPT_SOMEWHERE = frozenset({"kept", "archived"})
+
+
 class Artefact(Model):
     name: ShortText = Field(description="The artefact: a template, a guide, a data set...")
     fate: Literal["kept", "archived", "discarded"] = Field(

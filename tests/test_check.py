@@ -677,6 +677,7 @@ def test_a_set_up_closing_a_service_moved_to_closing_in_the_same_pull_request_pa
 ) -> None:
     _proposal_with_roles(example_repo)
     closed = run_cli("transition", "project-assurance", "--to", "closing", "--approved-by",
-                     OWNER, "--reason", "resources-needed-elsewhere", cwd=example_repo)  # fmt: skip
+                     OWNER, "--reason", "resources-needed-elsewhere", "--communication",
+                     "Told at the PMO board.", cwd=example_repo)  # fmt: skip
     assert closed.returncode == 0, closed.stderr
     assert checks_of(example_repo) == []

@@ -157,13 +157,13 @@ open('pmoctl.yaml', 'a').write("\napprovals: signed\n")
 PY
 echo '$ git commit -am "Signing keys of Helen Achebe and Marcus Lindqvist; approvals signed"'; git commit -qam "Signing keys of Helen Achebe and Marcus Lindqvist; approvals signed"; echo
 echo '$ git switch -c close-gate-reviews'; git switch -q -c close-gate-reviews; echo
-run pmoctl approve gate-reviews --to closing --approved-by helen-achebe --key ~/.ssh/id_ed25519 --reason objective-achieved --note "Gate decisions now run in the PPM platform."
+run pmoctl approve gate-reviews --to closing --approved-by helen-achebe --key ~/.ssh/id_ed25519 --reason objective-achieved --note "Gate decisions now run in the PPM platform." --communication "Project managers told at the PM forum."
 run pmoctl check --base main
 run pmoctl appoint portfolio-risk-review --owner priya-raman --approved-by helen-achebe --key ~/.ssh/id_ed25519 --note "Priya Raman takes the risk review over from Marcus Lindqvist."
 run pmoctl verify
 # the same move with a forged approver: by approve itself, then written by hand
 echo '$ git switch -c forged-approval main'; git switch -q -c forged-approval main; echo
-run pmoctl approve gate-reviews --to closing --approved-by helen-achebe --key ~/.ssh/marcus_ed25519 --reason objective-achieved --note "Gate decisions now run in the PPM platform."
+run pmoctl approve gate-reviews --to closing --approved-by helen-achebe --key ~/.ssh/marcus_ed25519 --reason objective-achieved --note "Gate decisions now run in the PPM platform." --communication "Project managers told at the PM forum."
 python - <<'PY'
 p = 'services/gate-reviews.yaml'
 s = open(p).read().replace("  stage: running\n", "  stage: closing\n", 1).rstrip("\n")
@@ -174,6 +174,7 @@ s += """
       approved_by: helen-achebe
       reason: objective-achieved
       note: Gate decisions now run in the PPM platform.
+      communication: Project managers told at the PM forum.
 """
 open(p, 'w').write(s)
 PY

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -15,14 +14,9 @@ from pmoctl.cli.common import (
     DryRunOption,
     SignKeyOption,
     app,
-    print_recorded,
-    print_refusal,
+    recorded,
 )
 from pmoctl.cli.lifecycle import ServiceArgument
-from pmoctl.errors import PmoctlError
-
-if TYPE_CHECKING:
-    from pmoctl.lifecycle.record import RecordOutcome
 
 change_app = typer.Typer(
     help=(
@@ -41,15 +35,6 @@ ApprovedByOption = Annotated[
         "--approved-by", help="Person id of who decides (organisation.yaml): the Service Owner."
     ),
 ]
-
-
-def _recorded(step: Callable[[], RecordOutcome], *, dry_run: bool) -> int:
-    try:
-        outcome = step()
-    except PmoctlError as problem:
-        print_refusal(problem)
-        raise
-    return print_recorded(outcome, dry_run=dry_run)
 
 
 @change_app.command(name="new")
@@ -102,7 +87,7 @@ def change_new(  # noqa: PLR0917 - typer passes options positionally
         )
         if text is not None
     }
-    return _recorded(
+    return recorded(
         lambda: api.request_change(
             catalogue or Path.cwd(), service, title=title, requested_by=requested_by,
             ident=ident, kind=kind.value, reason=reason.value if reason else None,
@@ -127,7 +112,7 @@ def change_approve(  # noqa: PLR0917 - typer passes options positionally
     """The Service Owner approves a proposed change request, as one commit."""
     from pmoctl import api
 
-    return _recorded(
+    return recorded(
         lambda: api.approve_change(
             catalogue or Path.cwd(), service, change, approved_by=approved_by, note=note,
             dry_run=dry_run, allow_detached=allow_detached, key=key,
@@ -150,7 +135,7 @@ def change_reject(  # noqa: PLR0917 - typer passes options positionally
     """The Service Owner rejects a proposed change request, with the reason, as one commit."""
     from pmoctl import api
 
-    return _recorded(
+    return recorded(
         lambda: api.reject_change(
             catalogue or Path.cwd(), service, change, approved_by=approved_by, note=note,
             dry_run=dry_run, allow_detached=allow_detached, key=key,
@@ -183,7 +168,7 @@ def change_implement(  # noqa: PLR0917 - typer passes options positionally
     """
     from pmoctl import api
 
-    return _recorded(
+    return recorded(
         lambda: api.implement_change(
             catalogue or Path.cwd(), service, change, approved_by=approved_by,
             dry_run=dry_run, allow_detached=allow_detached, key=key,

@@ -7,9 +7,10 @@ circular import; ``pmoctl.cli`` re-exports :data:`app`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
@@ -144,6 +145,24 @@ def print_outcome(
     for line in notes:
         report.error_line(f"note: {line}")
     return EXIT_OK
+
+
+_Result = TypeVar("_Result")
+
+
+def refusal_shown(step: Callable[[], _Result]) -> _Result:
+    """``step()``; when it is refused, its findings (and git's output) are printed before
+    the error goes on to the one error handler."""
+    try:
+        return step()
+    except PmoctlError as problem:
+        print_refusal(problem)
+        raise
+
+
+def recorded(step: Callable[[], RecordOutcome], *, dry_run: bool) -> int:
+    """Run ``step`` (an API call that records a decision) and print what it did."""
+    return print_recorded(refusal_shown(step), dry_run=dry_run)
 
 
 def print_recorded(outcome: RecordOutcome, *, dry_run: bool) -> int:

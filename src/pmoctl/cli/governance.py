@@ -17,10 +17,8 @@ from pmoctl.cli.common import (
     SignKeyOption,
     app,
     parse_date,
-    print_recorded,
-    print_refusal,
+    recorded,
 )
-from pmoctl.errors import PmoctlError
 
 
 @app.command(name="appoint")
@@ -79,13 +77,11 @@ def appoint_command(  # noqa: PLR0917 - typer passes options positionally
     from pmoctl import api
 
     when = parse_date("--date", date)
-    try:
-        outcome = api.appoint(
+    return recorded(
+        lambda: api.appoint(
             catalogue or Path.cwd(), service, approved_by=approved_by, owner=owner,
             manager=manager, operative=operative, pmo=pmo, agreed_with=agreed_with, note=note,
             date=when, dry_run=dry_run, allow_detached=allow_detached, key=key,
-        )  # fmt: skip
-    except PmoctlError as problem:
-        print_refusal(problem)
-        raise
-    return print_recorded(outcome, dry_run=dry_run)
+        ),
+        dry_run=dry_run,
+    )  # fmt: skip

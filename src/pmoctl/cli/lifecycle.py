@@ -19,9 +19,9 @@ from pmoctl.cli.common import (
     catalogue_root,
     parse_date,
     print_outcome,
-    print_refusal,
+    refusal_shown,
 )
-from pmoctl.errors import EXIT_OK, PmoctlError, UserError
+from pmoctl.errors import EXIT_OK, UserError
 from pmoctl.output import report
 from pmoctl.output.text import printable
 
@@ -191,8 +191,8 @@ def transition_command(  # noqa: PLR0917 - typer passes options positionally
     """
     from pmoctl import api
 
-    try:
-        outcome = api.transition(
+    outcome = refusal_shown(
+        lambda: api.transition(
             catalogue or Path.cwd(), services, to=to.value, approved_by=approved_by,
             reason=reason, note=note, rollout=rollout.value if rollout else None,
             readiness=_areas(readiness, success_criteria_met), waive=waive or (),
@@ -200,10 +200,8 @@ def transition_command(  # noqa: PLR0917 - typer passes options positionally
             discarded=discarded or (), archived=archived or (), communication=communication,
             superseded_by=superseded_by, date=parse_date("--date", date), dry_run=dry_run,
             allow_detached=allow_detached, signature=signature,
-        )  # fmt: skip
-    except PmoctlError as problem:
-        print_refusal(problem)
-        raise
+        )
+    )  # fmt: skip
     return _report_moves(outcome, dry_run)
 
 
@@ -271,20 +269,17 @@ def approve(  # noqa: PLR0917 - typer passes options positionally
 
     if out is not None and not sign_only:
         raise UserError("--out is for --sign-only", hint="add --sign-only, or leave --out out")
-    try:
-        outcome = api.transition(
+    outcome = refusal_shown(
+        lambda: api.transition(
             catalogue or Path.cwd(), services, to=to.value, approved_by=approved_by,
             reason=reason, note=note, rollout=rollout.value if rollout else None,
             readiness=_areas(readiness, success_criteria_met), waive=waive or (),
             closes=closes, waive_capacity=waive_capacity, kept=kept or (),
             discarded=discarded or (), archived=archived or (), communication=communication,
             superseded_by=superseded_by, date=parse_date("--date", date),
-            dry_run=dry_run or sign_only,
-            allow_detached=allow_detached, sign=True, key=key,
-        )  # fmt: skip
-    except PmoctlError as problem:
-        print_refusal(problem)
-        raise
+            dry_run=dry_run or sign_only, allow_detached=allow_detached, sign=True, key=key,
+        )
+    )  # fmt: skip
     if not sign_only:
         return _report_moves(outcome, dry_run)
     text = file_text(outcome.signed)
@@ -389,11 +384,7 @@ def show(
     """One service in full: what it is, who runs it, its processes, KPIs, risks and moves."""
     from pmoctl.lifecycle.status import service_details, service_view
 
-    try:
-        details = service_details(catalogue_root(catalogue), service)
-    except PmoctlError as problem:
-        print_refusal(problem)
-        raise
+    details = refusal_shown(lambda: service_details(catalogue_root(catalogue), service))
     if output_format is ViewFormat.json:
         report.write_json(details)
     else:

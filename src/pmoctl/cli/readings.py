@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,13 +14,14 @@ from pmoctl.cli.common import (
     SignKeyOption,
     app,
     parse_date,
-    print_recorded,
-    print_refusal,
+    recorded,
 )
 from pmoctl.cli.lifecycle import ServiceArgument
 from pmoctl.cli.operations import kpi_app
-from pmoctl.errors import PmoctlError
 from pmoctl.output import report
+
+if TYPE_CHECKING:
+    from pmoctl.lifecycle.record import RecordOutcome
 
 ReportedByOption = Annotated[
     str | None,
@@ -65,15 +66,13 @@ def kpi_record(  # noqa: PLR0917 - typer passes options positionally
     """
     from pmoctl import api
 
-    try:
-        outcome = api.kpi_record(
+    return recorded(
+        lambda: api.kpi_record(
             catalogue or Path.cwd(), service, kpi, value, period=period, note=note,
             reported_by=reported_by, dry_run=dry_run, allow_detached=allow_detached, key=key,
-        )  # fmt: skip
-    except PmoctlError as problem:
-        print_refusal(problem)
-        raise
-    return print_recorded(outcome, dry_run=dry_run)
+        ),
+        dry_run=dry_run,
+    )  # fmt: skip
 
 
 @kpi_app.command(name="import")
@@ -103,19 +102,18 @@ def kpi_import(  # noqa: PLR0917 - typer passes options positionally
     from pmoctl import api
     from pmoctl.operations.readings import ImportRefusedError
 
-    try:
-        outcome = api.kpi_import(
-            catalogue or Path.cwd(), file, reported_by=reported_by, dry_run=dry_run,
-            allow_detached=allow_detached, key=key,
-        )  # fmt: skip
-    except ImportRefusedError as refused:
-        for line in refused.lines():
-            report.error_line(line)
-        raise
-    except PmoctlError as problem:
-        print_refusal(problem)
-        raise
-    return print_recorded(outcome, dry_run=dry_run)
+    def import_readings() -> RecordOutcome:
+        try:
+            return api.kpi_import(
+                catalogue or Path.cwd(), file, reported_by=reported_by, dry_run=dry_run,
+                allow_detached=allow_detached, key=key,
+            )  # fmt: skip
+        except ImportRefusedError as refused:  # every bad cell, at its row and column
+            for line in refused.lines():
+                report.error_line(line)
+            raise
+
+    return recorded(import_readings, dry_run=dry_run)
 
 
 @app.command(name="review")
@@ -156,13 +154,11 @@ def review_command(  # noqa: PLR0917 - typer passes options positionally
     from pmoctl import api
 
     when = parse_date("--date", date)
-    try:
-        outcome = api.review(
+    return recorded(
+        lambda: api.review(
             catalogue or Path.cwd(), service, attendees=attendee, summary=summary,
             approved_by=approved_by, decisions=decision or (), actions=action or (),
             date=when, dry_run=dry_run, allow_detached=allow_detached, key=key,
-        )  # fmt: skip
-    except PmoctlError as problem:
-        print_refusal(problem)
-        raise
-    return print_recorded(outcome, dry_run=dry_run)
+        ),
+        dry_run=dry_run,
+    )  # fmt: skip

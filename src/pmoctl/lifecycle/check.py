@@ -27,16 +27,24 @@ from pydantic import ValidationError
 
 from pmoctl import gitrepo, runtime
 from pmoctl.catalogue.files import CONFIG_FILE, kind_of
-from pmoctl.catalogue.models import Config, Person
+from pmoctl.catalogue.models import Person
 from pmoctl.errors import RepoStateError, UserError
 from pmoctl.findings import DocPath, Finding, Severity
 from pmoctl.lifecycle import check_appointments, check_changes
-from pmoctl.lifecycle.check_moves import STAGE_AT, Change, appended, judge, lifecycle_of
+from pmoctl.lifecycle.check_moves import (
+    STAGE_AT,
+    Change,
+    appended,
+    config_of,
+    data_of,
+    judge,
+    lifecycle_of,
+)
 from pmoctl.lifecycle.check_signatures import judge_commit, people_of, signed_kinds
 from pmoctl.rules.engine import apply_settings
 from pmoctl.rules.validate import validate_catalogue
 from pmoctl.signing import records as signed_records
-from pmoctl.yaml.loader import LoadError, decode, locate, parse
+from pmoctl.yaml.loader import LoadError, decode, locate
 
 SHALLOW_HINT = (
     "fetch the whole history: in GitHub Actions set `fetch-depth: 0` on actions/checkout; "
@@ -124,7 +132,7 @@ def check(
     validation = validate_catalogue(root, jobs=jobs, use_cache=use_cache)
     result = CheckResult(root, [], validation.files, base_ref, base_sha, fork, prefix)
     judge = _Judge(repo, prefix, fork, head, result)
-    base_config = _config(judge.read(f"{base_sha}:{judge.git_path(CONFIG_FILE)}"))
+    base_config = config_of(judge.read(f"{base_sha}:{judge.git_path(CONFIG_FILE)}"))
     judge.signed_kinds = signed_kinds(base_config)
     judge.run()
 
@@ -161,23 +169,6 @@ def _resolve_base(repo: gitrepo.Repo, base: str | None) -> tuple[str, str]:
         f"or fetch it (git fetch origin {candidates[-1]}); "
         "in GitHub Actions check out with `fetch-depth: 0`",
     )
-
-
-def _config(raw: bytes | None) -> Config | None:
-    try:
-        return Config.model_validate(parse(decode(raw))) if raw is not None else None
-    except (LoadError, ValidationError):
-        return None
-
-
-def _data(raw: bytes | None) -> dict[str, Any] | None:
-    """A file's parsed content, or None when it is absent or unreadable (validate says why)."""
-    if raw is None:
-        return None
-    try:
-        return parse(decode(raw))
-    except LoadError:
-        return None
 
 
 class _Judge:
@@ -250,7 +241,7 @@ class _Judge:
             service = _Service(
                 PurePosixPath(new_rel).stem, new_rel,
                 (new,) if status == "A" or old == new else (old, new),
-                _data(base_raw), _data(head_raw), head_text,
+                data_of(base_raw), data_of(head_raw), head_text,
             )  # fmt: skip
             if status == "R" and PurePosixPath(old).stem != service.ident:
                 self._renamed(service, PurePosixPath(old).stem)
@@ -342,11 +333,11 @@ class _Judge:
                 service = by_path.get(path)
                 if service is None:
                     continue
-                after = _data(self.read(f"{commit.sha}:{path}"))
+                after = data_of(self.read(f"{commit.sha}:{path}"))
                 if after is None:
                     continue
                 parent = commit.parents[0] if commit.parents else None
-                before = _data(self.read(f"{parent}:{path}")) if parent else None
+                before = data_of(self.read(f"{parent}:{path}")) if parent else None
                 change = Change(service.ident, commit, before, after)
                 if service.ident in moving:
                     current[service.ident] = judge(
@@ -377,7 +368,7 @@ class _Judge:
         self.prefetch(specs)
         for commit in commits:
             for path in (path for path in commit.paths if path in by_path):
-                after = _data(self.read(f"{commit.sha}:{path}"))
+                after = data_of(self.read(f"{commit.sha}:{path}"))
                 if after is None or not commit.parents:
                     continue
                 service = by_path[path]
@@ -404,10 +395,10 @@ class _Judge:
         self.prefetch(specs)
         for commit in commits:
             for path in (path for path in commit.paths if path in by_path):
-                after = _data(self.read(f"{commit.sha}:{path}"))
+                after = data_of(self.read(f"{commit.sha}:{path}"))
                 if after is not None:
                     parent = commit.parents[0] if commit.parents else None
-                    before = _data(self.read(f"{parent}:{path}")) if parent else None
+                    before = data_of(self.read(f"{parent}:{path}")) if parent else None
                     steps[by_path[path].ident].append(
                         Change(by_path[path].ident, commit, before, after)
                     )
@@ -431,7 +422,7 @@ class _Judge:
                 closed = move["closes"]
                 at: DocPath = ("lifecycle", "moves", len(base_moves) + offset, "closes")
                 rel = f"services/{closed}.yaml"
-                stage = lifecycle_of(_data(self.read(f"{self.head}:{self.git_path(rel)}")))[0]
+                stage = lifecycle_of(data_of(self.read(f"{self.head}:{self.git_path(rel)}")))[0]
                 if stage not in ("closing", "closed"):
                     now = f"is {stage}" if stage else "is not in the catalogue"
                     self.report(service, "CHECK-CAPACITY",
@@ -449,7 +440,7 @@ class _Judge:
 
     def _person(self, sha: str, ident: str) -> Person | None:
         """The person ``ident`` as organisation.yaml listed them at commit ``sha``."""
-        data = _data(self.read(f"{sha}:{self.git_path('organisation.yaml')}"))
+        data = data_of(self.read(f"{sha}:{self.git_path('organisation.yaml')}"))
         people = data.get("people") if data else None
         for item in people if isinstance(people, list) else []:
             if isinstance(item, dict) and item.get("id") == ident:

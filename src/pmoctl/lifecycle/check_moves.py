@@ -25,9 +25,10 @@ from pmoctl.catalogue.lifecycle import (
     targets,
     unexpected_evidence,
 )
-from pmoctl.catalogue.models import Move, Person, Service, Stage
+from pmoctl.catalogue.models import Config, Move, Person, Service, Stage
 from pmoctl.findings import DocPath
 from pmoctl.gitrepo import PullCommit, parse_trailers
+from pmoctl.yaml.loader import LoadError, decode, parse
 
 STAGE_AT: DocPath = ("lifecycle", "stage")
 _ORDER = [stage.value for stage in Stage]
@@ -37,6 +38,26 @@ _REDO = "make moves with pmoctl transition (and merge without squashing)"
 Report = Callable[[str, str, str, DocPath], None]
 #: the person of that id in organisation.yaml at that commit
 PersonAt = Callable[[str, str], Person | None]
+
+
+def data_of(raw: bytes | None) -> dict[str, Any] | None:
+    """A file's parsed content as git holds it, or None when it is absent or unreadable
+    (validate says why)."""
+    if raw is None:
+        return None
+    try:
+        return parse(decode(raw))
+    except LoadError:
+        return None
+
+
+def config_of(raw: bytes | None) -> Config | None:
+    """pmoctl.yaml as git holds it, or None when it is absent, unreadable or invalid."""
+    data = data_of(raw)
+    try:
+        return Config.model_validate(data) if data is not None else None
+    except ValidationError:
+        return None
 
 
 def lifecycle_of(data: dict[str, Any] | None) -> tuple[str | None, list[Any]]:

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from pmoctl import gitrepo
 from pmoctl.catalogue.models import Config, Person
 from pmoctl.findings import DocPath
+from pmoctl.lifecycle.check_moves import data_of
 from pmoctl.signing.decisions import Problem, judge
 from pmoctl.signing.records import added
 from pmoctl.signing.statement import KINDS, Statement
@@ -50,7 +51,7 @@ def judge_commit(
 ) -> Iterator[SignedRecord]:  # fmt: skip
     """The decisions of ``ident`` that one commit recorded (its file before: ``before_raw``;
     after: ``after``), each judged; ``required``: the kinds that must be signed."""
-    before = _data(before_raw)
+    before = data_of(before_raw)
     if before is None or before_raw is None:
         return  # a new (or unreadable) file records no decision: check_moves says so
     blob = gitrepo.blob_id(repo, before_raw)
@@ -69,7 +70,7 @@ def judge_commit(
 
 def people_of(raw: bytes | None) -> list[Person]:
     """The people of an organisation.yaml's bytes (those that validate)."""
-    data = _data(raw)
+    data = data_of(raw)
     found = []
     for item in data.get("people") or [] if data else []:
         try:
@@ -78,18 +79,6 @@ def people_of(raw: bytes | None) -> list[Person]:
             continue
     return found
 
-
-def config_of(raw: bytes | None) -> Config | None:
-    data = _data(raw)
-    try:
-        return Config.model_validate(data) if data is not None else None
-    except ValidationError:
-        return None
-
-
-def _data(raw: bytes | None) -> dict[str, Any] | None:
-    if raw is None:
-        return None
     try:
         return parse(decode(raw))
     except LoadError:

@@ -21,8 +21,9 @@ from pmoctl.catalogue.files import CONFIG_FILE, kind_of
 from pmoctl.errors import RepoStateError
 from pmoctl.findings import DocPath, Finding, Severity
 from pmoctl.lifecycle.check import SHALLOW_HINT
-from pmoctl.lifecycle.check_signatures import config_of, judge_commit, people_of, signed_kinds
-from pmoctl.yaml.loader import LoadError, decode, locate, parse
+from pmoctl.lifecycle.check_moves import config_of, data_of
+from pmoctl.lifecycle.check_signatures import judge_commit, people_of, signed_kinds
+from pmoctl.yaml.loader import LoadError, decode, locate
 
 
 @dataclass
@@ -92,7 +93,7 @@ def verify(root: Path) -> Verified:
     result = Verified(commits=len({commit.sha for commit, _, _ in touched}))
     services: set[str] = set()
     for commit, path, rel in touched:
-        after = _data(objects.get(f"{commit.sha}:{path}"))
+        after = data_of(objects.get(f"{commit.sha}:{path}"))
         if after is None:
             continue
         config = config_of(objects.get(f"{commit.sha}:{git_path(CONFIG_FILE)}"))
@@ -120,13 +121,6 @@ def verify(root: Path) -> Verified:
     result.services = len(services)
     result.findings.sort(key=Finding.sort_key)
     return result
-
-
-def _data(raw: bytes | None) -> dict[str, Any] | None:
-    try:
-        return parse(decode(raw)) if raw is not None else None
-    except LoadError:
-        return None
 
 
 def _locate(raw: bytes | None, at: DocPath) -> tuple[int, int]:

@@ -178,10 +178,20 @@ def find_person(organisation: Organisation, ident: str, option: str = "--approve
 
 def edited(service: ServiceFile, changes: Sequence[edit.Set | edit.Append]) -> FileEdit:
     """The service file with ``changes`` applied (verified; its byte-order mark kept)."""
+    return _rewritten(service, lambda text: edit.apply(text, changes))
+
+
+def moved(service: ServiceFile, stage: str, move: dict[str, object]) -> FileEdit:
+    """The service file with its stage set and ``move`` recorded (:func:`edit.apply_move`)."""
+    return _rewritten(service, lambda text: edit.apply_move(text, stage=stage, move=move))
+
+
+def _rewritten(service: ServiceFile, rewrite: Callable[[str], str]) -> FileEdit:
     try:
-        new_text = edit.apply(service.text, changes)
+        new_text = rewrite(service.text)
     except (edit.EditError, LoadError) as error:
         raise RecordRefusedError(f"{service.rel} cannot be edited safely: {error}") from None
+    # decode() dropped a byte-order mark; the file keeps the one it had
     bom = codecs.BOM_UTF8 if service.old.startswith(codecs.BOM_UTF8) else b""
     new = bom + new_text.encode("utf-8")
     return FileEdit(service.rel, service.repo_rel, service.old, new, service.mode)
@@ -226,13 +236,17 @@ def diff(edits: Sequence[FileEdit]) -> str:
     return "".join(chunks)
 
 
-def guard_edits(root: Path, edits: Sequence[FileEdit], preloaded: Sequence[LoadedFile]) -> None:
-    """Refuse the decision if it would leave errors in the edited service files."""
+def guard_edits(
+    root: Path, edits: Sequence[FileEdit], preloaded: Sequence[LoadedFile], *,
+    what: str = "change", again: str = "the command",
+) -> dict[str, Service]:  # fmt: skip
+    """The edited services by id; refused if the ``what`` (a change, a move) would leave
+    errors in them (``again``: what to run again once they are fixed)."""
     services = [change for change in edits if change.rel.startswith("services/")]
-    if not services:
-        return
-    texts = {change.rel: change.new.decode("utf-8") for change in services}
     moved: dict[str, Service] = {}
+    if not services:
+        return moved
+    texts = {change.rel: change.new.decode("utf-8") for change in services}
     for change in services:
         # the edit was verified to read back as intended, so it validates as before
         moved[change.rel.rpartition("/")[2].removesuffix(".yaml")] = Service.model_validate(
@@ -248,10 +262,11 @@ def guard_edits(root: Path, edits: Sequence[FileEdit], preloaded: Sequence[Loade
     if findings:
         names = ", ".join(sorted({Path(finding.path).stem for finding in findings}))
         raise RecordRefusedError(
-            f"the change would leave errors in {names} (listed above)",
-            hint="fix them (or record what is missing), commit, and run the command again",
+            f"the {what} would leave errors in {names} (listed above)",
+            hint=f"fix them (or record what is missing), commit, and run {again} again",
             findings=findings,
         )
+    return moved
 
 
 # --- the transaction ---------------------------------------------------------------------

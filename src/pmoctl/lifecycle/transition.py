@@ -9,7 +9,6 @@ them is validated as it would be after the move. Only then is anything written, 
 
 from __future__ import annotations
 
-import codecs
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +25,6 @@ from pmoctl.catalogue.suggest import did_you_mean, service_ids, unknown_service
 from pmoctl.catalogue.vocabulary import ReadinessArea
 from pmoctl.errors import UserError
 from pmoctl.gitrepo import check_ids
-from pmoctl.lifecycle.guard import guard
 from pmoctl.lifecycle.record import (
     FileEdit,
     RecordRefusedError,
@@ -34,14 +32,13 @@ from pmoctl.lifecycle.record import (
     check_text,
     commit_planned,
     diff,
-    load_service,
+    find_person,
+    guard_edits,
     load_singleton,
-    read_bytes_of,
-    single_link,
+    moved,
+    read_service,
 )
 from pmoctl.lifecycle.signatures import SignedDecision, Signing, sign_move
-from pmoctl.yaml import edit
-from pmoctl.yaml.loader import LoadError, decode, parse
 
 if TYPE_CHECKING:
     from pmoctl.catalogue import lifecycle
@@ -257,21 +254,11 @@ def plan(
 
     organisation_file = load_singleton(root, "organisation.yaml")
     organisation: Organisation = organisation_file.model  # type: ignore[assignment]
-    people = {person.id: person for person in organisation.people}
-    approver = people.get(approver_id)
-    if approver is None:
-        raise UserError(
-            f"--approved-by {approver_id!r} is not a person in organisation.yaml",
-            hint=did_you_mean(approver_id, people, "people"),
-        )
+    approver = find_person(organisation, approver_id)
     moves: list[PlannedMove] = []
-    services: dict[str, Service] = {}
     for ident in ids:
-        rel = f"services/{ident}.yaml"
-        path = root / rel
-        old = read_bytes_of(root, ident, rel)
-        info = single_link(path, rel)
-        service = load_service(root, rel)
+        service_file = read_service(root, repo, ident)
+        service = service_file.model
         source = service.lifecycle.stage
         spec = lifecycle.move_spec(source, target)
         if spec is not None:
@@ -319,37 +306,23 @@ def plan(
                 hint=_CONDITION_HINT[spec.target],
             )
         signature = sign_move(
-            repo, ident, repo.rel(path), old, record, people=organisation.people,
-            signing=signing, required=config.signs("move"),
+            repo, ident, service_file.repo_rel, service_file.old, record,
+            people=organisation.people, signing=signing, required=config.signs("move"),
         )  # fmt: skip
         if signature is not None:
             record["signature"] = signature
-        text = decode(old)
-        try:
-            new_text = edit.apply_move(text, stage=target.value, move=record)
-        except (edit.EditError, LoadError) as error:
-            raise RecordRefusedError(f"{rel} cannot be edited safely: {error}") from None
-        # decode() drops a byte-order mark; the file keeps the one it had
-        bom = codecs.BOM_UTF8 if old.startswith(codecs.BOM_UTF8) else b""
-        new = bom + new_text.encode("utf-8")
-        services[ident] = Service.model_validate(
-            parse(new_text)
-        )  # verified by the edit: cannot fail
-        moves.append(PlannedMove(ident, rel, repo.rel(path), source, old, new, info.st_mode))
-    findings = guard(
+        change = moved(service_file, target.value, record)
+        moves.append(
+            PlannedMove(ident, change.rel, change.repo_rel, source, change.old, change.new,
+                        change.mode)
+        )  # fmt: skip
+    services = guard_edits(
         root,
-        services,
-        {m.rel: m.new.decode("utf-8") for m in moves},
-        positions={m.rel: decode(m.old) for m in moves},
-        preloaded=[organisation_file],
+        [FileEdit(m.rel, m.repo_rel, m.old, m.new, m.mode) for m in moves],
+        [organisation_file],
+        what="move",
+        again="the transition",
     )
-    if findings:
-        names = ", ".join(sorted({Path(finding.path).stem for finding in findings}))
-        raise RecordRefusedError(
-            f"the move would leave errors in {names} (listed above)",
-            hint="fix them (or record what is missing), commit, and run the transition again",
-            findings=findings,
-        )
     if target is Stage.DESIGN and any(m.source is Stage.PROPOSED for m in moves):
         _weigh_capacity(root, organisation, services, moves)
     return moves, approver

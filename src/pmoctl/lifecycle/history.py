@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pmoctl import gitrepo, runtime
+from pmoctl.catalogue.periods import day_of
 from pmoctl.catalogue.suggest import unknown_service
 from pmoctl.errors import RepoStateError
 from pmoctl.output.report import printable
@@ -136,22 +137,11 @@ def _current_lifecycle(root: Path, service: str) -> tuple[str | None, list[Recor
     for item in raw_moves if isinstance(raw_moves, list) else []:
         source = item.get("from") if isinstance(item, dict) else None
         target = item.get("to") if isinstance(item, dict) else None
-        date = _date(item.get("date")) if isinstance(item, dict) else None
+        date = day_of(item.get("date")) if isinstance(item, dict) else None
         if not (isinstance(source, str) and isinstance(target, str) and date is not None):
             return (stage if isinstance(stage, str) else None), []  # validate reports it
         recorded.append((source, target, date))
     return (stage if isinstance(stage, str) else None), recorded
-
-
-def _date(value: object) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None
 
 
 def _date_moves(events: list[Event], recorded: list[Recorded]) -> None:

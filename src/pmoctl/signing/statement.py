@@ -36,6 +36,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pmoctl.catalogue.periods import day_of
+
 NAMESPACE = "pmoctl-decision"
 FIRST_LINE = "pmoctl decision statement 1"
 BEGIN = "-----BEGIN SSH SIGNATURE-----"
@@ -116,13 +118,7 @@ class Statement:
 
     @property
     def date(self) -> dt.date | None:
-        value = self.record.get(self.spec.date_field)
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            return None
+        return day_of(self.record.get(self.spec.date_field))
 
     def text(self) -> str:
         lines = [

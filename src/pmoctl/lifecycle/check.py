@@ -310,21 +310,25 @@ class _Judge:
 
     # -- following the commits -------------------------------------------------------
 
+    def _commits_of(self, by_path: dict[str, _Service]) -> list[gitrepo.PullCommit]:
+        """The pull request's commits that touch these service files (one ``git log``), with
+        each file before and after the commit and organisation.yaml at it read in one batch
+        (another file in a commit is not read: CHECK-TRAILERS names it)."""
+        commits = gitrepo.commits_touching(self.repo, self.fork, self.head, list(by_path))
+        specs = []
+        for commit in commits:
+            specs.append(f"{commit.sha}:{self.git_path('organisation.yaml')}")
+            for path in (path for path in commit.paths if path in by_path):
+                specs += [f"{commit.sha}:{path}", *(f"{p}:{path}" for p in commit.parents[:1])]
+        self.prefetch(specs)
+        return commits
+
     def _follow(self, services: list[_Service], appointed: list[_Service]) -> None:
         """Judge the commits of ``services`` (moves) and of ``appointed`` (appointments)."""
         by_path = {path: s for s in (*services, *appointed) for path in s.git_paths}
         if not by_path:
             return
-        commits = gitrepo.commits_touching(self.repo, self.fork, self.head, list(by_path))
-        specs = []
-        for commit in commits:
-            specs.append(f"{commit.sha}:{self.git_path('organisation.yaml')}")
-            for path in commit.paths:
-                if path not in by_path:
-                    continue  # another file in the commit: CHECK-TRAILERS names it
-                specs.append(f"{commit.sha}:{path}")
-                specs += [f"{commit.parents[0]}:{path}"] if commit.parents else []
-        self.prefetch(specs)
+        commits = self._commits_of(by_path)
         current = {service.ident: lifecycle_of(service.base)[0] for service in services}
         moving = {service.ident for service in services}
         appointing = {service.ident for service in appointed}
@@ -359,14 +363,7 @@ class _Judge:
         by_path = {path: service for service in services for path in service.git_paths}
         if not by_path:
             return
-        commits = gitrepo.commits_touching(self.repo, self.fork, self.head, list(by_path))
-        specs = []
-        for commit in commits:
-            specs.append(f"{commit.sha}:{self.git_path('organisation.yaml')}")
-            for path in (path for path in commit.paths if path in by_path):
-                specs += [f"{commit.sha}:{path}", *(f"{p}:{path}" for p in commit.parents[:1])]
-        self.prefetch(specs)
-        for commit in commits:
+        for commit in self._commits_of(by_path):
             for path in (path for path in commit.paths if path in by_path):
                 after = data_of(self.read(f"{commit.sha}:{path}"))
                 if after is None or not commit.parents:
@@ -386,14 +383,8 @@ class _Judge:
         """Change requests decided, and definitions of running services changed: one more
         ``git log`` when the pull request touches any (see :mod:`.check_changes`)."""
         by_path = {path: service for service in services for path in service.git_paths}
-        commits = gitrepo.commits_touching(self.repo, self.fork, self.head, list(by_path))
         steps: dict[str, list[Change]] = {service.ident: [] for service in services}
-        specs = [f"{commit.sha}:{self.git_path('organisation.yaml')}" for commit in commits]
-        for commit in commits:
-            for path in (path for path in commit.paths if path in by_path):
-                specs += [f"{commit.sha}:{path}", *(f"{p}:{path}" for p in commit.parents[:1])]
-        self.prefetch(specs)
-        for commit in commits:
+        for commit in self._commits_of(by_path):
             for path in (path for path in commit.paths if path in by_path):
                 after = data_of(self.read(f"{commit.sha}:{path}"))
                 if after is not None:

@@ -71,19 +71,6 @@ class Period:
         return Period(self.frequency, self.index + by)
 
 
-def day_of(value: object) -> dt.date | None:
-    """A date read from a file's data: a date, the day of a timestamp, or an ISO date in
-    text; None for anything else."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
 def period_of(frequency: Frequency, day: dt.date) -> Period:
     if frequency == "weekly":
         return Period(frequency, (day.toordinal() - 1) // 7)

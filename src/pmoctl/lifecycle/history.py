@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from pmoctl import gitrepo, runtime
-from pmoctl.catalogue.periods import day_of
 from pmoctl.catalogue.suggest import unknown_service
 from pmoctl.errors import RepoStateError
 from pmoctl.output.report import printable
 from pmoctl.output.wording import plural
 from pmoctl.yaml.loader import LoadError, parse, read_text
+from pmoctl.yaml.yaml12 import day_of
 
 Event = dict[str, object]
 

@@ -36,7 +36,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pmoctl.catalogue.periods import day_of
+from pmoctl.yaml.yaml12 import day_of
 
 NAMESPACE = "pmoctl-decision"
 FIRST_LINE = "pmoctl decision statement 1"

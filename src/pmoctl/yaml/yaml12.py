@@ -558,3 +558,16 @@ def _question_items(sequence: SequenceNode, text: str) -> None:
                 _QUESTION_HINT,
             )
         sequence.value[index] = _question_key(key, text)
+
+
+def day_of(value: object) -> dt.date | None:
+    """A date read from a file's data: a date, the day of a timestamp, or an ISO date in
+    text; None for anything else."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
